@@ -1,0 +1,1 @@
+//! The conformance suite vendors run before going live (see ../ARCHITECTURE.md).
