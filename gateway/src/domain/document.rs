@@ -1,0 +1,86 @@
+//! Stored documents: what is kept, what the gateway sets, and how a stored row is turned
+//! back into the canonical resource.
+
+use serde_json::{Map, Value};
+
+use crate::store::micros_to_rfc3339;
+
+/// Fields only the gateway sets; a caller's values for them are dropped on write.
+const SERVER_SET: [&str; 10] = [
+    "id",
+    "version",
+    "createdAt",
+    "updatedAt",
+    "verification",
+    "submittedBy",
+    "submittedAt",
+    "providerId",
+    "capturedBy",
+    "withdrawnAt",
+];
+
+/// The document without server-set fields.
+pub(crate) fn without_server_fields(mut document: Value) -> Map<String, Value> {
+    let mut object = match document.take() {
+        Value::Object(object) => object,
+        _ => Map::new(),
+    };
+    for key in SERVER_SET {
+        object.remove(key);
+    }
+    object
+}
+
+/// Metadata every resource carries.
+pub(crate) struct Meta<'a> {
+    pub id: &'a str,
+    pub version: i32,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// The stored body with its metadata, as the canonical JSON resource.
+pub(crate) fn render(stored: &str, meta: Meta<'_>) -> Value {
+    let body: Map<String, Value> = serde_json::from_str(stored).unwrap_or_default();
+    let mut object = Map::with_capacity(body.len() + 4);
+    object.insert("id".into(), meta.id.into());
+    object.insert("version".into(), meta.version.into());
+    object.insert(
+        "createdAt".into(),
+        micros_to_rfc3339(meta.created_at).into(),
+    );
+    object.insert(
+        "updatedAt".into(),
+        micros_to_rfc3339(meta.updated_at).into(),
+    );
+    object.extend(body);
+    Value::Object(object)
+}
+
+/// The `(participant, id)` pairs of a document's `externalIds`.
+pub(crate) fn external_ids(document: &Map<String, Value>) -> Vec<(String, String)> {
+    document
+        .get("externalIds")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|entry| {
+            Some((
+                entry.get("participant")?.as_str()?.to_owned(),
+                entry.get("id")?.as_str()?.to_owned(),
+            ))
+        })
+        .collect()
+}
+
+pub(crate) fn str_at<'v>(document: &'v Map<String, Value>, key: &str) -> &'v str {
+    document
+        .get(key)
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+}
+
+/// A new resource id: the type prefix and a ULID (time-ordered, so ids sort by creation).
+pub(crate) fn new_id(prefix: &str) -> String {
+    format!("{prefix}_{}", ulid::Ulid::new())
+}

@@ -1,0 +1,114 @@
+//! Between proto messages and canonical JSON, and from request metadata to the caller,
+//! the language and the idempotency key.
+
+use jiayang_schemas::Lang;
+use serde::{Serialize, de::DeserializeOwned};
+use serde_json::Value;
+use tonic::{Request, Status};
+
+use crate::{
+    domain::{Caller, IdempotencyKey, ItemResult},
+    error::ApiError,
+    http::RequestLang,
+};
+use jiayang_proto::v1::{BatchCreateResponse, BatchItemResult, FieldViolation};
+
+pub fn lang<T>(request: &Request<T>) -> Lang {
+    request
+        .extensions()
+        .get::<RequestLang>()
+        .copied()
+        .unwrap_or_default()
+        .0
+}
+
+pub fn caller<T>(request: &Request<T>) -> Result<Caller, Status> {
+    request
+        .extensions()
+        .get::<Caller>()
+        .cloned()
+        .ok_or_else(|| ApiError::Unauthenticated.to_status(lang(request)))
+}
+
+/// A proto message as canonical JSON.
+pub fn to_json<T: Serialize>(message: &T) -> Value {
+    serde_json::to_value(message).unwrap_or(Value::Null)
+}
+
+/// Canonical JSON as a proto message. Stored documents always convert; a failure is ours.
+pub fn from_json<T: DeserializeOwned>(value: Value, lang: Lang) -> Result<T, Status> {
+    serde_json::from_value(value).map_err(|e| ApiError::Internal(e.to_string()).to_status(lang))
+}
+
+pub fn idempotency_key<T>(
+    request: &Request<T>,
+    operation: &str,
+    body: &Value,
+) -> Result<Option<IdempotencyKey>, Status> {
+    let lang = lang(request);
+    match request.metadata().get("idempotency-key") {
+        None => Ok(None),
+        Some(value) => {
+            let key = value
+                .to_str()
+                .map_err(|_| ApiError::Invalid(vec![]).to_status(lang))?;
+            IdempotencyKey::new(key, operation, body)
+                .map(Some)
+                .map_err(|e| e.to_status(lang))
+        }
+    }
+}
+
+pub fn status(lang: Lang) -> impl Fn(ApiError) -> Status {
+    move |error| error.to_status(lang)
+}
+
+/// An empty string is "not given" in proto3.
+pub fn given(text: &str) -> Option<&str> {
+    (!text.is_empty()).then_some(text)
+}
+
+pub fn expected_version(version: i32) -> Option<i32> {
+    (version > 0).then_some(version)
+}
+
+pub fn page_size(size: i32) -> Option<i64> {
+    (size != 0).then_some(i64::from(size))
+}
+
+pub fn batch_response(results: &[ItemResult], lang: Lang) -> BatchCreateResponse {
+    BatchCreateResponse {
+        results: results
+            .iter()
+            .enumerate()
+            .map(|(i, r)| item_result(i, r, lang))
+            .collect(),
+    }
+}
+
+pub fn item_result(index: usize, result: &ItemResult, lang: Lang) -> BatchItemResult {
+    let mut item = BatchItemResult {
+        index: index as i32,
+        ..Default::default()
+    };
+    match result {
+        ItemResult::Created { id } => item.id = id.clone(),
+        ItemResult::Invalid(violations) => {
+            item.violations = violations
+                .iter()
+                .map(|v| {
+                    let local = v.localized(lang);
+                    FieldViolation {
+                        path: local.path.to_owned(),
+                        rule: local.rule.to_owned(),
+                        message: local.message.to_owned(),
+                    }
+                })
+                .collect();
+        }
+        ItemResult::Failed(error) => {
+            item.error = format!("{}: {}", error.code().slug, error.title(lang))
+        }
+    }
+    item
+}

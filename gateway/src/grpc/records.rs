@@ -1,0 +1,183 @@
+use jiayang_proto::v1::{
+    BatchCreateResponse, BatchCreateServiceRecordsRequest, GetRequest, ImportSummary,
+    ListServiceRecordsRequest, ListServiceRecordsResponse, LookupRequest, ServiceRecord,
+    UpdateServiceRecordRequest, lookup_request::Key,
+    service_record_service_server::ServiceRecordService,
+};
+use tokio_stream::StreamExt;
+use tonic::{Request, Response, Status, Streaming};
+
+use super::convert::*;
+use crate::{
+    app::AppState,
+    domain::references::invalid_lookup,
+    domain::{
+        ItemResult, PageRequest,
+        records::{RecordFilter, ServiceRecords},
+        resource::{self, MAX_BATCH, Resource},
+    },
+    error::ApiError,
+};
+
+pub struct Service(pub AppState);
+
+#[tonic::async_trait]
+impl ServiceRecordService for Service {
+    async fn create_service_record(
+        &self,
+        request: Request<ServiceRecord>,
+    ) -> Result<Response<ServiceRecord>, Status> {
+        let (lang, caller) = (lang(&request), caller(&request)?);
+        let body = to_json(request.get_ref());
+        let key = idempotency_key(&request, "rec", &body)?;
+        let created = resource::create::<ServiceRecords>(&self.0.gateway, &caller, None, body, key)
+            .await
+            .map_err(status(lang))?;
+        Ok(Response::new(from_json(created.resource, lang)?))
+    }
+
+    async fn get_service_record(
+        &self,
+        request: Request<GetRequest>,
+    ) -> Result<Response<ServiceRecord>, Status> {
+        let (lang, _caller) = (lang(&request), caller(&request)?);
+        let found = resource::get::<ServiceRecords>(&self.0.gateway, None, &request.get_ref().id)
+            .await
+            .map_err(status(lang))?;
+        Ok(Response::new(from_json(found, lang)?))
+    }
+
+    async fn update_service_record(
+        &self,
+        request: Request<UpdateServiceRecordRequest>,
+    ) -> Result<Response<ServiceRecord>, Status> {
+        let (lang, caller) = (lang(&request), caller(&request)?);
+        let update = request.into_inner();
+        let body = to_json(&update.service_record.unwrap_or_default());
+        let version = expected_version(update.expected_version);
+        let updated = resource::update::<ServiceRecords>(
+            &self.0.gateway,
+            &caller,
+            None,
+            &update.id,
+            body,
+            version,
+        )
+        .await
+        .map_err(status(lang))?;
+        Ok(Response::new(from_json(updated, lang)?))
+    }
+
+    async fn list_service_records(
+        &self,
+        request: Request<ListServiceRecordsRequest>,
+    ) -> Result<Response<ListServiceRecordsResponse>, Status> {
+        let (lang, _caller) = (lang(&request), caller(&request)?);
+        let q = request.into_inner();
+        let page = PageRequest {
+            page_size: page_size(q.page_size),
+            page_token: given(&q.page_token).map(str::to_owned),
+        };
+        let owned = |text: &str| given(text).map(str::to_owned);
+        let filter = RecordFilter {
+            senior_id: owned(&q.senior_id),
+            provider_id: owned(&q.provider_id),
+            status: owned(&q.status),
+            from: owned(&q.from),
+            to: owned(&q.to),
+        };
+        let page = ServiceRecords::list(&self.0.gateway, &page, &filter)
+            .await
+            .map_err(status(lang))?;
+        let service_records = page
+            .items
+            .into_iter()
+            .map(|v| from_json(v, lang))
+            .collect::<Result<_, _>>()?;
+        Ok(Response::new(ListServiceRecordsResponse {
+            service_records,
+            next_page_token: page.next_page_token.unwrap_or_default(),
+        }))
+    }
+
+    async fn lookup_service_record(
+        &self,
+        request: Request<LookupRequest>,
+    ) -> Result<Response<ServiceRecord>, Status> {
+        let (lang, _caller) = (lang(&request), caller(&request)?);
+        let found = match request.into_inner().key {
+            Some(Key::ExternalId(external)) => ServiceRecords::lookup_external(
+                &self.0.gateway,
+                &external.participant,
+                &external.id,
+            )
+            .await
+            .map_err(status(lang))?,
+            _ => return Err(invalid_lookup().to_status(lang)),
+        };
+        Ok(Response::new(from_json(
+            found
+                .ok_or(ApiError::NotFound(ServiceRecords::LABEL))
+                .map_err(status(lang))?,
+            lang,
+        )?))
+    }
+
+    async fn batch_create_service_records(
+        &self,
+        request: Request<BatchCreateServiceRecordsRequest>,
+    ) -> Result<Response<BatchCreateResponse>, Status> {
+        let (lang, caller) = (lang(&request), caller(&request)?);
+        let items = request
+            .into_inner()
+            .service_records
+            .iter()
+            .map(to_json)
+            .collect();
+        let results =
+            resource::batch_create::<ServiceRecords>(&self.0.gateway, &caller, None, items)
+                .await
+                .map_err(status(lang))?;
+        Ok(Response::new(batch_response(&results, lang)))
+    }
+
+    /// Streams records in and stores them in batches as they arrive, so a bulk load of any
+    /// size runs in bounded memory.
+    async fn import_service_records(
+        &self,
+        request: Request<Streaming<ServiceRecord>>,
+    ) -> Result<Response<ImportSummary>, Status> {
+        let (lang, caller) = (lang(&request), caller(&request)?);
+        let mut stream = request.into_inner();
+        let mut summary = ImportSummary::default();
+        let mut chunk = Vec::with_capacity(MAX_BATCH);
+        let mut offset = 0usize;
+        loop {
+            let next = stream.next().await;
+            let finished = next.is_none();
+            if let Some(record) = next {
+                chunk.push(to_json(&record?));
+            }
+            if chunk.len() == MAX_BATCH || (finished && !chunk.is_empty()) {
+                let items = std::mem::take(&mut chunk);
+                let count = items.len();
+                let results =
+                    resource::batch_create::<ServiceRecords>(&self.0.gateway, &caller, None, items)
+                        .await
+                        .map_err(status(lang))?;
+                for (i, result) in results.iter().enumerate() {
+                    match result {
+                        ItemResult::Created { .. } => summary.imported += 1,
+                        other => summary.rejected.push(item_result(offset + i, other, lang)),
+                    }
+                }
+                summary.received += count as i32;
+                offset += count;
+            }
+            if finished {
+                break;
+            }
+        }
+        Ok(Response::new(summary))
+    }
+}

@@ -1,0 +1,374 @@
+//! The REST handlers: convert, delegate to `crate::domain`, convert back.
+
+use axum::{
+    Json,
+    extract::State,
+    http::{HeaderMap, HeaderValue, StatusCode, header},
+    response::{IntoResponse, Response},
+};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::extract::{IdempotencyHeader, IfMatch, JsonBody, Path, Query, etag};
+use crate::domain::references::invalid_lookup;
+use crate::{
+    app::AppState,
+    domain::{
+        Caller, IdempotencyKey, ItemResult, Page, PageRequest, catalog,
+        providers::{ProviderFilter, Providers},
+        records::{RecordFilter, ServiceRecords},
+        resource::{self, Resource},
+        seniors::Seniors,
+        workers::Workers,
+    },
+    error::ApiError,
+    http::RequestLang,
+};
+
+type Result<T> = std::result::Result<T, ApiError>;
+
+fn with_etag(status: StatusCode, resource: Value) -> Response {
+    let mut headers = HeaderMap::new();
+    if let Some(tag) = etag(&resource).and_then(|t| HeaderValue::from_str(&t).ok()) {
+        headers.insert(header::ETAG, tag);
+    }
+    (status, headers, Json(resource)).into_response()
+}
+
+fn key_for(
+    header: IdempotencyHeader,
+    operation: &str,
+    body: &Value,
+) -> Result<Option<IdempotencyKey>> {
+    header
+        .0
+        .map(|key| IdempotencyKey::new(&key, operation, body))
+        .transpose()
+}
+
+pub async fn create<R: Resource>(
+    State(state): State<AppState>,
+    caller: Caller,
+    idempotency: IdempotencyHeader,
+    JsonBody(body): JsonBody,
+) -> Result<Response> {
+    let key = key_for(idempotency, R::PREFIX, &body)?;
+    let created = resource::create::<R>(&state.gateway, &caller, None, body, key).await?;
+    let status = if created.replayed {
+        StatusCode::OK
+    } else {
+        StatusCode::CREATED
+    };
+    Ok(with_etag(status, created.resource))
+}
+
+pub async fn fetch<R: Resource>(
+    State(state): State<AppState>,
+    _caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Response> {
+    Ok(with_etag(
+        StatusCode::OK,
+        resource::get::<R>(&state.gateway, None, &id).await?,
+    ))
+}
+
+pub async fn update<R: Resource>(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    IfMatch(version): IfMatch,
+    JsonBody(body): JsonBody,
+) -> Result<Response> {
+    let updated = resource::update::<R>(&state.gateway, &caller, None, &id, body, version).await?;
+    Ok(with_etag(StatusCode::OK, updated))
+}
+
+/// `{"<plural>": [...], "nextPageToken": "..."}`; no token on the last page.
+fn page_body(plural: &str, page: Page) -> Json<Value> {
+    let mut body = json!({ plural: page.items });
+    if let Some(token) = page.next_page_token {
+        body["nextPageToken"] = token.into();
+    }
+    Json(body)
+}
+
+/// The body of a batch create: the plural name of the resource holding the items.
+fn batch_items(body: Value) -> Result<Vec<Value>> {
+    let items = match body {
+        Value::Object(mut object) if object.len() == 1 => {
+            object.values_mut().next().map(Value::take)
+        }
+        _ => None,
+    };
+    match items {
+        Some(Value::Array(items)) => Ok(items),
+        _ => Err(ApiError::Invalid(vec![jiayang_schemas::Violation::new(
+            "",
+            "batch-format",
+            "批量请求体应为 {\"<复数资源名>\": [...]}",
+            "a batch body is {\"<plural>\": [...]}",
+        )])),
+    }
+}
+
+pub async fn batch_create<R: Resource>(
+    State(state): State<AppState>,
+    caller: Caller,
+    RequestLang(lang): RequestLang,
+    JsonBody(body): JsonBody,
+) -> Result<Response> {
+    let results =
+        resource::batch_create::<R>(&state.gateway, &caller, None, batch_items(body)?).await?;
+    Ok(Json(json!({ "results": batch_results(&results, lang) })).into_response())
+}
+
+pub fn batch_results(results: &[ItemResult], lang: jiayang_schemas::Lang) -> Vec<Value> {
+    results
+        .iter()
+        .enumerate()
+        .map(|(index, result)| match result {
+            ItemResult::Created { id } => json!({"index": index, "id": id}),
+            ItemResult::Invalid(violations) => {
+                json!({"index": index, "violations": violations.iter().map(|v| v.localized(lang)).collect::<Vec<_>>()})
+            }
+            ItemResult::Failed(error) => json!({"index": index, "error": error.problem(lang, None)}),
+        })
+        .collect()
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct LookupBody {
+    external_id: Option<ExternalIdBody>,
+    identity_number: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExternalIdBody {
+    participant: String,
+    id: String,
+}
+
+fn lookup_body(body: Value) -> Result<LookupBody> {
+    serde_json::from_value(body).map_err(|_| invalid_lookup())
+}
+
+pub async fn lookup<R: Resource>(
+    State(state): State<AppState>,
+    _caller: Caller,
+    JsonBody(body): JsonBody,
+) -> Result<Response> {
+    let found = match lookup_body(body)? {
+        LookupBody {
+            external_id: Some(external),
+            identity_number: None,
+        } => R::lookup_external(&state.gateway, &external.participant, &external.id).await?,
+        _ => return Err(invalid_lookup()),
+    };
+    Ok(with_etag(
+        StatusCode::OK,
+        found.ok_or(ApiError::NotFound(R::LABEL))?,
+    ))
+}
+
+/// Seniors are found by external id or by resident ID number, which travels in the body.
+pub async fn lookup_senior(
+    State(state): State<AppState>,
+    _caller: Caller,
+    JsonBody(body): JsonBody,
+) -> Result<Response> {
+    let found = match lookup_body(body)? {
+        LookupBody {
+            external_id: Some(external),
+            identity_number: None,
+        } => Seniors::lookup_external(&state.gateway, &external.participant, &external.id).await?,
+        LookupBody {
+            external_id: None,
+            identity_number: Some(number),
+        } => Seniors::find_by_identity(&state.gateway, "RESIDENT_ID_CARD", &number).await?,
+        _ => return Err(invalid_lookup()),
+    };
+    Ok(with_etag(
+        StatusCode::OK,
+        found.ok_or(ApiError::NotFound(Seniors::LABEL))?,
+    ))
+}
+
+/// Paging parameters. Each list's query struct repeats them rather than using
+/// `#[serde(flatten)]`, which loses the types of query-string values.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PageQuery {
+    page_size: Option<i64>,
+    page_token: Option<String>,
+}
+
+fn page_of(page_size: Option<i64>, page_token: &Option<String>) -> PageRequest {
+    PageRequest {
+        page_size,
+        page_token: page_token.clone(),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SeniorQuery {
+    page_size: Option<i64>,
+    page_token: Option<String>,
+    division: Option<String>,
+    status: Option<String>,
+}
+
+pub async fn list_seniors(
+    State(state): State<AppState>,
+    _caller: Caller,
+    Query(q): Query<SeniorQuery>,
+) -> Result<Json<Value>> {
+    let page = Seniors::list(
+        &state.gateway,
+        &page_of(q.page_size, &q.page_token),
+        q.division.as_deref(),
+        q.status.as_deref(),
+    )
+    .await?;
+    Ok(page_body("seniors", page))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RecordQuery {
+    page_size: Option<i64>,
+    page_token: Option<String>,
+    senior: Option<String>,
+    provider: Option<String>,
+    status: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+}
+
+pub async fn list_service_records(
+    State(state): State<AppState>,
+    _caller: Caller,
+    Query(q): Query<RecordQuery>,
+) -> Result<Json<Value>> {
+    let filter = RecordFilter {
+        senior_id: q.senior,
+        provider_id: q.provider,
+        status: q.status,
+        from: q.from,
+        to: q.to,
+    };
+    Ok(page_body(
+        "serviceRecords",
+        ServiceRecords::list(
+            &state.gateway,
+            &page_of(q.page_size, &q.page_token),
+            &filter,
+        )
+        .await?,
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProviderQuery {
+    page_size: Option<i64>,
+    page_token: Option<String>,
+    district: Option<String>,
+    service_item: Option<String>,
+    kind: Option<String>,
+    in_provider_library: Option<bool>,
+}
+
+pub async fn list_providers(
+    State(state): State<AppState>,
+    _caller: Caller,
+    Query(q): Query<ProviderQuery>,
+) -> Result<Json<Value>> {
+    let filter = ProviderFilter {
+        district: q.district,
+        service_item: q.service_item,
+        kind: q.kind,
+        in_provider_library: q.in_provider_library,
+    };
+    Ok(page_body(
+        "providers",
+        Providers::list(
+            &state.gateway,
+            &page_of(q.page_size, &q.page_token),
+            &filter,
+        )
+        .await?,
+    ))
+}
+
+pub async fn create_worker(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(provider_id): Path<String>,
+    idempotency: IdempotencyHeader,
+    JsonBody(body): JsonBody,
+) -> Result<Response> {
+    let key = key_for(idempotency, &format!("wkr:{provider_id}"), &body)?;
+    let created =
+        resource::create::<Workers>(&state.gateway, &caller, Some(&provider_id), body, key).await?;
+    let status = if created.replayed {
+        StatusCode::OK
+    } else {
+        StatusCode::CREATED
+    };
+    Ok(with_etag(status, created.resource))
+}
+
+pub async fn list_workers(
+    State(state): State<AppState>,
+    _caller: Caller,
+    Path(provider_id): Path<String>,
+    Query(q): Query<PageQuery>,
+) -> Result<Json<Value>> {
+    Ok(page_body(
+        "workers",
+        Workers::list(
+            &state.gateway,
+            &provider_id,
+            &page_of(q.page_size, &q.page_token),
+        )
+        .await?,
+    ))
+}
+
+pub async fn fetch_worker(
+    State(state): State<AppState>,
+    _caller: Caller,
+    Path((provider_id, id)): Path<(String, String)>,
+) -> Result<Response> {
+    Ok(with_etag(
+        StatusCode::OK,
+        resource::get::<Workers>(&state.gateway, Some(&provider_id), &id).await?,
+    ))
+}
+
+pub async fn update_worker(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((provider_id, id)): Path<(String, String)>,
+    IfMatch(version): IfMatch,
+    JsonBody(body): JsonBody,
+) -> Result<Response> {
+    let updated = resource::update::<Workers>(
+        &state.gateway,
+        &caller,
+        Some(&provider_id),
+        &id,
+        body,
+        version,
+    )
+    .await?;
+    Ok(with_etag(StatusCode::OK, updated))
+}
+
+pub async fn service_items(_caller: Caller) -> Json<Value> {
+    Json(json!({ "serviceItems": catalog::service_items() }))
+}

@@ -1,0 +1,247 @@
+//! Schema migrations, run at start (`Migrator::up`). Each migration is append-only: a
+//! released one is never edited, a change is a new one.
+
+use sea_orm_migration::{prelude::*, schema::*};
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(M0001Initial)]
+    }
+}
+
+struct M0001Initial;
+
+impl MigrationName for M0001Initial {
+    fn name(&self) -> &str {
+        "m0001_initial"
+    }
+}
+
+/// Timestamps are microseconds since the epoch (BIGINT): the same on both databases and
+/// ordered without parsing.
+fn micros(name: impl IntoIden) -> ColumnDef {
+    big_integer(name)
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0001Initial {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .create_table(
+                Table::create()
+                    .table("participants")
+                    .col(string("id").primary_key())
+                    .col(string("kind"))
+                    .col(string("name"))
+                    .col(string("status"))
+                    .col(micros("created_at"))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table("api_tokens")
+                    .col(string("token_hash").primary_key())
+                    .col(string("participant_id"))
+                    .col(micros("created_at"))
+                    .col(big_integer_null("revoked_at"))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table("external_ids")
+                    .col(string("kind"))
+                    .col(string("participant"))
+                    .col(string("external_id"))
+                    .col(string("resource_id"))
+                    .primary_key(
+                        Index::create()
+                            .col("kind")
+                            .col("participant")
+                            .col("external_id"),
+                    )
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("external_ids_resource")
+                    .table("external_ids")
+                    .col("resource_id")
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table("seniors")
+                    .col(string("id").primary_key())
+                    .col(string("holder"))
+                    .col(integer("version"))
+                    .col(string("status"))
+                    .col(string("division_code"))
+                    .col(string_null("identity_hash").unique_key())
+                    .col(text("document"))
+                    .col(blob("sealed"))
+                    .col(micros("created_at"))
+                    .col(micros("updated_at"))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("seniors_division")
+                    .table("seniors")
+                    .col("division_code")
+                    .col("id")
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table("providers")
+                    .col(string("id").primary_key())
+                    .col(string("owner"))
+                    .col(integer("version"))
+                    .col(string("uscc").unique_key())
+                    .col(string("kind"))
+                    .col(boolean("in_provider_library"))
+                    .col(string("status"))
+                    .col(text("document"))
+                    .col(micros("created_at"))
+                    .col(micros("updated_at"))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table("provider_areas")
+                    .col(string("provider_id"))
+                    .col(string("prefix"))
+                    .primary_key(Index::create().col("provider_id").col("prefix"))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("provider_areas_prefix")
+                    .table("provider_areas")
+                    .col("prefix")
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table("provider_items")
+                    .col(string("provider_id"))
+                    .col(string("service_item"))
+                    .primary_key(Index::create().col("provider_id").col("service_item"))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("provider_items_item")
+                    .table("provider_items")
+                    .col("service_item")
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table("workers")
+                    .col(string("id").primary_key())
+                    .col(string("provider_id"))
+                    .col(string("certificate_no"))
+                    .col(integer("version"))
+                    .col(string("status"))
+                    .col(text("document"))
+                    .col(micros("created_at"))
+                    .col(micros("updated_at"))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("workers_certificate")
+                    .table("workers")
+                    .col("provider_id")
+                    .col("certificate_no")
+                    .unique()
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table("service_records")
+                    .col(string("id").primary_key())
+                    .col(string("submitted_by"))
+                    .col(integer("version"))
+                    .col(string("senior_id"))
+                    .col(string("provider_id"))
+                    .col(string("status"))
+                    .col(string("service_item"))
+                    .col(big_integer_null("starts_at"))
+                    .col(text("document"))
+                    .col(micros("created_at"))
+                    .col(micros("updated_at"))
+                    .to_owned(),
+            )
+            .await?;
+        for (name, column) in [
+            ("service_records_senior", "senior_id"),
+            ("service_records_provider", "provider_id"),
+            ("service_records_starts", "starts_at"),
+        ] {
+            manager
+                .create_index(
+                    Index::create()
+                        .name(name)
+                        .table("service_records")
+                        .col(column)
+                        .col("id")
+                        .to_owned(),
+                )
+                .await?;
+        }
+        manager
+            .create_table(
+                Table::create()
+                    .table("idempotency_keys")
+                    .col(string("participant"))
+                    .col(string("key"))
+                    .col(string("request_hash"))
+                    .col(string("resource_id"))
+                    .col(micros("created_at"))
+                    .primary_key(Index::create().col("participant").col("key"))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table("settings")
+                    .col(string("name").primary_key())
+                    .col(text("value"))
+                    .to_owned(),
+            )
+            .await?;
+        Ok(())
+    }
+}

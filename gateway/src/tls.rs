@@ -1,0 +1,116 @@
+//! TLS for the one port: a development CA and server certificate made into the data
+//! directory on first start (reused after), and the rustls server configuration.
+//!
+//! Production deployments put their own `server.pem` / `server-key.pem` (and `ca.pem`)
+//! into `DIR/tls/`; the gateway only creates files that are missing.
+
+use std::{fs, io, path::Path, sync::Arc};
+
+use rcgen::{
+    BasicConstraints, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa,
+    Issuer, KeyPair, KeyUsagePurpose,
+};
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, pem::PemObject};
+
+use crate::files::write_private;
+
+#[derive(Debug, thiserror::Error)]
+pub enum TlsError {
+    #[error("cannot read or write TLS files: {0}")]
+    Io(#[from] io::Error),
+    #[error("cannot make a certificate: {0}")]
+    Generate(#[from] rcgen::Error),
+    #[error("a PEM file in the tls directory does not parse: {0}")]
+    Pem(String),
+    #[error("the TLS configuration is not usable: {0}")]
+    Config(#[from] rustls::Error),
+}
+
+/// Paths of the TLS files in the data directory.
+#[derive(Debug, Clone)]
+pub struct TlsFiles {
+    pub ca_cert: std::path::PathBuf,
+    pub ca_key: std::path::PathBuf,
+    pub server_cert: std::path::PathBuf,
+    pub server_key: std::path::PathBuf,
+}
+
+impl TlsFiles {
+    pub fn in_dir(data_dir: &Path) -> Self {
+        let dir = data_dir.join("tls");
+        Self {
+            ca_cert: dir.join("ca.pem"),
+            ca_key: dir.join("ca-key.pem"),
+            server_cert: dir.join("server.pem"),
+            server_key: dir.join("server-key.pem"),
+        }
+    }
+}
+
+/// Makes the development CA and the server certificate for localhost, 127.0.0.1 and ::1
+/// when they are missing. Returns whether anything was made.
+pub fn ensure_dev_certificates(files: &TlsFiles) -> Result<bool, TlsError> {
+    if files.server_cert.exists() && files.server_key.exists() {
+        return Ok(false);
+    }
+    let ca_key = if files.ca_key.exists() {
+        KeyPair::from_pem(&fs::read_to_string(&files.ca_key)?)?
+    } else {
+        let key = KeyPair::generate()?;
+        write_private(&files.ca_key, key.serialize_pem().as_bytes())?;
+        key
+    };
+    let issuer = if files.ca_cert.exists() {
+        Issuer::from_ca_cert_pem(&fs::read_to_string(&files.ca_cert)?, &ca_key)?
+    } else {
+        let mut params = CertificateParams::new(Vec::<String>::new())?;
+        params.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
+        params.key_usages = vec![
+            KeyUsagePurpose::KeyCertSign,
+            KeyUsagePurpose::CrlSign,
+            KeyUsagePurpose::DigitalSignature,
+        ];
+        params.distinguished_name = name("Jiayang development CA");
+        params.not_after = rcgen::date_time_ymd(2036, 1, 1);
+        let cert = params.self_signed(&ca_key)?;
+        fs::write(&files.ca_cert, cert.pem())?;
+        Issuer::new(params, &ca_key)
+    };
+    let server_key = KeyPair::generate()?;
+    let mut params = CertificateParams::new(vec![
+        "localhost".to_owned(),
+        "127.0.0.1".to_owned(),
+        "::1".to_owned(),
+    ])?;
+    params.distinguished_name = name("Jiayang gateway (development)");
+    params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+    params.not_after = rcgen::date_time_ymd(2031, 1, 1);
+    let cert = params.signed_by(&server_key, &issuer)?;
+    fs::write(&files.server_cert, cert.pem())?;
+    write_private(&files.server_key, server_key.serialize_pem().as_bytes())?;
+    Ok(true)
+}
+
+fn name(common_name: &str) -> DistinguishedName {
+    let mut name = DistinguishedName::new();
+    name.push(DnType::CommonName, common_name);
+    name.push(DnType::OrganizationName, "Jiayang");
+    name
+}
+
+/// The rustls configuration of the port: HTTP/2 (gRPC and REST) and HTTP/1.1 (REST).
+pub fn server_config(files: &TlsFiles) -> Result<Arc<rustls::ServerConfig>, TlsError> {
+    let certs = CertificateDer::pem_file_iter(&files.server_cert)
+        .map_err(|e| TlsError::Pem(e.to_string()))?
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| TlsError::Pem(e.to_string()))?;
+    let key = PrivateKeyDer::from_pem_file(&files.server_key)
+        .map_err(|e| TlsError::Pem(e.to_string()))?;
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()?
+        .with_no_client_auth()
+        .with_single_cert(certs, key)?;
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    Ok(Arc::new(config))
+}

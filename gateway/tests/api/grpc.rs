@@ -1,0 +1,315 @@
+//! The gRPC twins of the REST operations, on the same port.
+
+use jiayang_proto::v1::{
+    GetRequest, ListProvidersRequest, ListSeniorsRequest, ListServiceItemsRequest, LookupRequest,
+    ProviderListing, SeniorProfile, ServiceRecord, UpdateSeniorRequest,
+    catalog_service_client::CatalogServiceClient, lookup_request::Key,
+    provider_service_client::ProviderServiceClient, senior_service_client::SeniorServiceClient,
+    service_record_service_client::ServiceRecordServiceClient,
+};
+use tonic::{Code, Request};
+use tonic_types::StatusExt;
+
+use crate::{
+    both,
+    common::{TestApp, fixture, provider, senior},
+};
+
+fn authed<T>(app: &TestApp, message: T) -> Request<T> {
+    let mut request = Request::new(message);
+    request.metadata_mut().insert("authorization", app.bearer());
+    request
+}
+
+fn typed<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> T {
+    serde_json::from_value(value).unwrap()
+}
+
+async fn seniors_over_grpc(app: &TestApp) {
+    let mut client = SeniorServiceClient::new(app.channel().await);
+    let sent: SeniorProfile = typed(fixture("senior", "design-example.json"));
+    let mut request = authed(app, sent.clone());
+    request
+        .metadata_mut()
+        .insert("idempotency-key", "g-1".parse().unwrap());
+    let created = client.create_senior(request).await.unwrap().into_inner();
+    assert!(created.id.starts_with("sen_"));
+    assert_eq!(created.name, sent.name);
+    assert_eq!(created.identity_document, sent.identity_document);
+    let mut again = authed(app, sent.clone());
+    again
+        .metadata_mut()
+        .insert("idempotency-key", "g-1".parse().unwrap());
+    assert_eq!(
+        client.create_senior(again).await.unwrap().into_inner().id,
+        created.id,
+        "idempotent over gRPC too"
+    );
+
+    let fetched = client
+        .get_senior(authed(
+            app,
+            GetRequest {
+                id: created.id.clone(),
+            },
+        ))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(fetched, created);
+
+    let mut changed = sent.clone();
+    changed.name = "王秀英（更新）".into();
+    let stale = UpdateSeniorRequest {
+        id: created.id.clone(),
+        senior: Some(changed.clone()),
+        expected_version: 9,
+    };
+    assert_eq!(
+        client
+            .update_senior(authed(app, stale))
+            .await
+            .unwrap_err()
+            .code(),
+        Code::Aborted
+    );
+    let update = UpdateSeniorRequest {
+        id: created.id.clone(),
+        senior: Some(changed),
+        expected_version: 1,
+    };
+    let updated = client
+        .update_senior(authed(app, update))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(updated.version, 2);
+
+    let page = client
+        .list_seniors(authed(
+            app,
+            ListSeniorsRequest {
+                division: "110105000000".into(),
+                ..Default::default()
+            },
+        ))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(page.seniors.len(), 1);
+    assert!(page.next_page_token.is_empty());
+
+    let number = sent.identity_document.unwrap().number;
+    let found = client
+        .lookup_senior(authed(
+            app,
+            LookupRequest {
+                key: Some(Key::IdentityNumber(number)),
+            },
+        ))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(found.id, created.id);
+}
+both!(seniors, seniors_over_grpc);
+
+async fn invalid_requests_carry_field_violations(app: &TestApp) {
+    let mut client = SeniorServiceClient::new(app.channel().await);
+    let mut sent: SeniorProfile = typed(fixture("senior", "design-example.json"));
+    sent.phone = "12345".into();
+    sent.name.clear();
+    let mut request = authed(app, sent);
+    request
+        .metadata_mut()
+        .insert("accept-language", "en".parse().unwrap());
+    let status = client.create_senior(request).await.unwrap_err();
+    assert_eq!(status.code(), Code::InvalidArgument);
+    let details = status.get_error_details();
+    let violations = details
+        .bad_request()
+        .expect("BadRequest details")
+        .field_violations
+        .clone();
+    let fields: Vec<&str> = violations.iter().map(|v| v.field.as_str()).collect();
+    assert_eq!(fields, ["/name", "/phone"]);
+    assert!(
+        violations[1].description.starts_with("phone-format: "),
+        "{violations:?}"
+    );
+    assert_eq!(
+        details.error_info().expect("ErrorInfo").reason,
+        "invalid-request"
+    );
+}
+both!(violations, invalid_requests_carry_field_violations);
+
+async fn providers_records_and_the_catalog_over_grpc(app: &TestApp) {
+    let channel = app.channel().await;
+    let mut providers = ProviderServiceClient::new(channel.clone());
+    let listing: ProviderListing = typed(provider(1, &["110105000000"]));
+    let created = providers
+        .create_provider(authed(app, listing))
+        .await
+        .unwrap()
+        .into_inner();
+    let found = providers
+        .list_providers(authed(
+            app,
+            ListProvidersRequest {
+                district: "110105013000".into(),
+                ..Default::default()
+            },
+        ))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(
+        found
+            .providers
+            .iter()
+            .map(|p| p.id.as_str())
+            .collect::<Vec<_>>(),
+        [created.id.as_str()]
+    );
+
+    let mut seniors = SeniorServiceClient::new(channel.clone());
+    let senior_id = seniors
+        .create_senior(authed(app, typed(senior(1, "110105013000"))))
+        .await
+        .unwrap()
+        .into_inner()
+        .id;
+    let mut records = ServiceRecordServiceClient::new(channel.clone());
+    let mut body = fixture("service-record", "design-example.json");
+    body["senior"] = serde_json::json!({"seniorId": senior_id});
+    body["provider"] = serde_json::json!({"providerId": created.id});
+    body.as_object_mut().unwrap().remove("worker");
+    body["status"] = "SCHEDULED".into();
+    let record: ServiceRecord = typed(body);
+    let stored = records
+        .create_service_record(authed(app, record))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(stored.submitted_by, "operator");
+
+    let mut catalog = CatalogServiceClient::new(channel);
+    let items = catalog
+        .list_service_items(authed(app, ListServiceItemsRequest {}))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(
+        items.service_items.len(),
+        jiayang_schemas::reference::catalog().len()
+    );
+}
+both!(others, providers_records_and_the_catalog_over_grpc);
+
+async fn a_bulk_import_streams_records_and_reports_the_rejected(app: &TestApp) {
+    let channel = app.channel().await;
+    let mut seniors = SeniorServiceClient::new(channel.clone());
+    let senior_id = seniors
+        .create_senior(authed(app, typed(senior(1, "110105013000"))))
+        .await
+        .unwrap()
+        .into_inner()
+        .id;
+    let mut providers = ProviderServiceClient::new(channel.clone());
+    let provider_id = providers
+        .create_provider(authed(app, typed(provider(1, &["110105000000"]))))
+        .await
+        .unwrap()
+        .into_inner()
+        .id;
+    let records: Vec<ServiceRecord> = (0..120)
+        .map(|i| {
+            let mut body = fixture("service-record", "design-example.json");
+            body["senior"] = serde_json::json!({"seniorId": senior_id});
+            body["provider"] = serde_json::json!({"providerId": provider_id});
+            body["externalIds"] =
+                serde_json::json!([{"participant": "hk-daojia", "id": format!("IMP-{i}")}]);
+            body.as_object_mut().unwrap().remove("worker");
+            body["status"] = "SCHEDULED".into();
+            if i % 40 == 7 {
+                body["serviceItem"] = "GARDENING".into();
+            }
+            typed(body)
+        })
+        .collect();
+    let mut client = ServiceRecordServiceClient::new(channel);
+    let summary = client
+        .import_service_records(authed(app, tokio_stream::iter(records)))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(summary.received, 120);
+    assert_eq!(summary.imported, 117);
+    let rejected: Vec<i32> = summary.rejected.iter().map(|r| r.index).collect();
+    assert_eq!(rejected, [7, 47, 87]);
+    assert_eq!(
+        summary.rejected[0].violations[0].rule,
+        "service-item-unknown"
+    );
+}
+both!(
+    import,
+    a_bulk_import_streams_records_and_reports_the_rejected
+);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn health_and_reflection_answer_without_credentials_and_the_api_does_not() {
+    let app = TestApp::sqlite().await;
+    let channel = app.channel().await;
+    let mut health = tonic_health::pb::health_client::HealthClient::new(channel.clone());
+    let answer = health
+        .check(tonic_health::pb::HealthCheckRequest {
+            service: "jiayang.v1.SeniorService".into(),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(
+        answer.status,
+        tonic_health::pb::health_check_response::ServingStatus::Serving as i32
+    );
+
+    let mut reflection =
+        tonic_reflection::pb::v1::server_reflection_client::ServerReflectionClient::new(
+            channel.clone(),
+        );
+    let request = tonic_reflection::pb::v1::ServerReflectionRequest {
+        host: String::new(),
+        message_request: Some(
+            tonic_reflection::pb::v1::server_reflection_request::MessageRequest::ListServices(
+                String::new(),
+            ),
+        ),
+    };
+    let mut responses = reflection
+        .server_reflection_info(tokio_stream::iter([request]))
+        .await
+        .unwrap()
+        .into_inner();
+    let answer = responses.message().await.unwrap().unwrap();
+    let listed = format!("{:?}", answer.message_response);
+    for service in [
+        "jiayang.v1.SeniorService",
+        "jiayang.v1.ServiceRecordService",
+        "jiayang.v1.ProviderService",
+    ] {
+        assert!(
+            listed.contains(service),
+            "{service} not reflected: {listed}"
+        );
+    }
+
+    let mut seniors = SeniorServiceClient::new(channel);
+    let status = seniors
+        .get_senior(Request::new(GetRequest { id: "sen_x".into() }))
+        .await
+        .unwrap_err();
+    assert_eq!(status.code(), Code::Unauthenticated);
+    app.stop().await;
+}

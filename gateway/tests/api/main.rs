@@ -1,0 +1,12 @@
+//! The API suite: every operation over REST and gRPC, each test run against SQLite and
+//! against PostgreSQL (`JIAYANG_TEST_POSTGRES_URL`, which `./scripts/test` sets).
+//! Each test gets a fresh gateway with a fresh database, served over real TLS.
+
+mod common;
+
+mod auth;
+mod grpc;
+mod ops;
+mod providers;
+mod records;
+mod seniors;

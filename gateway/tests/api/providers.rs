@@ -1,0 +1,180 @@
+//! /v1/providers and their workers.
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::{
+    both,
+    common::{TestApp, fixture, provider},
+};
+
+fn ids(page: &Value) -> Vec<String> {
+    let mut ids: Vec<String> = page["providers"]
+        .as_array()
+        .unwrap_or_else(|| panic!("not a provider page: {page}"))
+        .iter()
+        .map(|p| p["externalIds"][0]["id"].as_str().unwrap().to_owned())
+        .collect();
+    ids.sort();
+    ids
+}
+
+async fn providers_are_found_by_district_item_kind_and_library(app: &TestApp) {
+    // S1 serves all of Chaoyang; S2 one Chaoyang street; S3 Dongcheng; S4 all of Beijing.
+    let mut s2 = provider(2, &["110105013000"]);
+    s2["kind"] = "COMMUNITY_STATION".into();
+    s2["offerings"] = json!([{"serviceItem": "MEAL_DELIVERY", "name": "送餐", "priceFen": 1500, "unit": "PER_MEAL"}]);
+    s2["packages"] = json!([]);
+    let mut s3 = provider(3, &["110101000000"]);
+    s3["inProviderLibrary"] = false.into();
+    let s4 = provider(4, &["110000000000"]);
+    for body in [provider(1, &["110105000000"]), s2, s3, s4] {
+        let (status, created) = app.post("/v1/providers", &body).await;
+        assert_eq!(status, StatusCode::CREATED, "{created}");
+    }
+    let list =
+        |query: &'static str| async move { app.get(&format!("/v1/providers?{query}")).await.1 };
+    assert_eq!(
+        ids(&list("district=110105000000").await),
+        ["S1", "S2", "S4"],
+        "the district, a street in it, the city"
+    );
+    assert_eq!(
+        ids(&list("district=110105013000").await),
+        ["S1", "S2", "S4"],
+        "a street: its district and itself"
+    );
+    assert_eq!(
+        ids(&list("district=110105014000").await),
+        ["S1", "S4"],
+        "another street of the district"
+    );
+    assert_eq!(ids(&list("district=110101001000").await), ["S3", "S4"]);
+    assert_eq!(
+        ids(&list("serviceItem=MEAL_DELIVERY").await),
+        ["S1", "S2", "S3", "S4"],
+        "offerings and packages"
+    );
+    assert_eq!(
+        ids(&list("serviceItem=CLEANING_DAILY").await),
+        ["S1", "S3", "S4"]
+    );
+    assert_eq!(ids(&list("kind=COMMUNITY_STATION").await), ["S2"]);
+    assert_eq!(ids(&list("inProviderLibrary=false").await), ["S3"]);
+    assert_eq!(
+        ids(&list("district=110105000000&serviceItem=CLEANING_DAILY&inProviderLibrary=true").await),
+        ["S1", "S4"]
+    );
+}
+both!(
+    provider_filters,
+    providers_are_found_by_district_item_kind_and_library
+);
+
+async fn providers_update_look_up_and_keep_credit_codes_unique(app: &TestApp) {
+    let body = provider(5, &["110105000000"]);
+    let (_, created) = app.post("/v1/providers", &body).await;
+    let path = format!("/v1/providers/{}", created["id"].as_str().unwrap());
+    let mut changed = body.clone();
+    changed["serviceArea"] = json!(["110101000000"]);
+    let (status, updated) = app.put(&path, 1, &changed).await;
+    assert_eq!(status, StatusCode::OK, "{updated}");
+    assert_eq!(updated["version"], 2);
+    // The area index follows the update.
+    assert_eq!(
+        ids(&app.get("/v1/providers?district=110105000000").await.1),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        ids(&app.get("/v1/providers?district=110101000000").await.1),
+        ["S5"]
+    );
+    let (status, found) = app
+        .post(
+            "/v1/providers:lookup",
+            &json!({"externalId": {"participant": "hk-daojia", "id": "S5"}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(found["id"], created["id"]);
+    let mut same_code = provider(6, &["110105000000"]);
+    same_code["uscc"] = body["uscc"].clone();
+    let (status, problem) = app.post("/v1/providers", &same_code).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{problem}");
+    let (status, results) = app
+        .post(
+            "/v1/providers:batchCreate",
+            &json!({"providers": [provider(7, &["110105000000"]), same_code]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(results["results"][0]["id"].is_string());
+    assert_eq!(results["results"][1]["error"]["status"], 409);
+}
+both!(
+    provider_crud,
+    providers_update_look_up_and_keep_credit_codes_unique
+);
+
+async fn workers_live_under_their_provider(app: &TestApp) {
+    let (_, created) = app
+        .post("/v1/providers", &provider(8, &["110105000000"]))
+        .await;
+    let provider_id = created["id"].as_str().unwrap();
+    let workers = format!("/v1/providers/{provider_id}/workers");
+    let worker = fixture("worker", "nurse.json");
+    let (status, made) = app.post(&workers, &worker).await;
+    assert_eq!(status, StatusCode::CREATED, "{made}");
+    assert_eq!(made["providerId"], provider_id);
+    let (status, again) = app.post(&workers, &worker).await;
+    assert_eq!(
+        status,
+        StatusCode::CONFLICT,
+        "a certificate is unique within its provider: {again}"
+    );
+    let path = format!("{workers}/{}", made["id"].as_str().unwrap());
+    let (status, fetched) = app.get(&path).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(fetched, made);
+    let mut left = worker.clone();
+    left["status"] = "LEFT".into();
+    let (status, updated) = app.put(&path, 1, &left).await;
+    assert_eq!(status, StatusCode::OK, "{updated}");
+    assert_eq!(updated["status"], "LEFT");
+    let (status, page) = app.get(&workers).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(page["workers"].as_array().unwrap().len(), 1);
+    let (status, _) = app
+        .post(
+            "/v1/providers/prv_01JC8W9Q4M5V3X2K7T6N1R0B9A/workers",
+            &worker,
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = app
+        .get(&format!(
+            "/v1/providers/prv_01JC8W9Q4M5V3X2K7T6N1R0B9A/workers/{}",
+            made["id"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "a worker is only found under its own provider"
+    );
+}
+both!(workers, workers_live_under_their_provider);
+
+async fn the_catalog_lists_every_service_item(app: &TestApp) {
+    let (status, body) = app.get("/v1/catalog/service-items").await;
+    assert_eq!(status, StatusCode::OK);
+    let items = body["serviceItems"].as_array().unwrap();
+    assert_eq!(items.len(), jiayang_schemas::reference::catalog().len());
+    let cleaning = items
+        .iter()
+        .find(|i| i["code"] == "CLEANING_DAILY")
+        .unwrap();
+    assert_eq!(cleaning["onSite"], true);
+    assert_eq!(cleaning["minMinutes"], 60);
+}
+both!(catalog, the_catalog_lists_every_service_item);
