@@ -1,0 +1,207 @@
+//! The baseline for provider search: a bare axum handler running the gateway's query
+//! (same sea-orm statement, same pool settings, same database) and rendering the same
+//! JSON, with no authentication, middleware, logs or metrics. Served once over the
+//! gateway's own TLS setup (rustls, HTTP/2 by ALPN, hyper-util) and once as plain h2c.
+
+use std::{net::SocketAddr, sync::Arc};
+
+use axum::{
+    Json, Router,
+    extract::{Query, State},
+    http::StatusCode,
+    response::{IntoResponse, Response},
+    routing::get,
+};
+use hyper_util::{
+    rt::{TokioExecutor, TokioIo},
+    server::conn::auto,
+    service::TowerToHyperService,
+};
+use jiayang_gateway::store::{
+    Store,
+    entity::{provider, provider_area},
+    micros_to_rfc3339,
+};
+use jiayang_schemas::reference::significant_prefix;
+use sea_orm::{
+    ColumnTrait, Condition, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, sea_query,
+};
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+use tokio::{net::TcpListener, task::JoinSet};
+use tokio_rustls::{TlsAcceptor, rustls};
+
+use super::search::{self, Target};
+use crate::{
+    BoxError,
+    config::Config,
+    harness::{Harness, REQUEST_TIMEOUT, tls_client},
+    report::{Measurement, Rate},
+};
+
+/// Both baselines: over TLS like the gateway, and over plain HTTP/2.
+pub async fn measure(h: &Harness, config: &Config) -> Result<Vec<Measurement>, BoxError> {
+    let store = Store::open(&h.database_url).await?;
+    let mut measurements = Vec::new();
+
+    let server = Server::start(store.db.clone(), Some(h.tls.clone())).await?;
+    let clients = (0..config.clients)
+        .map(|_| tls_client(&h.ca_pem, server.addr))
+        .collect::<Result<Vec<_>, _>>()?;
+    let target = Target {
+        url: format!("https://localhost:{}/v1/providers", server.addr.port()),
+        bearer: None,
+    };
+    let outcome = search::load(config, clients, target).await;
+    server.stop();
+    measurements.push(Measurement::new(
+        search::label("bare-axum", "rest/h2/tls", h, config),
+        &outcome,
+        Rate::Requests,
+    ));
+
+    let server = Server::start(store.db.clone(), None).await?;
+    let clients = (0..config.clients)
+        .map(|_| {
+            reqwest::Client::builder()
+                .http2_prior_knowledge()
+                .timeout(REQUEST_TIMEOUT)
+                .build()
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let target = Target {
+        url: format!("http://{}/v1/providers", server.addr),
+        bearer: None,
+    };
+    let outcome = search::load(config, clients, target).await;
+    server.stop();
+    measurements.push(Measurement::new(
+        search::label("bare-axum", "rest/h2c", h, config),
+        &outcome,
+        Rate::Requests,
+    ));
+    store.db.close().await?;
+    Ok(measurements)
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SearchQuery {
+    district: String,
+    page_size: Option<u64>,
+}
+
+async fn providers(
+    State(db): State<DatabaseConnection>,
+    Query(query): Query<SearchQuery>,
+) -> Response {
+    match search_providers(&db, &query).await {
+        Ok(body) => Json(body).into_response(),
+        Err(error) => (StatusCode::INTERNAL_SERVER_ERROR, error.to_string()).into_response(),
+    }
+}
+
+/// The gateway's provider query for a district filter: providers with a service area on
+/// one line of the hierarchy with the code, by id, one row more than the page.
+async fn search_providers(db: &DatabaseConnection, query: &SearchQuery) -> Result<Value, DbErr> {
+    let limit = query.page_size.unwrap_or(20).clamp(1, 200);
+    let own = significant_prefix(&query.district);
+    let containing: Vec<&str> = [2, 4, 6, 9, 12]
+        .into_iter()
+        .filter(|n| *n < own.len())
+        .map(|n| &own[..n])
+        .collect();
+    let areas = Condition::any()
+        .add(provider_area::Column::Prefix.is_in(containing))
+        .add(provider_area::Column::Prefix.like(format!("{own}%")));
+    let rows = provider::Entity::find()
+        .filter(
+            provider::Column::Id.in_subquery(
+                sea_query::Query::select()
+                    .column(provider_area::Column::ProviderId)
+                    .from(provider_area::Entity)
+                    .cond_where(areas)
+                    .to_owned(),
+            ),
+        )
+        .order_by_asc(provider::Column::Id)
+        .limit(limit + 1)
+        .all(db)
+        .await?;
+    let more = rows.len() as u64 > limit;
+    let page: Vec<&provider::Model> = rows.iter().take(limit as usize).collect();
+    let mut body = json!({ "providers": page.iter().map(|row| render(row)).collect::<Vec<_>>() });
+    if more && let Some(last) = page.last() {
+        body["nextPageToken"] = last.id.clone().into();
+    }
+    Ok(body)
+}
+
+/// The stored document with its metadata, as the gateway renders it.
+fn render(row: &provider::Model) -> Value {
+    let body: Map<String, Value> = serde_json::from_str(&row.document).unwrap_or_default();
+    let mut object = Map::with_capacity(body.len() + 4);
+    object.insert("id".into(), row.id.clone().into());
+    object.insert("version".into(), row.version.into());
+    object.insert("createdAt".into(), micros_to_rfc3339(row.created_at).into());
+    object.insert("updatedAt".into(), micros_to_rfc3339(row.updated_at).into());
+    object.extend(body);
+    Value::Object(object)
+}
+
+/// The bare server on 127.0.0.1:0, until stopped.
+struct Server {
+    addr: SocketAddr,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Server {
+    async fn start(
+        db: DatabaseConnection,
+        tls: Option<Arc<rustls::ServerConfig>>,
+    ) -> Result<Self, BoxError> {
+        let app = Router::new()
+            .route("/v1/providers", get(providers))
+            .with_state(db);
+        let listener = TcpListener::bind("127.0.0.1:0").await?;
+        let addr = listener.local_addr()?;
+        let task = tokio::spawn(serve(listener, app, tls.map(TlsAcceptor::from)));
+        Ok(Self { addr, task })
+    }
+
+    /// Stops accepting and drops every open connection.
+    fn stop(self) {
+        self.task.abort();
+    }
+}
+
+/// The gateway's accept loop without its time-outs and graceful shutdown: TCP_NODELAY,
+/// TLS when given, then HTTP/1.1 or HTTP/2 as the client speaks.
+async fn serve(listener: TcpListener, app: Router, tls: Option<TlsAcceptor>) {
+    let mut connections = JoinSet::new();
+    loop {
+        let Ok((tcp, _peer)) = listener.accept().await else {
+            continue;
+        };
+        let _ = tcp.set_nodelay(true);
+        let (app, tls) = (app.clone(), tls.clone());
+        connections.spawn(async move {
+            let service = TowerToHyperService::new(app);
+            let builder = auto::Builder::new(TokioExecutor::new());
+            match tls {
+                Some(acceptor) => {
+                    if let Ok(stream) = acceptor.accept(tcp).await {
+                        let _ = builder
+                            .serve_connection(TokioIo::new(stream), service)
+                            .await;
+                    }
+                }
+                None => {
+                    let _ = builder.serve_connection(TokioIo::new(tcp), service).await;
+                }
+            }
+        });
+        while connections.try_join_next().is_some() {}
+    }
+}

@@ -1,0 +1,112 @@
+//! Single service-record creates, each with a unique external id, over REST and gRPC.
+
+use std::sync::Arc;
+
+use jiayang_proto::v1::{ServiceRecord, service_record_service_client::ServiceRecordServiceClient};
+use reqwest::StatusCode;
+use tonic::metadata::{Ascii, MetadataValue};
+
+use super::{excerpt, timed};
+use crate::{
+    BoxError,
+    config::Config,
+    fixtures,
+    harness::Harness,
+    report::{Label, Measurement, Rate},
+    seed::World,
+};
+
+fn label(transport: &'static str, h: &Harness, config: &Config) -> Label {
+    Label {
+        scenario: "record-create",
+        target: "gateway",
+        transport,
+        database: h.database,
+        clients: config.clients,
+        latency_of: "request (1 record)".into(),
+    }
+}
+
+/// `POST /v1/service-records`, expecting 201.
+pub async fn rest(h: &Harness, config: &Config, world: &World) -> Result<Measurement, BoxError> {
+    let template = Arc::new(fixtures::record_template(
+        &world.senior_id,
+        &world.provider_id,
+    ));
+    let clients = Arc::new(
+        (0..config.clients)
+            .map(|_| h.rest_client())
+            .collect::<Result<Vec<_>, _>>()?,
+    );
+    let url = Arc::new(h.url("/v1/service-records"));
+    let bearer = Arc::new(h.bearer());
+    let outcome = timed(config, config.clients, move |client, sequence| {
+        let (template, clients, url, bearer) = (
+            template.clone(),
+            clients.clone(),
+            url.clone(),
+            bearer.clone(),
+        );
+        async move {
+            let body = fixtures::record(&template, &format!("REST-{sequence}"));
+            let response = clients[client]
+                .post(url.as_str())
+                .header("authorization", bearer.as_str())
+                .header("content-type", "application/json")
+                .body(body)
+                .send()
+                .await
+                .map_err(|e| e.to_string())?;
+            let status = response.status();
+            let answer = response.bytes().await.map_err(|e| e.to_string())?;
+            if status != StatusCode::CREATED {
+                return Err(format!("{status}: {}", excerpt(&answer)));
+            }
+            Ok(1)
+        }
+    })
+    .await;
+    Ok(Measurement::new(
+        label("rest/h2/tls", h, config),
+        &outcome,
+        Rate::Requests,
+    ))
+}
+
+/// `CreateServiceRecord`, one channel (connection) per client.
+pub async fn grpc(h: &Harness, config: &Config, world: &World) -> Result<Measurement, BoxError> {
+    let template = Arc::new(record_message(world, "GRPC")?);
+    let mut clients = Vec::with_capacity(config.clients);
+    for _ in 0..config.clients {
+        clients.push(ServiceRecordServiceClient::new(h.channel().await?));
+    }
+    let clients = Arc::new(clients);
+    let bearer: MetadataValue<Ascii> = h.bearer().parse()?;
+    let outcome = timed(config, config.clients, move |client, sequence| {
+        let (template, clients, bearer) = (template.clone(), clients.clone(), bearer.clone());
+        async move {
+            let mut record = ServiceRecord::clone(&template);
+            record.external_ids[0].id = format!("GRPC-{sequence}");
+            let mut request = tonic::Request::new(record);
+            request.metadata_mut().insert("authorization", bearer);
+            clients[client]
+                .clone()
+                .create_service_record(request)
+                .await
+                .map_err(|s| format!("{:?}: {}", s.code(), s.message()))?;
+            Ok(1)
+        }
+    })
+    .await;
+    Ok(Measurement::new(
+        label("grpc/tls", h, config),
+        &outcome,
+        Rate::Requests,
+    ))
+}
+
+/// The record template as a proto message (external id `prefix` until replaced).
+pub(crate) fn record_message(world: &World, prefix: &str) -> Result<ServiceRecord, BoxError> {
+    let template = fixtures::record_template(&world.senior_id, &world.provider_id);
+    Ok(serde_json::from_str(&fixtures::record(&template, prefix))?)
+}
