@@ -282,7 +282,8 @@ pub fn accept(
 /// What an outbound conversion produced.
 #[derive(Debug, Clone, Default)]
 pub struct Exported {
-    /// The native documents: envelopes or batches, at most 5000 records each.
+    /// The native documents: envelopes or batches of 1 to 5000 records each; none when
+    /// no record could be written.
     pub documents: Vec<Value>,
     pub report: Report,
 }

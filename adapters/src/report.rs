@@ -19,7 +19,8 @@ pub enum Location {
 }
 
 impl Location {
-    fn write(&self, out: &mut Map<String, Value>) {
+    /// Adds `record` and `path`, or `row` and `column`, or `path` to a JSON object.
+    pub fn write(&self, out: &mut Map<String, Value>) {
         match self {
             Location::Record { record, path } => {
                 out.insert("record".into(), json!(record));

@@ -233,7 +233,10 @@ fn the_portal_cannot_name_a_senior_by_gateway_id_so_the_record_is_refused() {
         &ctx,
     );
     let exported = export(Format::ElderPortal, RecordKind::ServiceRecord, &batch, &ctx).unwrap();
-    assert_eq!(exported.documents[0]["JLS"], json!([]));
+    assert!(
+        exported.documents.is_empty(),
+        "an envelope holds 1 to 5000 records; none converted means none written"
+    );
     let violations = common::report(&exported.report)["violations"].clone();
     assert_eq!(violations[0]["path"], "/senior");
     assert_eq!(violations[0]["rule"], "not-representable");

@@ -181,21 +181,14 @@ pub(crate) fn export(
     }
     let sender = ctx.participant.unwrap_or(DEFAULT_SENDER);
     let sent_at = beijing_time::compact_beijing_datetime(ctx.now);
-    let chunks: Vec<Vec<Value>> = if records.is_empty() {
-        vec![Vec::new()]
-    } else {
-        records
-            .chunks(MAX_RECORDS_PER_DOCUMENT)
-            .map(<[Value]>::to_vec)
-            .collect()
-    };
-    for chunk in chunks {
+    // The format holds 1 to 5000 records: nothing converted means no document at all.
+    for chunk in records.chunks(MAX_RECORDS_PER_DOCUMENT) {
         let mut envelope = Map::new();
         envelope.insert("BBH".into(), "1.0".into());
         envelope.insert("SJLX".into(), record_type.into());
         envelope.insert("FSDW".into(), sender.into());
         envelope.insert("FSSJ".into(), sent_at.clone().into());
-        envelope.insert("JLS".into(), Value::Array(chunk));
+        envelope.insert("JLS".into(), Value::Array(chunk.to_vec()));
         exported.documents.push(Value::Object(envelope));
     }
     Ok(exported)

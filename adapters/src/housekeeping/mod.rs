@@ -83,18 +83,11 @@ pub(crate) fn export(
             items.push(Value::Object(item));
         }
     }
-    let chunks: Vec<Vec<Value>> = if items.is_empty() {
-        vec![Vec::new()]
-    } else {
-        items
-            .chunks(MAX_RECORDS_PER_DOCUMENT)
-            .map(<[Value]>::to_vec)
-            .collect()
-    };
-    for chunk in chunks {
+    // The format holds 1 to 5000 records: nothing converted means no document at all.
+    for chunk in items.chunks(MAX_RECORDS_PER_DOCUMENT) {
         let mut message = Map::new();
         message.insert("type".into(), batch_type.into());
-        message.insert("items".into(), Value::Array(chunk));
+        message.insert("items".into(), Value::Array(chunk.to_vec()));
         exported.documents.push(Value::Object(message));
     }
     Ok(exported)

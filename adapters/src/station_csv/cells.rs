@@ -12,13 +12,16 @@ const EXCEL_EPOCH: Date = match Date::from_calendar_date(1899, time::Month::Dece
 };
 
 /// `2026-11-03`, `2026/11/3`, `2026.11.3`, `2026年11月3日` or an Excel serial (`46329`).
+///
+/// Only five-digit serials are read (1927-05-18 to 2173-10-14): a shorter number is as
+/// likely a year (`1944`) or a typo as a lost format, and the spec says never to guess.
 pub fn date(text: &str) -> Option<Date> {
-    if !text.is_empty() && text.len() <= 6 && text.bytes().all(|b| b.is_ascii_digit()) {
+    if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
+        if text.len() != 5 {
+            return None;
+        }
         let serial: i64 = text.parse().ok()?;
-        // Serials up to 60 fall before or on Excel's phantom leap day.
-        return (serial > 60)
-            .then(|| EXCEL_EPOCH.checked_add(Duration::days(serial)))
-            .flatten();
+        return EXCEL_EPOCH.checked_add(Duration::days(serial));
     }
     let parts: Vec<&str> = if let Some(rest) = text.strip_suffix('日') {
         let (year, rest) = rest.split_once('年')?;
@@ -88,9 +91,15 @@ mod tests {
     #[test]
     fn excel_serials_count_from_1899_12_30() {
         assert_eq!(day("45658").as_deref(), Some("2025-01-01"));
-        assert_eq!(day("61").as_deref(), Some("1900-03-01"));
         assert_eq!(day("16139").as_deref(), Some("1944-03-08"));
-        assert_eq!(day("60"), None);
+        assert_eq!(day("10000").as_deref(), Some("1927-05-18"));
+    }
+
+    #[test]
+    fn numbers_that_could_be_years_or_typos_are_not_read_as_serials() {
+        for text in ["1944", "2026", "61", "7306", "100000", "20261103"] {
+            assert_eq!(day(text), None, "{text}");
+        }
     }
 
     #[test]
