@@ -1,6 +1,8 @@
 //! Stored documents: what is kept, what the gateway sets, and how a stored row is turned
 //! back into the canonical resource.
 
+use std::sync::{Mutex, PoisonError};
+
 use serde_json::{Map, Value};
 
 use crate::store::micros_to_rfc3339;
@@ -80,7 +82,16 @@ pub(crate) fn str_at<'v>(document: &'v Map<String, Value>, key: &str) -> &'v str
         .unwrap_or_default()
 }
 
-/// A new resource id: the type prefix and a ULID (time-ordered, so ids sort by creation).
+/// A new resource id: the type prefix and a ULID from one process-wide monotonic
+/// generator, so ids sort by creation even within a millisecond (the items of a batch
+/// list in the order they were sent).
 pub(crate) fn new_id(prefix: &str) -> String {
-    format!("{prefix}_{}", ulid::Ulid::new())
+    static GENERATOR: Mutex<Option<ulid::Generator>> = Mutex::new(None);
+    let mut generator = GENERATOR.lock().unwrap_or_else(PoisonError::into_inner);
+    // The random part overflows only after 2^80 ids in one millisecond.
+    let id = generator
+        .get_or_insert_with(ulid::Generator::new)
+        .generate()
+        .unwrap_or_else(|_| ulid::Ulid::new());
+    format!("{prefix}_{id}")
 }
