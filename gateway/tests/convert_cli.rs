@@ -2,28 +2,12 @@
 //! on stderr only when there is something to report, and the exit code (0 all converted,
 //! 1 some records refused, 2 the input unusable).
 
-use std::{
-    io::Write,
-    path::PathBuf,
-    process::{Command, Output, Stdio},
-};
+mod support;
+
+use std::{path::PathBuf, process::Output};
 
 use serde_json::Value;
-
-fn jiayang(args: &[&str], stdin: Option<&[u8]>) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_jiayang"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    if let Some(bytes) = stdin {
-        child.stdin.take().unwrap().write_all(bytes).unwrap();
-    }
-    drop(child.stdin.take());
-    child.wait_with_output().unwrap()
-}
+use support::process::jiayang;
 
 /// A file of the adapters' golden cases.
 fn golden(path: &str) -> String {
@@ -286,19 +270,27 @@ fn unusable_inputs_exit_two_with_the_reason_on_stderr() {
 }
 
 #[test]
-fn an_unknown_format_is_an_invocation_error() {
-    let output = jiayang(
-        &[
-            "convert",
-            "--from",
-            "excel",
-            "--to",
-            "canonical",
-            "--kind",
-            "senior",
-            "-",
-        ],
-        Some(b""),
-    );
-    assert_eq!(output.status.code(), Some(2));
+fn an_unknown_format_or_kind_is_reported_in_the_json_report() {
+    for (from, kind) in [("excel", "senior"), ("elder-portal", "elder")] {
+        let output = jiayang(
+            &[
+                "convert",
+                "--from",
+                from,
+                "--to",
+                "canonical",
+                "--kind",
+                kind,
+                "-",
+            ],
+            Some(b""),
+        );
+        assert_eq!(output.status.code(), Some(2));
+        assert!(output.stdout.is_empty());
+        assert_eq!(
+            rules(&stderr(&output)),
+            vec!["option-invalid"],
+            "{output:?}"
+        );
+    }
 }

@@ -1,95 +1,11 @@
 //! `jiayang serve` as an operator runs it: a fresh data directory, the files it makes,
 //! a restart that reuses them, JSON logs without personal data, and SIGTERM.
 
-use std::{
-    io::Read,
-    net::TcpListener,
-    process::{Child, Command, Stdio},
-    time::{Duration, Instant},
-};
+mod support;
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
+use std::process::Command;
 
-fn start(dir: &std::path::Path, port: u16) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_jiayang"))
-        .args([
-            "serve",
-            "--data-dir",
-            dir.to_str().unwrap(),
-            "--listen",
-            &format!("127.0.0.1:{port}"),
-        ])
-        .env_remove("JIAYANG_DATABASE_URL")
-        .env_remove("JIAYANG_MASTER_KEY")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap()
-}
-
-async fn wait_ready(client: &reqwest::Client, port: u16) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let ready = client
-            .get(format!("https://localhost:{port}/readyz"))
-            .send()
-            .await;
-        if ready.is_ok_and(|r| r.status().is_success()) {
-            return;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "the gateway did not become ready"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
-fn stop(mut child: Child) -> (String, String) {
-    let pid = child.id().to_string();
-    assert!(
-        Command::new("kill")
-            .args(["-TERM", &pid])
-            .status()
-            .unwrap()
-            .success()
-    );
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "SIGTERM did not stop the gateway"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    };
-    assert!(
-        status.success(),
-        "the gateway exits cleanly on SIGTERM: {status:?}"
-    );
-    let (mut out, mut err) = (String::new(), String::new());
-    child
-        .stdout
-        .take()
-        .unwrap()
-        .read_to_string(&mut out)
-        .unwrap();
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut err)
-        .unwrap();
-    (out, err)
-}
+use support::process::{client_for, free_port, start, stop, wait_ready};
 
 #[cfg(unix)]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -100,19 +16,9 @@ async fn a_fresh_gateway_makes_its_data_directory_serves_and_logs_no_personal_da
     let data = dir.path().join("data");
     let port = free_port();
     let child = start(&data, port);
-    // The CA appears before the port opens; wait for it.
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while !data.join("tls/ca.pem").exists() {
-        assert!(Instant::now() < deadline, "no CA was made");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    tokio::time::sleep(Duration::from_millis(200)).await;
-    let ca = std::fs::read(data.join("tls/ca.pem")).unwrap();
-    let client = reqwest::Client::builder()
-        .add_root_certificate(reqwest::Certificate::from_pem(&ca).unwrap())
-        .build()
-        .unwrap();
+    let client = client_for(&data).await;
     wait_ready(&client, port).await;
+    let ca = std::fs::read(data.join("tls/ca.pem")).unwrap();
 
     let token_file = data.join("operator.token");
     assert_eq!(

@@ -1,31 +1,14 @@
 //! `jiayang validate` as a user runs it: files written by hand, the report on stdout,
 //! and the exit code.
 
-use std::{
-    io::Write,
-    process::{Command, Output, Stdio},
-};
+mod support;
+
+use std::process::Output;
 
 use serde_json::Value;
 
 fn jiayang(args: &[&str], stdin: Option<&str>) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_jiayang"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    if let Some(text) = stdin {
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(text.as_bytes())
-            .unwrap();
-    }
-    drop(child.stdin.take());
-    child.wait_with_output().unwrap()
+    support::process::jiayang(args, stdin.map(str::as_bytes))
 }
 
 fn report(output: &Output) -> Value {

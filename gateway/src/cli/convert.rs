@@ -20,15 +20,17 @@ use super::{Outcome, input};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
+    // Parsed by `choices`, not clap, so that an unknown value is reported in the JSON
+    // report on stderr like every other unusable input.
     /// The input's format: canonical, elder-portal, housekeeping-app or station-csv.
     #[arg(long)]
-    from: Format,
+    from: String,
     /// The output's format: canonical, elder-portal or housekeeping-app.
     #[arg(long)]
-    to: Format,
+    to: String,
     /// What the records are: senior, service-record, provider, consent or customer.
     #[arg(long)]
-    kind: RecordKind,
+    kind: String,
     /// The participant on the native side: its ids become externalIds, and it is written
     /// into outbound envelopes.
     #[arg(long)]
@@ -46,6 +48,32 @@ pub struct Args {
     file: PathBuf,
 }
 
+/// The three choices of a conversion.
+#[derive(Debug, Clone, Copy)]
+struct Choices {
+    from: Format,
+    to: Format,
+    kind: RecordKind,
+}
+
+fn choices(args: &Args) -> Result<Choices, Unusable> {
+    fn parse<T: std::str::FromStr<Err = String>>(
+        option: &'static str,
+        text: &str,
+    ) -> Result<T, Unusable> {
+        text.parse()
+            .map_err(|message: String| Unusable::OptionInvalid {
+                option,
+                message: jiayang_adapters::Message::new(message.clone(), message),
+            })
+    }
+    Ok(Choices {
+        from: parse("--from", &args.from)?,
+        to: parse("--to", &args.to)?,
+        kind: parse("--kind", &args.kind)?,
+    })
+}
+
 pub fn run(args: &Args) -> Outcome {
     let ctx = Context {
         participant: args.participant.as_deref(),
@@ -53,11 +81,11 @@ pub fn run(args: &Args) -> Outcome {
         provider_uscc: args.provider_uscc.as_deref(),
         ..Context::new(OffsetDateTime::now_utc())
     };
-    match convert(args, &ctx) {
-        Ok((documents, report)) => {
+    match choices(args).and_then(|choices| convert(args, choices, &ctx)) {
+        Ok((choices, documents, report)) => {
             let mut stdout = std::io::stdout().lock();
-            let written = if args.to == Format::Canonical || documents.len() != 1 {
-                write_documents(&mut stdout, &documents, args.to)
+            let written = if choices.to == Format::Canonical || documents.len() != 1 {
+                write_documents(&mut stdout, &documents, choices.to)
             } else {
                 serde_json::to_writer_pretty(&mut stdout, &documents[0])
                     .map_err(std::io::Error::from)
@@ -110,8 +138,13 @@ fn print_report(report: &Value) {
     let _ = writeln!(std::io::stderr().lock(), "{text}");
 }
 
-fn convert(args: &Args, ctx: &Context<'_>) -> Result<(Vec<Value>, Report), Unusable> {
-    supported(args.from, args.to, args.kind)?;
+fn convert(
+    args: &Args,
+    choices: Choices,
+    ctx: &Context<'_>,
+) -> Result<(Choices, Vec<Value>, Report), Unusable> {
+    let Choices { from, to, kind } = choices;
+    supported(from, to, kind)?;
     let bytes = input::read_source(&args.file).map_err(|error| Unusable::OptionInvalid {
         option: "FILE",
         message: jiayang_adapters::Message::new(
@@ -119,22 +152,22 @@ fn convert(args: &Args, ctx: &Context<'_>) -> Result<(Vec<Value>, Report), Unusa
             format!("cannot read the input: {error}"),
         ),
     })?;
-    let batch = if args.from == Format::Canonical {
-        canonical_batch(args.kind, &bytes, ctx)?
+    let batch = if from == Format::Canonical {
+        canonical_batch(kind, &bytes, ctx)?
     } else {
-        import(args.from, args.kind, &bytes, ctx)?
+        import(from, kind, &bytes, ctx)?
     };
-    let (documents, mut report) = if args.to == Format::Canonical {
+    let (documents, mut report) = if to == Format::Canonical {
         (batch.documents().cloned().collect(), batch.report)
     } else {
-        let exported = export(args.to, args.kind, &batch, ctx)?;
+        let exported = export(to, kind, &batch, ctx)?;
         (exported.documents, exported.report)
     };
     report
         .violations
         .sort_by_key(|issue| position(&issue.location));
     report.not_carried.sort_by_key(|n| position(&n.location));
-    Ok((documents, report))
+    Ok((choices, documents, report))
 }
 
 /// Canonical input: an object, an array or NDJSON; a line that is not JSON is a
