@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod convert;
+mod import;
 mod input;
 mod serve;
 mod validate;
@@ -24,6 +25,8 @@ pub struct Cli {
 enum Command {
     /// Convert records between the canonical model and the platforms' own formats.
     Convert(convert::Args),
+    /// Import a participant's file (e.g. a station spreadsheet) into a running gateway.
+    Import(import::Args),
     /// Run the gateway: one TLS port for gRPC and REST.
     Serve(serve::Args),
     /// Validate canonical JSON records against the schema and domain rules.
@@ -50,6 +53,7 @@ impl From<Outcome> for ExitCode {
 pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
         Command::Convert(args) => convert::run(&args),
+        Command::Import(args) => import::run(&args),
         Command::Serve(args) => serve::run(&args),
         Command::Validate(args) => validate::run(&args),
     }

@@ -6,6 +6,7 @@
 pub mod catalog;
 mod document;
 mod idempotency;
+pub mod native;
 pub mod paging;
 pub mod providers;
 pub mod records;

@@ -98,7 +98,66 @@ fn parameters(method: &str, path: &str) -> Vec<Value> {
     parameters
 }
 
+/// `/v1/native/{format}/{kind}`: bodies are the participants' own documents (JSON
+/// envelopes and batches, or CSV), described in `shared/platforms/`, not by our schemas.
+fn native_operation(method: &str) -> Value {
+    let string = |values: &[&str]| json!({"type": "string", "enum": values});
+    let mut parameters = vec![
+        json!({"name": "format", "in": "path", "required": true, "schema": string(&["elder-portal", "housekeeping-app", "station-csv"])}),
+        json!({"name": "kind", "in": "path", "required": true, "schema": string(&["senior", "service-record", "provider", "customer"])}),
+    ];
+    let query = |name: &str, description: &str, schema: Value| json!({"name": name, "in": "query", "required": false, "description": description, "schema": schema});
+    let problem = json!({"description": "a problem (RFC 9457)", "content": {"application/problem+json": {"schema": schema_ref("Problem")}}});
+    if method == "post" {
+        parameters.push(query(
+            "district",
+            "station-csv seniors: the station's 12-digit district code",
+            json!({"type": "string"}),
+        ));
+        parameters.push(query(
+            "providerUscc",
+            "station-csv visit logs: the station's credit code",
+            json!({"type": "string"}),
+        ));
+        json!({
+            "operationId": "post_v1_native",
+            "summary": "Import a document in the participant's own format; results and violations name its records (or rows) and fields",
+            "parameters": parameters,
+            "requestBody": {"required": true, "content": {"application/json": {"schema": {}}, "text/csv": {"schema": {"type": "string"}}}},
+            "responses": {
+                "200": {"description": "created records and violations, located in the document as sent", "content": {"application/json": {"schema": {"type": "object", "properties": {
+                    "created": {"type": "array", "items": {"type": "object"}},
+                    "violations": {"type": "array", "items": {"type": "object"}},
+                    "notCarried": {"type": "array", "items": {"type": "object"}}}}}}},
+                "default": problem,
+            },
+            "security": [{"bearer": []}],
+        })
+    } else {
+        parameters.push(json!({"name": "pageSize", "in": "query", "required": false, "schema": {"type": "integer", "minimum": 1, "maximum": 200, "default": 20}}));
+        parameters.push(query(
+            "pageToken",
+            "the x-jiayang-next-page-token of the previous page",
+            json!({"type": "string"}),
+        ));
+        json!({
+            "operationId": "get_v1_native",
+            "summary": "One page of records as the format's own envelope or batch",
+            "parameters": parameters,
+            "responses": {
+                "200": {"description": "the format's document; x-jiayang-next-page-token names the next page, x-jiayang-omitted counts records the format cannot represent", "content": {"application/json": {"schema": {"type": "object"}}}},
+                "204": {"description": "no record on this page can be written in the format"},
+                "default": problem,
+            },
+            "security": [{"bearer": []}],
+        })
+    }
+}
+
 fn operation(method: &str, path: &str) -> Value {
+    if path.starts_with("/v1/native/") {
+        return native_operation(method);
+    }
     let (schema_name, label) = resource_of(path);
     let problem = json!({"description": "a problem (RFC 9457)", "content": {"application/problem+json": {"schema": schema_ref("Problem")}}});
     let success = if path.ends_with(":batchCreate") {

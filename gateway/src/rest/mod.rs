@@ -4,6 +4,7 @@
 
 mod extract;
 mod handlers;
+mod native;
 
 use axum::{
     Router,
@@ -60,6 +61,10 @@ pub fn routes() -> Router<AppState> {
             get(fetch_worker).put(update_worker),
         )
         .route("/v1/catalog/service-items", get(service_items))
+        .route(
+            "/v1/native/{format}/{kind}",
+            post(native::import).get(native::export),
+        )
         .route_layer(axum::middleware::from_fn(crate::http::mark_route))
 }
 
@@ -88,4 +93,6 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/v1/providers/{id}/workers/{worker_id}"),
     ("put", "/v1/providers/{id}/workers/{worker_id}"),
     ("get", "/v1/catalog/service-items"),
+    ("post", "/v1/native/{format}/{kind}"),
+    ("get", "/v1/native/{format}/{kind}"),
 ];

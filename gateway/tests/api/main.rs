@@ -6,6 +6,7 @@ mod common;
 
 mod auth;
 mod grpc;
+mod native;
 mod ops;
 mod providers;
 mod records;
