@@ -145,5 +145,43 @@ async fn a_station_ledger_imports_its_good_rows_and_names_the_bad_ones() {
         .await
         .unwrap();
     assert_eq!(listed["seniors"].as_array().unwrap().len(), good - 1);
+
+    // A visit log: its senior names are checked against the ones on record.
+    let provider = include_str!("../../schemas/fixtures/provider/valid/design-example.json");
+    let created = client
+        .post(format!("https://localhost:{port}/v1/providers"))
+        .bearer_auth(token.trim())
+        .header("content-type", "application/json")
+        .body(provider)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 201);
+    let visits = dir.path().join("visits.csv");
+    std::fs::write(
+        &visits,
+        "服务日期,开始时间,结束时间,老人姓名,身份证号,服务项目\n\
+         2026-11-03,9:05,9:20,王秀英,110105194403080027,电话问候\n\
+         2026-11-03,10:05,10:20,王秀兰,110105194403080027,电话问候\n",
+    )
+    .unwrap();
+    let output = import(
+        &data,
+        port,
+        &[
+            "--kind",
+            "service-record",
+            "--provider-uscc",
+            "91110105MA01ABCD13",
+            "--json",
+        ],
+        &visits,
+    );
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["imported"], 1, "{report}");
+    assert_eq!(
+        cells(&report),
+        vec![(3, "老人姓名".to_owned(), "senior-name-mismatch".to_owned())]
+    );
     stop(child);
 }

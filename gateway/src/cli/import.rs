@@ -14,7 +14,7 @@ use std::{
     time::Duration,
 };
 
-use jiayang_adapters::{Context, Converted, Format, Location, RecordKind, Report};
+use jiayang_adapters::{Context, Converted, Format, Location, RecordKind, Report, SeniorDirectory};
 use jiayang_schemas::Lang;
 use serde_json::{Map, Value, json};
 use time::OffsetDateTime;
@@ -84,7 +84,7 @@ pub fn run(args: &Args) -> Outcome {
         Ok(runtime) => runtime,
         Err(error) => return fail(&format!("cannot start the runtime: {error}")),
     };
-    let (batch, client) = match prepare(args) {
+    let (batch, client) = match runtime.block_on(prepare(args)) {
         Ok(prepared) => prepared,
         Err(message) => return fail(&message),
     };
@@ -123,7 +123,7 @@ fn fail(message: &str) -> Outcome {
 
 /// Reads and converts the file, and makes the client: everything that can fail before
 /// the first record is sent.
-fn prepare(args: &Args) -> Result<(jiayang_adapters::Batch, Client), String> {
+async fn prepare(args: &Args) -> Result<(jiayang_adapters::Batch, Client), String> {
     if !matches!(
         args.kind,
         RecordKind::Senior | RecordKind::ServiceRecord | RecordKind::Provider
@@ -137,15 +137,45 @@ fn prepare(args: &Args) -> Result<(jiayang_adapters::Batch, Client), String> {
         .map_err(|e| e.message().en)?;
     let bytes =
         input::read_source(&args.file).map_err(|error| format!("cannot read the file: {error}"))?;
-    let ctx = Context {
+    let client = Client::new(args)?;
+    let mut ctx = Context {
         participant: Some(&args.participant),
         district: args.district.as_deref(),
         provider_uscc: args.provider_uscc.as_deref(),
         ..Context::new(OffsetDateTime::now_utc())
     };
-    let batch = jiayang_adapters::import(args.format, args.kind, &bytes, &ctx)
-        .map_err(|unusable| unusable.message().get(args.lang).to_owned())?;
-    Ok((batch, Client::new(args)?))
+    let convert = |ctx: &Context<'_>| {
+        jiayang_adapters::import(args.format, args.kind, &bytes, ctx)
+            .map_err(|unusable| unusable.message().get(args.lang).to_owned())
+    };
+    let batch = convert(&ctx)?;
+    if args.format != Format::StationCsv || args.kind != RecordKind::ServiceRecord {
+        return Ok((batch, client));
+    }
+    // A visit log names its senior by ID number and by name: a second pass checks the
+    // names against the seniors on record, as the gateway's native endpoint does.
+    let mut names = Names::default();
+    for number in batch
+        .documents()
+        .filter_map(|d| d.pointer("/senior/identityNumber").and_then(Value::as_str))
+    {
+        if !names.0.contains_key(number) {
+            let name = client.name_of(number).await?;
+            names.0.insert(number.to_owned(), name);
+        }
+    }
+    ctx.seniors = Some(&names);
+    Ok((convert(&ctx)?, client))
+}
+
+/// Names on record by ID number (`None`: no such senior).
+#[derive(Default)]
+struct Names(std::collections::HashMap<String, Option<String>>);
+
+impl SeniorDirectory for Names {
+    fn name_of(&self, identity_number: &str) -> Option<String> {
+        self.0.get(identity_number).cloned().flatten()
+    }
 }
 
 /// Records the conversion refused: one per distinct record or row with a violation.
@@ -361,6 +391,31 @@ impl Client {
             base: args.url.trim_end_matches('/').to_owned(),
             token: token.trim().to_owned(),
         })
+    }
+
+    /// The name on record for an ID number, `None` when no senior has it.
+    async fn name_of(&self, identity_number: &str) -> Result<Option<String>, String> {
+        let body = json!({ "identityNumber": identity_number });
+        let response = self
+            .http
+            .post(format!("{}/v1/seniors:lookup", self.base))
+            .bearer_auth(&self.token)
+            .json(&body)
+            .send()
+            .await
+            .map_err(|e| format!("cannot reach the gateway at {}: {e}", self.base))?;
+        let status = response.status();
+        if status == reqwest::StatusCode::NOT_FOUND {
+            return Ok(None);
+        }
+        if !status.is_success() {
+            return Err(format!("the gateway answered {status} to a senior lookup"));
+        }
+        let senior: Value = response
+            .json()
+            .await
+            .map_err(|e| format!("the gateway's senior lookup is unreadable: {e}"))?;
+        Ok(senior["name"].as_str().map(str::to_owned))
     }
 
     /// The per-item results of one batch, or why the import cannot go on.
