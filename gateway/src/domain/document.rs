@@ -82,6 +82,11 @@ pub(crate) fn str_at<'v>(document: &'v Map<String, Value>, key: &str) -> &'v str
         .unwrap_or_default()
 }
 
+/// The JSON text of an object, serialised in place (not through a cloned `Value`).
+pub(crate) fn json_text(object: &Map<String, Value>) -> String {
+    serde_json::to_string(object).expect("a JSON object always serialises")
+}
+
 /// A new resource id: the type prefix and a ULID from one process-wide monotonic
 /// generator, so ids sort by creation even within a millisecond (the items of a batch
 /// list in the order they were sent).

@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 
 use super::{
     Caller, Gateway, Page, PageRequest,
-    document::{self, Meta, external_ids, str_at, without_server_fields},
+    document::{self, Meta, external_ids, json_text, str_at, without_server_fields},
     paging::{Cursor, check_division_filter},
     references,
     resource::{Resource, conflict, update_at_version},
@@ -150,7 +150,7 @@ impl Providers {
                     provider_id: Set(id.to_owned()),
                     prefix: Set(prefix.clone()),
                 });
-            provider_area::Entity::insert_many(rows).exec(txn).await?;
+            provider_area::Entity::insert_many(rows).exec_without_returning(txn).await?;
         }
         if !prepared.items.is_empty() {
             let rows = prepared
@@ -160,7 +160,7 @@ impl Providers {
                     provider_id: Set(id.to_owned()),
                     service_item: Set(item.clone()),
                 });
-            provider_item::Entity::insert_many(rows).exec(txn).await?;
+            provider_item::Entity::insert_many(rows).exec_without_returning(txn).await?;
         }
         Ok(())
     }
@@ -261,7 +261,7 @@ impl Resource for Providers {
                 .and_then(Value::as_bool)
                 .unwrap_or(false)),
             status: Set(str_at(body, "status").to_owned()),
-            document: Set(Value::Object(body.clone()).to_string()),
+            document: Set(json_text(body)),
             created_at: Set(now),
             updated_at: Set(now),
         }
@@ -302,7 +302,7 @@ impl Resource for Providers {
             .and_then(Value::as_bool)
             .unwrap_or(false));
         row.status = Set(str_at(body, "status").to_owned());
-        row.document = Set(Value::Object(body.clone()).to_string());
+        row.document = Set(json_text(body));
         row.updated_at = Set(now_micros());
         let row = update_at_version::<provider::Entity>(
             txn,

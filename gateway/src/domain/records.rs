@@ -12,7 +12,7 @@ use serde_json::{Map, Value, json};
 
 use super::{
     Caller, Gateway, Page, PageRequest,
-    document::{self, Meta, external_ids, str_at, without_server_fields},
+    document::{self, Meta, external_ids, json_text, str_at, without_server_fields},
     paging::Cursor,
     providers::Providers,
     references,
@@ -140,7 +140,7 @@ fn new_row(
         status: Set(str_at(&prepared.body, "status").to_owned()),
         service_item: Set(str_at(&prepared.body, "serviceItem").to_owned()),
         starts_at: Set(prepared.starts_at),
-        document: Set(Value::Object(prepared.body.clone()).to_string()),
+        document: Set(json_text(&prepared.body)),
         created_at: Set(now),
         updated_at: Set(now),
     }
@@ -275,7 +275,7 @@ impl Resource for ServiceRecords {
             .get("senior")
             .and_then(Value::as_object)
             .unwrap_or(&empty);
-        let key = Value::Object(senior_ref.clone()).to_string();
+        let key = json_text(senior_ref);
         let senior_id = match cache.seniors.get(&key) {
             Some(found) => found.clone(),
             None => {
@@ -292,7 +292,7 @@ impl Resource for ServiceRecords {
             .get("provider")
             .and_then(Value::as_object)
             .unwrap_or(&empty);
-        let key = Value::Object(provider_ref.clone()).to_string();
+        let key = json_text(provider_ref);
         let provider_id = match cache.providers.get(&key) {
             Some(found) => found.clone(),
             None => {
@@ -387,7 +387,7 @@ impl Resource for ServiceRecords {
             .iter()
             .map(|(id, prepared)| new_row(caller, id, now, prepared));
         service_record::Entity::insert_many(rows)
-            .exec(txn)
+            .exec_without_returning(txn)
             .await
             .map_err(|e| conflict(Self::LABEL, e))?;
         let external: Vec<(String, Vec<(String, String)>)> = items
@@ -424,7 +424,7 @@ impl Resource for ServiceRecords {
         row.status = Set(str_at(&prepared.body, "status").to_owned());
         row.service_item = Set(str_at(&prepared.body, "serviceItem").to_owned());
         row.starts_at = Set(prepared.starts_at);
-        row.document = Set(Value::Object(prepared.body.clone()).to_string());
+        row.document = Set(json_text(&prepared.body));
         row.updated_at = Set(now_micros());
         let row = update_at_version::<service_record::Entity>(
             txn,

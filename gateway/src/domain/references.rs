@@ -52,7 +52,7 @@ pub(crate) async fn insert_external(
             resource_id: Set(resource_id.to_owned()),
         });
     external_id::Entity::insert_many(rows)
-        .exec(conn)
+        .exec_without_returning(conn)
         .await
         .map(|_| ())
 }
@@ -79,7 +79,7 @@ pub(crate) async fn insert_external_many(
         return Ok(());
     }
     external_id::Entity::insert_many(rows)
-        .exec(conn)
+        .exec_without_returning(conn)
         .await
         .map(|_| ())
 }

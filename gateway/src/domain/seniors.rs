@@ -12,7 +12,7 @@ use serde_json::{Map, Value};
 
 use super::{
     Caller, Gateway, Page, PageRequest,
-    document::{self, Meta, external_ids, str_at, without_server_fields},
+    document::{self, Meta, external_ids, json_text, str_at, without_server_fields},
     paging::{Cursor, check_division_filter},
     references,
     resource::{Resource, conflict, update_at_version},
@@ -235,7 +235,7 @@ impl Resource for Seniors {
             status: Set(str_at(&prepared.body, "status").to_owned()),
             division_code: Set(division_of(&prepared.body)),
             identity_hash: Set(prepared.identity_hash.clone()),
-            document: Set(Value::Object(prepared.body.clone()).to_string()),
+            document: Set(json_text(&prepared.body)),
             sealed: Set(gateway.keys.seal(
                 id.as_bytes(),
                 &serde_json::to_vec(&prepared.sealed).expect("serialises"),
@@ -275,7 +275,7 @@ impl Resource for Seniors {
         row.status = Set(str_at(&prepared.body, "status").to_owned());
         row.division_code = Set(division_of(&prepared.body));
         row.identity_hash = Set(prepared.identity_hash.clone());
-        row.document = Set(Value::Object(prepared.body.clone()).to_string());
+        row.document = Set(json_text(&prepared.body));
         row.sealed = Set(gateway.keys.seal(
             id.as_bytes(),
             &serde_json::to_vec(&prepared.sealed).expect("serialises"),

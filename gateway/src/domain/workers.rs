@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 
 use super::{
     Caller, Gateway, Page, PageRequest,
-    document::{self, Meta, external_ids, str_at, without_server_fields},
+    document::{self, Meta, external_ids, json_text, str_at, without_server_fields},
     paging::Cursor,
     references,
     resource::{Resource, conflict, update_at_version},
@@ -136,7 +136,7 @@ impl Resource for Workers {
             certificate_no: Set(str_at(&prepared.body, "certificateNo").to_owned()),
             version: Set(1),
             status: Set(str_at(&prepared.body, "status").to_owned()),
-            document: Set(Value::Object(prepared.body.clone()).to_string()),
+            document: Set(json_text(&prepared.body)),
             created_at: Set(now),
             updated_at: Set(now),
         }
@@ -171,7 +171,7 @@ impl Resource for Workers {
         row.version = Set(expected_version + 1);
         row.certificate_no = Set(str_at(&prepared.body, "certificateNo").to_owned());
         row.status = Set(str_at(&prepared.body, "status").to_owned());
-        row.document = Set(Value::Object(prepared.body.clone()).to_string());
+        row.document = Set(json_text(&prepared.body));
         row.updated_at = Set(now_micros());
         let row = update_at_version::<worker::Entity>(
             txn,

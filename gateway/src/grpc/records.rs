@@ -4,6 +4,7 @@ use jiayang_proto::v1::{
     UpdateServiceRecordRequest, lookup_request::Key,
     service_record_service_server::ServiceRecordService,
 };
+use tokio::task::{JoinError, JoinHandle};
 use tokio_stream::StreamExt;
 use tonic::{Request, Response, Status, Streaming};
 
@@ -152,6 +153,9 @@ impl ServiceRecordService for Service {
         let mut summary = ImportSummary::default();
         let mut chunk = Vec::with_capacity(MAX_BATCH);
         let mut offset = 0usize;
+        // One chunk is written while the next is received and decoded, so the client's
+        // sending and the database's writing overlap. Chunks still commit in order.
+        let mut writing: Option<(usize, JoinHandle<Result<Vec<ItemResult>, ApiError>>)> = None;
         loop {
             let next = stream.next().await;
             let finished = next.is_none();
@@ -161,16 +165,17 @@ impl ServiceRecordService for Service {
             if chunk.len() == MAX_BATCH || (finished && !chunk.is_empty()) {
                 let items = std::mem::take(&mut chunk);
                 let count = items.len();
-                let results =
-                    resource::batch_create::<ServiceRecords>(&self.0.gateway, &caller, None, items)
-                        .await
-                        .map_err(status(lang))?;
-                for (i, result) in results.iter().enumerate() {
-                    match result {
-                        ItemResult::Created { .. } => summary.imported += 1,
-                        other => summary.rejected.push(item_result(offset + i, other, lang)),
-                    }
+                if let Some((at, previous)) = writing.take() {
+                    tally(&mut summary, at, previous.await, lang)?;
                 }
+                let (gateway, caller) = (self.0.gateway.clone(), caller.clone());
+                writing = Some((
+                    offset,
+                    tokio::spawn(async move {
+                        resource::batch_create::<ServiceRecords>(&gateway, &caller, None, items)
+                            .await
+                    }),
+                ));
                 summary.received += count as i32;
                 offset += count;
             }
@@ -178,6 +183,28 @@ impl ServiceRecordService for Service {
                 break;
             }
         }
+        if let Some((at, last)) = writing {
+            tally(&mut summary, at, last.await, lang)?;
+        }
         Ok(Response::new(summary))
     }
+}
+
+/// Adds one written chunk's results, starting at record `offset`, to the summary.
+fn tally(
+    summary: &mut ImportSummary,
+    offset: usize,
+    written: Result<Result<Vec<ItemResult>, ApiError>, JoinError>,
+    lang: jiayang_schemas::Lang,
+) -> Result<(), Status> {
+    let results = written
+        .map_err(|e| status(lang)(ApiError::Internal(e.to_string())))?
+        .map_err(status(lang))?;
+    for (i, result) in results.iter().enumerate() {
+        match result {
+            ItemResult::Created { .. } => summary.imported += 1,
+            other => summary.rejected.push(item_result(offset + i, other, lang)),
+        }
+    }
+    Ok(())
 }
