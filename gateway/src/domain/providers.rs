@@ -150,7 +150,9 @@ impl Providers {
                     provider_id: Set(id.to_owned()),
                     prefix: Set(prefix.clone()),
                 });
-            provider_area::Entity::insert_many(rows).exec_without_returning(txn).await?;
+            provider_area::Entity::insert_many(rows)
+                .exec_without_returning(txn)
+                .await?;
         }
         if !prepared.items.is_empty() {
             let rows = prepared
@@ -160,7 +162,9 @@ impl Providers {
                     provider_id: Set(id.to_owned()),
                     service_item: Set(item.clone()),
                 });
-            provider_item::Entity::insert_many(rows).exec_without_returning(txn).await?;
+            provider_item::Entity::insert_many(rows)
+                .exec_without_returning(txn)
+                .await?;
         }
         Ok(())
     }
