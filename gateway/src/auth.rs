@@ -1,5 +1,7 @@
-//! Authentication of every API request, REST and gRPC alike: a bearer API token, looked
-//! up by its hash on every request so that a revoked token stops working at once.
+//! Authentication of every API request, REST and gRPC alike: a bearer API token or a
+//! client certificate from the gateway's CA, looked up (with its participant, in one
+//! query) on every request, so that a revoked credential or a suspended participant
+//! stops working at once, on connections already open too.
 
 use axum::{
     extract::{FromRequestParts, Request, State},
@@ -7,15 +9,17 @@ use axum::{
     middleware::Next,
     response::{IntoResponse, Response},
 };
-use sea_orm::EntityTrait;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use crate::{
+    access,
     app::AppState,
     crypto::token_hash,
     domain::Caller,
     error::ApiError,
     http::{RequestLang, is_grpc},
-    store::entity::{api_token, participant},
+    participants::Status,
+    store::entity::{api_token, client_certificate, participant},
 };
 
 /// Puts the authenticated [`Caller`] into the request, or answers 401 / UNAUTHENTICATED.
@@ -35,10 +39,12 @@ pub async fn authenticate(
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::trim)
         .map(str::to_owned);
-    let outcome = match token {
-        None => Err(ApiError::Unauthenticated),
-        Some(token) => caller_for(&state, &token).await,
-    };
+    let certificate = request.extensions().get::<PeerCertificate>().cloned();
+    let outcome = caller_for(&state, token.as_deref(), certificate.as_ref())
+        .await
+        .and_then(|caller| {
+            access::check(&caller, request.method(), request.uri().path()).map(|()| caller)
+        });
     match outcome {
         Ok(caller) => {
             request.extensions_mut().insert(caller);
@@ -57,23 +63,58 @@ pub async fn authenticate(
     }
 }
 
-async fn caller_for(state: &AppState, token: &str) -> Result<Caller, ApiError> {
+/// The fingerprint of the client certificate a connection presented (verified against
+/// the gateway's CA during the handshake); put into every request of that connection.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PeerCertificate(pub String);
+
+/// A token names its participant; so does a certificate. Both given must agree.
+async fn caller_for(
+    state: &AppState,
+    token: Option<&str>,
+    certificate: Option<&PeerCertificate>,
+) -> Result<Caller, ApiError> {
     let db = &state.gateway.store.db;
-    let found = api_token::Entity::find_by_id(token_hash(token))
-        .one(db)
-        .await?;
-    let Some(found) = found.filter(|t| t.revoked_at.is_none()) else {
-        return Err(ApiError::Unauthenticated);
+    let by_token = match token {
+        Some(token) => {
+            let found = api_token::Entity::find_by_id(token_hash(token))
+                .filter(api_token::Column::RevokedAt.is_null())
+                .find_also_related(participant::Entity)
+                .one(db)
+                .await?;
+            Some(active(found.and_then(|(_, p)| p))?)
+        }
+        None => None,
     };
-    let active = participant::Entity::find_by_id(found.participant_id.clone())
-        .one(db)
-        .await?
-        .is_some_and(|p| p.status == "ACTIVE");
-    if !active {
-        return Err(ApiError::Unauthenticated);
+    let by_certificate = match certificate {
+        Some(PeerCertificate(fingerprint)) => {
+            let found = client_certificate::Entity::find_by_id(fingerprint.clone())
+                .filter(client_certificate::Column::RevokedAt.is_null())
+                .find_also_related(participant::Entity)
+                .one(db)
+                .await?;
+            Some(active(found.and_then(|(_, p)| p))?)
+        }
+        None => None,
+    };
+    match (by_token, by_certificate) {
+        (Some(a), Some(b)) if a != b => Err(ApiError::Unauthenticated),
+        (Some(caller), _) | (None, Some(caller)) => Ok(caller),
+        (None, None) => Err(ApiError::Unauthenticated),
     }
+}
+
+fn active(found: Option<participant::Model>) -> Result<Caller, ApiError> {
+    let participant = found
+        .filter(|p| p.status == Status::Active.as_str())
+        .ok_or(ApiError::Unauthenticated)?;
+    let kind = participant
+        .kind
+        .parse()
+        .map_err(|e: String| ApiError::Internal(e))?;
     Ok(Caller {
-        participant: found.participant_id,
+        participant: participant.id,
+        kind,
     })
 }
 

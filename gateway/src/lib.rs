@@ -1,6 +1,7 @@
 //! The Jiayang gateway: one TLS port serving gRPC and REST over SQLite or PostgreSQL.
 //! See ARCHITECTURE.md for the map of this crate.
 
+pub mod access;
 pub mod app;
 pub mod auth;
 pub mod crypto;
@@ -10,6 +11,7 @@ pub mod files;
 pub mod grpc;
 pub mod http;
 pub mod ops;
+pub mod participants;
 pub mod rest;
 pub mod server;
 pub mod store;

@@ -19,9 +19,11 @@ use sea_orm::{
 };
 use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
+use tower::ServiceExt;
 
 use crate::{
     app::{self, AppState},
+    auth::PeerCertificate,
     crypto::{self, Keys},
     domain::Gateway,
     files::write_private,
@@ -150,6 +152,8 @@ async fn ensure_operator(store: &Store, data_dir: &Path) -> Result<Option<String
             name: Set("Gateway operator".into()),
             status: Set("ACTIVE".into()),
             created_at: Set(now_micros()),
+            uscc: Set(None),
+            native_format: Set(None),
         }
         .insert(db)
         .await?;
@@ -219,6 +223,20 @@ pub async fn serve(listener: TcpListener, prepared: Prepared, shutdown: impl Fut
             else {
                 return;
             };
+            // A verified client certificate names its participant on every request of
+            // this connection; authentication looks it up each time.
+            let peer = tls
+                .get_ref()
+                .1
+                .peer_certificates()
+                .and_then(|chain| chain.first())
+                .map(|leaf| PeerCertificate(tls::fingerprint(leaf)));
+            let app = app.map_request(move |mut request: http::Request<hyper::body::Incoming>| {
+                if let Some(peer) = &peer {
+                    request.extensions_mut().insert(peer.clone());
+                }
+                request
+            });
             let service = TowerToHyperService::new(app);
             let builder = auto::Builder::new(TokioExecutor::new());
             let connection = builder.serve_connection_with_upgrades(TokioIo::new(tls), service);

@@ -8,9 +8,14 @@ use std::{fs, io, path::Path, sync::Arc};
 
 use rcgen::{
     BasicConstraints, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa,
-    Issuer, KeyPair, KeyUsagePurpose,
+    Issuer, KeyPair, KeyUsagePurpose, SanType,
 };
-use rustls::pki_types::{CertificateDer, PrivateKeyDer, pem::PemObject};
+use rustls::{
+    RootCertStore,
+    pki_types::{CertificateDer, PrivateKeyDer, pem::PemObject},
+    server::WebPkiClientVerifier,
+};
+use sha2::{Digest, Sha256};
 
 use crate::files::write_private;
 
@@ -24,6 +29,8 @@ pub enum TlsError {
     Pem(String),
     #[error("the TLS configuration is not usable: {0}")]
     Config(#[from] rustls::Error),
+    #[error("the CA in the tls directory cannot verify client certificates: {0}")]
+    ClientVerifier(#[from] rustls::server::VerifierBuilderError),
 }
 
 /// Paths of the TLS files in the data directory.
@@ -98,7 +105,58 @@ fn name(common_name: &str) -> DistinguishedName {
     name
 }
 
+/// A client certificate issued by the gateway's CA.
+#[derive(Debug)]
+pub struct IssuedCertificate {
+    pub certificate_pem: String,
+    pub key_pem: String,
+    /// SHA-256 of the certificate's DER, hex: how the gateway knows it.
+    pub fingerprint: String,
+}
+
+/// The URI in a participant certificate's subject alternative names.
+pub fn participant_uri(participant: &str) -> String {
+    format!("urn:jiayang:participant:{participant}")
+}
+
+/// Issues a client certificate for `participant` from the CA in the data directory: the
+/// participant id is the common name and a `urn:jiayang:participant:ID` URI.
+pub fn issue_client_certificate(
+    files: &TlsFiles,
+    participant: &str,
+) -> Result<IssuedCertificate, TlsError> {
+    let ca_key = KeyPair::from_pem(&fs::read_to_string(&files.ca_key)?)?;
+    let issuer = Issuer::from_ca_cert_pem(&fs::read_to_string(&files.ca_cert)?, &ca_key)?;
+    let key = KeyPair::generate()?;
+    let mut params = CertificateParams::new(Vec::<String>::new())?;
+    params.distinguished_name = name(participant);
+    params.subject_alt_names = vec![SanType::URI(
+        participant_uri(participant)
+            .try_into()
+            .map_err(|e: rcgen::Error| TlsError::Generate(e))?,
+    )];
+    params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
+    params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
+    params.not_after = rcgen::date_time_ymd(2031, 1, 1);
+    let cert = params.signed_by(&key, &issuer)?;
+    Ok(IssuedCertificate {
+        fingerprint: fingerprint(cert.der()),
+        certificate_pem: cert.pem(),
+        key_pem: key.serialize_pem(),
+    })
+}
+
+/// SHA-256 of a certificate's DER, lower-case hex.
+pub fn fingerprint(der: &[u8]) -> String {
+    Sha256::digest(der)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 /// The rustls configuration of the port: HTTP/2 (gRPC and REST) and HTTP/1.1 (REST).
+/// Client certificates from the gateway's CA are verified when offered; a client without
+/// one authenticates with an API token instead.
 pub fn server_config(files: &TlsFiles) -> Result<Arc<rustls::ServerConfig>, TlsError> {
     let certs = CertificateDer::pem_file_iter(&files.server_cert)
         .map_err(|e| TlsError::Pem(e.to_string()))?
@@ -107,9 +165,18 @@ pub fn server_config(files: &TlsFiles) -> Result<Arc<rustls::ServerConfig>, TlsE
     let key = PrivateKeyDer::from_pem_file(&files.server_key)
         .map_err(|e| TlsError::Pem(e.to_string()))?;
     let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut roots = RootCertStore::empty();
+    for ca in
+        CertificateDer::pem_file_iter(&files.ca_cert).map_err(|e| TlsError::Pem(e.to_string()))?
+    {
+        roots.add(ca.map_err(|e| TlsError::Pem(e.to_string()))?)?;
+    }
+    let clients = WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider.clone())
+        .allow_unauthenticated()
+        .build()?;
     let mut config = rustls::ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()?
-        .with_no_client_auth()
+        .with_client_cert_verifier(clients)
         .with_single_cert(certs, key)?;
     config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
     Ok(Arc::new(config))

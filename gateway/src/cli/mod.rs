@@ -10,6 +10,7 @@ use clap::{Parser, Subcommand};
 mod convert;
 mod import;
 mod input;
+mod participant;
 mod serve;
 mod validate;
 
@@ -27,6 +28,8 @@ enum Command {
     Convert(convert::Args),
     /// Import a participant's file (e.g. a station spreadsheet) into a running gateway.
     Import(import::Args),
+    /// Manage participants: add, suspend, resume, rotate credentials, list.
+    Participant(participant::Args),
     /// Run the gateway: one TLS port for gRPC and REST.
     Serve(serve::Args),
     /// Validate canonical JSON records against the schema and domain rules.
@@ -54,6 +57,7 @@ pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
         Command::Convert(args) => convert::run(&args),
         Command::Import(args) => import::run(&args),
+        Command::Participant(args) => participant::run(&args),
         Command::Serve(args) => serve::run(&args),
         Command::Validate(args) => validate::run(&args),
     }

@@ -35,6 +35,7 @@ pub struct Gateway {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Caller {
     pub participant: String,
+    pub kind: crate::participants::ParticipantKind,
 }
 
 /// The result of a create: the resource, and whether it was made now (201) or is the

@@ -336,4 +336,25 @@ impl Resource for Providers {
             .await?
             .map(|row| Self::render(&row)))
     }
+
+    /// A listing is its creator's.
+    async fn owner(
+        conn: &impl ConnectionTrait,
+        _parent: Option<&str>,
+        id: Option<&str>,
+    ) -> Result<Option<String>, ApiError> {
+        let Some(id) = id else { return Ok(None) };
+        owner_of(conn, id).await
+    }
+}
+
+/// The participant that created a listing.
+pub(crate) async fn owner_of(
+    conn: &impl ConnectionTrait,
+    id: &str,
+) -> Result<Option<String>, ApiError> {
+    Ok(provider::Entity::find_by_id(id.to_owned())
+        .one(conn)
+        .await?
+        .map(|row| row.owner))
 }

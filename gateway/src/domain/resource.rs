@@ -12,7 +12,7 @@ use sea_orm::{
 use serde_json::Value;
 
 use super::{Caller, Created, Gateway, IdempotencyKey, ItemResult, document::new_id, idempotency};
-use crate::{error::ApiError, store::is_unique_violation};
+use crate::{error::ApiError, participants::ParticipantKind, store::is_unique_violation};
 
 /// Most items one batch create takes.
 pub const MAX_BATCH: usize = 5000;
@@ -83,6 +83,16 @@ pub trait Resource: Send + Sync + 'static {
         id: &str,
     ) -> impl Future<Output = Result<Option<Value>, ApiError>> + Send;
 
+    /// The participant whose resource this is (for a child, its parent's owner), when
+    /// only that participant and the operator may change it. `id` is `None` on create.
+    fn owner(
+        _conn: &impl ConnectionTrait,
+        _parent: Option<&str>,
+        _id: Option<&str>,
+    ) -> impl Future<Output = Result<Option<String>, ApiError>> + Send {
+        async { Ok(None) }
+    }
+
     /// The id stored under an external id of a participant.
     fn lookup_external(
         gateway: &Gateway,
@@ -109,6 +119,9 @@ pub async fn create<R: Resource>(
     key: Option<IdempotencyKey>,
 ) -> Result<Created, ApiError> {
     let db = &gateway.store.db;
+    if parent.is_some() {
+        owned_by_caller::<R>(db, caller, parent, None).await?;
+    }
     if let Some(key) = &key
         && let Some(created) = replayed::<R>(gateway, caller, parent, key).await?
     {
@@ -193,6 +206,7 @@ pub async fn update<R: Resource>(
     expected_version: Option<i32>,
 ) -> Result<Value, ApiError> {
     let expected_version = expected_version.ok_or(ApiError::PreconditionRequired)?;
+    owned_by_caller::<R>(&gateway.store.db, caller, parent, Some(id)).await?;
     let prepared = R::prepare(
         gateway,
         caller,
@@ -206,6 +220,25 @@ pub async fn update<R: Resource>(
     let resource = R::replace(gateway, &write.txn, parent, id, expected_version, &prepared).await?;
     write.commit().await?;
     Ok(resource)
+}
+
+/// Refuses a change to another participant's resource; the operator may change any.
+async fn owned_by_caller<R: Resource>(
+    conn: &impl ConnectionTrait,
+    caller: &Caller,
+    parent: Option<&str>,
+    id: Option<&str>,
+) -> Result<(), ApiError> {
+    if caller.kind == ParticipantKind::Operator {
+        return Ok(());
+    }
+    match R::owner(conn, parent, id).await? {
+        Some(owner) if owner != caller.participant => Err(ApiError::PermissionDenied(format!(
+            "this {} belongs to another participant",
+            R::LABEL
+        ))),
+        _ => Ok(()),
+    }
 }
 
 /// Items written per multi-row insert in a batch.

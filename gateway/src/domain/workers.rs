@@ -201,4 +201,16 @@ impl Resource for Workers {
         }
         Ok(query.one(conn).await?.map(|row| Self::render(&row)))
     }
+
+    /// Workers are their provider's: its owner registers and changes them.
+    async fn owner(
+        conn: &impl ConnectionTrait,
+        parent: Option<&str>,
+        _id: Option<&str>,
+    ) -> Result<Option<String>, ApiError> {
+        match parent {
+            Some(provider_id) => super::providers::owner_of(conn, provider_id).await,
+            None => Ok(None),
+        }
+    }
 }

@@ -8,7 +8,7 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(M0001Initial)]
+        vec![Box::new(M0001Initial), Box::new(M0002Participants)]
     }
 }
 
@@ -242,6 +242,59 @@ impl MigrationTrait for M0001Initial {
                     .to_owned(),
             )
             .await?;
+        Ok(())
+    }
+}
+
+/// The participant registry: credit code and native format, and client certificates
+/// (by fingerprint, revocable like tokens).
+struct M0002Participants;
+
+impl MigrationName for M0002Participants {
+    fn name(&self) -> &str {
+        "m0002_participants"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0002Participants {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        // SQLite alters one column per statement.
+        for column in [string_null("uscc"), string_null("native_format")] {
+            manager
+                .alter_table(
+                    Table::alter()
+                        .table("participants")
+                        .add_column(column)
+                        .to_owned(),
+                )
+                .await?;
+        }
+        manager
+            .create_table(
+                Table::create()
+                    .table("client_certificates")
+                    .col(string("fingerprint").primary_key())
+                    .col(string("participant_id"))
+                    .col(micros("created_at"))
+                    .col(big_integer_null("revoked_at"))
+                    .to_owned(),
+            )
+            .await?;
+        for (name, table) in [
+            ("client_certificates_participant", "client_certificates"),
+            ("api_tokens_participant", "api_tokens"),
+        ] {
+            manager
+                .create_index(
+                    Index::create()
+                        .name(name)
+                        .table(table)
+                        .col("participant_id")
+                        .to_owned(),
+                )
+                .await?;
+        }
         Ok(())
     }
 }

@@ -1,6 +1,7 @@
 //! sea-orm entities, one per table (see `../migration.rs` for the DDL).
 
 pub mod api_token;
+pub mod client_certificate;
 pub mod external_id;
 pub mod idempotency_key;
 pub mod participant;

@@ -9,6 +9,8 @@ pub struct Model {
     pub name: String,
     pub status: String,
     pub created_at: i64,
+    pub uscc: Option<String>,
+    pub native_format: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
