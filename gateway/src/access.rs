@@ -58,6 +58,11 @@ fn writes(method: &Method, path: &str) -> bool {
     method != Method::GET && !path.ends_with(":lookup")
 }
 
+/// Whether a request touches seniors' data (and so is written to the audit log).
+pub fn touches_senior_data(path: &str) -> bool {
+    area(path) == Area::SeniorData
+}
+
 /// Refuses what the caller's kind may not do.
 pub fn check(caller: &Caller, method: &Method, path: &str) -> Result<(), ApiError> {
     use ParticipantKind::*;

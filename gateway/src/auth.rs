@@ -4,7 +4,7 @@
 //! stops working at once, on connections already open too.
 
 use axum::{
-    extract::{FromRequestParts, Request, State},
+    extract::{FromRequestParts, MatchedPath, Request, State},
     http::{header, request::Parts},
     middleware::Next,
     response::{IntoResponse, Response},
@@ -14,10 +14,11 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use crate::{
     access,
     app::AppState,
+    audit,
     crypto::token_hash,
     domain::Caller,
     error::ApiError,
-    http::{RequestLang, is_grpc},
+    http::{RequestId, RequestLang, is_grpc},
     participants::Status,
     store::entity::{api_token, client_certificate, participant},
 };
@@ -40,11 +41,20 @@ pub async fn authenticate(
         .map(str::trim)
         .map(str::to_owned);
     let certificate = request.extensions().get::<PeerCertificate>().cloned();
-    let outcome = caller_for(&state, token.as_deref(), certificate.as_ref())
-        .await
-        .and_then(|caller| {
-            access::check(&caller, request.method(), request.uri().path()).map(|()| caller)
-        });
+    let outcome = match caller_for(&state, token.as_deref(), certificate.as_ref()).await {
+        Ok(caller) => {
+            let path = request.uri().path();
+            let decision = access::check(&caller, request.method(), path);
+            // Refusals, and every access to seniors' data, are audited.
+            let entry = (decision.is_err() || access::touches_senior_data(path))
+                .then(|| decision_entry(&request, &caller, decision.as_ref().err()));
+            match record(&state, entry).await {
+                Ok(()) => decision.map(|()| caller),
+                Err(error) => Err(error),
+            }
+        }
+        Err(error) => Err(error),
+    };
     match outcome {
         Ok(caller) => {
             request.extensions_mut().insert(caller);
@@ -62,6 +72,59 @@ pub async fn authenticate(
         Err(error) => error.into_response(),
     }
 }
+
+/// Writes an audit entry in a transaction of its own; no entry, no access.
+async fn record(state: &AppState, entry: Option<audit::Entry>) -> Result<(), ApiError> {
+    let Some(entry) = entry else { return Ok(()) };
+    let write = state.gateway.store.write().await?;
+    audit::append(&write.txn, vec![entry]).await?;
+    write.commit().await?;
+    Ok(())
+}
+
+fn decision_entry(request: &Request, caller: &Caller, denied: Option<&ApiError>) -> audit::Entry {
+    let path = request.uri().path();
+    let template = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or(path, MatchedPath::as_str);
+    // A concrete id in the path (never personal data: identity numbers go in bodies).
+    let resource = template
+        .ends_with('}')
+        .then(|| path.rsplit('/').next())
+        .flatten()
+        .map(str::to_owned);
+    let senior = template
+        .starts_with("/v1/seniors/{id}")
+        .then(|| path.split('/').nth(3))
+        .flatten()
+        .map(str::to_owned);
+    audit::Entry {
+        participant: caller.participant.clone(),
+        action: format!("{} {template}", request.method()),
+        resource,
+        senior,
+        purpose: request
+            .headers()
+            .get(PURPOSE)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned),
+        decision: if denied.is_some() {
+            audit::Decision::Deny
+        } else {
+            audit::Decision::Allow
+        },
+        reason: denied.map(ToString::to_string),
+        categories: None,
+        request_id: request
+            .extensions()
+            .get::<RequestId>()
+            .map(|id| id.0.clone()),
+    }
+}
+
+/// The header (and gRPC metadata key) declaring a request's purpose.
+pub const PURPOSE: &str = "x-jiayang-purpose";
 
 /// The fingerprint of the client certificate a connection presented (verified against
 /// the gateway's CA during the handshake); put into every request of that connection.

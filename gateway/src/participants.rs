@@ -10,7 +10,7 @@ use sea_orm::{
 };
 
 use crate::{
-    crypto,
+    audit, crypto,
     store::{
         Store,
         entity::{api_token, client_certificate, participant},
@@ -153,8 +153,14 @@ pub async fn add(
         }
     })?;
     let credentials = issue(&txn, ca, &new.id).await?;
+    audit::append(&txn, vec![registry_change("participant.added", &new.id)]).await?;
     txn.commit().await?;
     Ok(credentials)
+}
+
+/// Registry changes are the operator's, and audited like every other change.
+fn registry_change(action: &str, id: &str) -> audit::Entry {
+    audit::Entry::change(crate::server::OPERATOR, action, id, None)
 }
 
 async fn issue(
@@ -201,9 +207,16 @@ async fn existing(
 /// Sets a participant's status; every credential it holds stops (or starts again)
 /// working on its next request.
 pub async fn set_status(store: &Store, id: &str, status: Status) -> Result<(), RegistryError> {
-    let mut row: participant::ActiveModel = existing(&store.db, id).await?.into();
+    let txn = store.db.begin().await?;
+    let mut row: participant::ActiveModel = existing(&txn, id).await?.into();
     row.status = Set(status.as_str().into());
-    row.update(&store.db).await?;
+    row.update(&txn).await?;
+    let action = match status {
+        Status::Active => "participant.resumed",
+        Status::Suspended => "participant.suspended",
+    };
+    audit::append(&txn, vec![registry_change(action, id)]).await?;
+    txn.commit().await?;
     Ok(())
 }
 
@@ -241,6 +254,7 @@ pub async fn rotate(store: &Store, ca: &TlsFiles, id: &str) -> Result<Credential
         .exec(&txn)
         .await?;
     let credentials = issue(&txn, ca, id).await?;
+    audit::append(&txn, vec![registry_change("participant.rotated", id)]).await?;
     txn.commit().await?;
     Ok(credentials)
 }

@@ -229,4 +229,32 @@ async fn participants_are_onboarded_scoped_suspended_and_rotated_while_the_gatew
         assert_eq!(output.status.code(), Some(2), "{args:?}");
     }
     stop(child);
+
+    // Every refusal and registry change above is in the audit log, whose chain holds;
+    // an edited entry breaks it.
+    let verify = || {
+        jiayang(
+            &["audit", "verify", "--data-dir", data.to_str().unwrap()],
+            None,
+        )
+    };
+    let honest = verify();
+    assert_eq!(honest.status.code(), Some(0), "{honest:?}");
+    assert!(String::from_utf8_lossy(&honest.stdout).starts_with("audit log intact"));
+    let db = sea_orm::Database::connect(format!("sqlite://{}", data.join("jiayang.db").display()))
+        .await
+        .unwrap();
+    sea_orm::ConnectionTrait::execute_unprepared(
+        &db,
+        "UPDATE audit_log SET participant = 'nobody' WHERE seq = 1",
+    )
+    .await
+    .unwrap();
+    db.close().await.unwrap();
+    let tampered = verify();
+    assert_eq!(tampered.status.code(), Some(1), "{tampered:?}");
+    assert!(
+        String::from_utf8_lossy(&tampered.stdout).starts_with("audit log broken at entry 1"),
+        "{tampered:?}"
+    );
 }

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod audit;
 mod convert;
 mod import;
 mod input;
@@ -24,6 +25,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Verify the audit log's hash chain.
+    Audit(audit::Args),
     /// Convert records between the canonical model and the platforms' own formats.
     Convert(convert::Args),
     /// Import a participant's file (e.g. a station spreadsheet) into a running gateway.
@@ -55,6 +58,7 @@ impl From<Outcome> for ExitCode {
 
 pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
+        Command::Audit(args) => audit::run(&args),
         Command::Convert(args) => convert::run(&args),
         Command::Import(args) => import::run(&args),
         Command::Participant(args) => participant::run(&args),

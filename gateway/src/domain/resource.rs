@@ -12,7 +12,7 @@ use sea_orm::{
 use serde_json::Value;
 
 use super::{Caller, Created, Gateway, IdempotencyKey, ItemResult, document::new_id, idempotency};
-use crate::{error::ApiError, participants::ParticipantKind, store::is_unique_violation};
+use crate::{audit, error::ApiError, participants::ParticipantKind, store::is_unique_violation};
 
 /// Most items one batch create takes.
 pub const MAX_BATCH: usize = 5000;
@@ -147,6 +147,7 @@ pub async fn create<R: Resource>(
                 .await
                 .map_err(|e| conflict(R::LABEL, e))?;
         }
+        audit::append(&write.txn, vec![changed::<R>(caller, "created", &id)]).await?;
         write.commit().await?;
         Ok::<_, ApiError>(resource)
     };
@@ -218,8 +219,20 @@ pub async fn update<R: Resource>(
     .await?;
     let write = gateway.store.write().await?;
     let resource = R::replace(gateway, &write.txn, parent, id, expected_version, &prepared).await?;
+    audit::append(&write.txn, vec![changed::<R>(caller, "updated", id)]).await?;
     write.commit().await?;
     Ok(resource)
+}
+
+/// The audit entry of a change: `senior.created`, `provider.updated`, …
+fn changed<R: Resource>(caller: &Caller, what: &str, id: &str) -> audit::Entry {
+    let senior = (R::KIND == Kind::Senior).then_some(id);
+    audit::Entry::change(
+        &caller.participant,
+        &format!("{}.{what}", R::KIND.as_str()),
+        id,
+        senior,
+    )
 }
 
 /// Refuses a change to another participant's resource; the operator may change any.
@@ -303,6 +316,14 @@ pub async fn batch_create<R: Resource>(
             Err(other) => return Err(other),
         }
     }
+    let changes = results
+        .iter()
+        .filter_map(|r| match r {
+            Some(ItemResult::Created { id }) => Some(changed::<R>(caller, "created", id)),
+            _ => None,
+        })
+        .collect();
+    audit::append(&write.txn, changes).await?;
     write.commit().await?;
     Ok(results
         .into_iter()

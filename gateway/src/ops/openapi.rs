@@ -43,6 +43,9 @@ fn summary(method: &str, path: &str, label: &str) -> String {
             "Find one by external id (seniors: or identity number, in the body)"
         }
         (_, p) if p.ends_with("service-items") => "List the shared service catalog",
+        (_, p) if p.ends_with("access-history") => {
+            "Who accessed this senior's data, when and for what purpose (newest first, pageSize entries)"
+        }
         ("post", _) => "Create (idempotent with Idempotency-Key)",
         ("put", _) => "Replace (If-Match: the version being replaced)",
         ("get", p) if p.ends_with('}') => "Get one",
@@ -58,7 +61,9 @@ fn parameters(method: &str, path: &str) -> Vec<Value> {
         .map(|name| json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}}))
         .collect();
     let query = |name: &str, description: &str| json!({"name": name, "in": "query", "required": false, "description": description, "schema": {"type": "string"}});
-    if method == "get" && !path.ends_with('}') && !path.ends_with("service-items") {
+    if path.ends_with("access-history") {
+        parameters.push(json!({"name": "pageSize", "in": "query", "required": false, "schema": {"type": "integer", "minimum": 1, "maximum": 200, "default": 20}}));
+    } else if method == "get" && !path.ends_with('}') && !path.ends_with("service-items") {
         parameters.push(json!({"name": "pageSize", "in": "query", "required": false, "schema": {"type": "integer", "minimum": 1, "maximum": 200, "default": 20}}));
         parameters.push(query("pageToken", "the nextPageToken of the previous page"));
         match path {

@@ -372,3 +372,41 @@ pub async fn update_worker(
 pub async fn service_items(_caller: Caller) -> Json<Value> {
     Json(json!({ "serviceItems": catalog::service_items() }))
 }
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HistoryQuery {
+    page_size: Option<u64>,
+}
+
+/// Who accessed one senior's data, when, how and for what purpose; newest first, at
+/// most `pageSize` (default 20, up to 200) entries of the audit log.
+pub async fn access_history(
+    State(state): State<AppState>,
+    _caller: Caller,
+    Path(id): Path<String>,
+    Query(q): Query<HistoryQuery>,
+) -> Result<Json<Value>> {
+    let db = &state.gateway.store.db;
+    Seniors::get(&state.gateway, db, None, &id)
+        .await?
+        .ok_or(ApiError::NotFound(Seniors::LABEL))?;
+    let limit = q.page_size.unwrap_or(20).clamp(1, 200);
+    let entries = crate::audit::history(db, &id, limit).await?;
+    let accesses: Vec<Value> = entries
+        .into_iter()
+        .map(|e| {
+            json!({
+                "at": crate::store::micros_to_rfc3339(e.at),
+                "participant": e.participant,
+                "action": e.action,
+                "purpose": e.purpose,
+                "decision": e.decision,
+                "reason": e.reason,
+                "categories": e.categories,
+                "requestId": e.request_id,
+            })
+        })
+        .collect();
+    Ok(Json(json!({ "accesses": accesses })))
+}

@@ -29,6 +29,7 @@ pub fn routes() -> Router<AppState> {
             "/v1/seniors/{id}",
             get(fetch::<Seniors>).put(update::<Seniors>),
         )
+        .route("/v1/seniors/{id}/access-history", get(access_history))
         .route(
             "/v1/service-records",
             post(create::<ServiceRecords>).get(list_service_records),
@@ -76,6 +77,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("post", "/v1/seniors:lookup"),
     ("get", "/v1/seniors/{id}"),
     ("put", "/v1/seniors/{id}"),
+    ("get", "/v1/seniors/{id}/access-history"),
     ("post", "/v1/service-records"),
     ("get", "/v1/service-records"),
     ("post", "/v1/service-records:batchCreate"),

@@ -8,7 +8,11 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(M0001Initial), Box::new(M0002Participants)]
+        vec![
+            Box::new(M0001Initial),
+            Box::new(M0002Participants),
+            Box::new(M0003Audit),
+        ]
     }
 }
 
@@ -296,5 +300,67 @@ impl MigrationTrait for M0002Participants {
                 .await?;
         }
         Ok(())
+    }
+}
+
+/// The audit log: append-only entries chained by hash, and the head of the chain (one
+/// row, updated in every appending transaction, which also serialises appends).
+struct M0003Audit;
+
+impl MigrationName for M0003Audit {
+    fn name(&self) -> &str {
+        "m0003_audit"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0003Audit {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .create_table(
+                Table::create()
+                    .table("audit_log")
+                    .col(big_integer("seq").primary_key())
+                    .col(micros("at"))
+                    .col(string("participant"))
+                    .col(string("action"))
+                    .col(string_null("resource"))
+                    .col(string_null("senior"))
+                    .col(string_null("purpose"))
+                    .col(string("decision"))
+                    .col(string_null("reason"))
+                    .col(string_null("categories"))
+                    .col(string_null("request_id"))
+                    .col(string("prev_hash"))
+                    .col(string("hash"))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("audit_log_senior")
+                    .table("audit_log")
+                    .col("senior")
+                    .col("seq")
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table("audit_head")
+                    .col(integer("id").primary_key())
+                    .col(big_integer("seq"))
+                    .col(string("hash"))
+                    .to_owned(),
+            )
+            .await?;
+        let genesis = Query::insert()
+            .into_table("audit_head")
+            .columns(["id", "seq", "hash"])
+            .values_panic([1.into(), 0i64.into(), "0".repeat(64).into()])
+            .to_owned();
+        manager.exec_stmt(genesis).await
     }
 }

@@ -1,6 +1,8 @@
 //! sea-orm entities, one per table (see `../migration.rs` for the DDL).
 
 pub mod api_token;
+pub mod audit_entry;
+pub mod audit_head;
 pub mod client_certificate;
 pub mod external_id;
 pub mod idempotency_key;
