@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 
 mod audit;
 mod convert;
+mod database;
 mod import;
 mod input;
 mod participant;

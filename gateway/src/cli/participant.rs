@@ -3,29 +3,24 @@
 //! or `--database-url`), so it works while the gateway runs: the gateway reads the
 //! registry on every request.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use jiayang_gateway::{
     files::write_private,
     participants::{self, Credentials, NewParticipant, ParticipantKind, Status},
-    server::sqlite_url,
-    store::Store,
     tls::TlsFiles,
 };
 
-use super::Outcome;
+use super::{Outcome, database::Database};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
     #[command(subcommand)]
     command: Command,
-    /// The gateway's data directory: its CA issues the certificates, and participants'
-    /// credentials are written under `DIR/participants/ID/`.
-    #[arg(long, global = true, default_value = "jiayang-data")]
-    data_dir: PathBuf,
-    /// The gateway's PostgreSQL database; SQLite in the data directory when absent.
-    #[arg(long, global = true, env = "JIAYANG_DATABASE_URL")]
-    database_url: Option<String>,
+    /// The data directory's CA issues the certificates; participants' credentials are
+    /// written under `DIR/participants/ID/`.
+    #[command(flatten)]
+    database: Database,
 }
 
 #[derive(Debug, clap::Subcommand)]
@@ -87,21 +82,16 @@ fn fail(message: &str) -> Outcome {
 }
 
 async fn execute(args: &Args) -> Result<(), String> {
-    let ca = TlsFiles::in_dir(&args.data_dir);
+    let data_dir = &args.database.data_dir;
+    let ca = TlsFiles::in_dir(data_dir);
     if !ca.ca_key.exists() {
         return Err(format!(
             "{} holds no gateway CA: start `jiayang serve --data-dir {}` once first",
-            args.data_dir.display(),
-            args.data_dir.display()
+            data_dir.display(),
+            data_dir.display()
         ));
     }
-    let url = args
-        .database_url
-        .clone()
-        .unwrap_or_else(|| sqlite_url(&args.data_dir));
-    let store = Store::open(&url)
-        .await
-        .map_err(|e| format!("cannot open the database: {e}"))?;
+    let store = args.database.open().await?;
     let result = match &args.command {
         Command::Add {
             id,
@@ -120,7 +110,7 @@ async fn execute(args: &Args) -> Result<(), String> {
             let credentials = participants::add(&store, &ca, &new)
                 .await
                 .map_err(|e| e.to_string())?;
-            save(&args.data_dir, id, &credentials)
+            save(data_dir, id, &credentials)
         }
         Command::Suspend { id } => participants::set_status(&store, id, Status::Suspended)
             .await
@@ -134,7 +124,7 @@ async fn execute(args: &Args) -> Result<(), String> {
             let credentials = participants::rotate(&store, &ca, id)
                 .await
                 .map_err(|e| e.to_string())?;
-            save(&args.data_dir, id, &credentials)
+            save(data_dir, id, &credentials)
         }
         Command::List => participants::list(&store)
             .await
