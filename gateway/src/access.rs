@@ -2,9 +2,11 @@
 //! authentication on every request, REST and gRPC alike. Ownership of a listing is
 //! checked where the listing is read (`domain::resource`).
 //!
-//! Senior data (profiles, service records, and native documents holding them) is
-//! released under consent. Until consent enforcement is in place, only the operator
-//! reaches it: other participants are refused rather than given data no grant covers.
+//! Senior data is released under consent. At this gate: one profile (`GET`), consents
+//! and the access history are open to every kind, and their handlers check the caller
+//! against the senior (holder, active grants); the kinds that collect profiles register
+//! and change them; everything else on seniors' data (lists, searches, batches, streams,
+//! service records, native documents) stays the operator's until consent covers it.
 
 use axum::http::Method;
 
@@ -19,7 +21,7 @@ enum Area {
 }
 
 fn area(path: &str) -> Area {
-    let senior_data = ["/v1/seniors", "/v1/service-records"];
+    let senior_data = ["/v1/seniors", "/v1/service-records", "/v1/consents"];
     let senior_services = [
         "/jiayang.v1.SeniorService/",
         "/jiayang.v1.ServiceRecordService/",
@@ -63,6 +65,44 @@ pub fn touches_senior_data(path: &str) -> bool {
     area(path) == Area::SeniorData
 }
 
+/// Reading one senior's profile: its handler decides what to release and audits that
+/// decision itself, with the categories released.
+pub fn audited_by_handler(method: &Method, path: &str) -> bool {
+    is_senior_read(method, path)
+}
+
+fn is_senior_read(method: &Method, path: &str) -> bool {
+    if path == "/jiayang.v1.SeniorService/GetSenior" {
+        return true;
+    }
+    *method == Method::GET
+        && path
+            .strip_prefix("/v1/seniors/")
+            .is_some_and(|rest| !rest.is_empty() && !rest.contains('/'))
+}
+
+/// Routes on seniors' data whose handlers check the caller against the senior (holder,
+/// grants) themselves: open to every kind at this gate.
+fn decided_by_handler(method: &Method, path: &str) -> bool {
+    is_senior_read(method, path)
+        || path.starts_with("/v1/consents")
+        || (path.starts_with("/v1/seniors/")
+            && (path.ends_with("/consents") || path.ends_with("/access-history")))
+}
+
+/// Registering and changing senior profiles: the kinds that collect them.
+fn registers_seniors(method: &Method, path: &str) -> bool {
+    let rest = matches!(
+        (method.as_str(), path),
+        ("POST", "/v1/seniors") | ("PUT", _)
+    ) && path.starts_with("/v1/seniors");
+    let grpc = matches!(
+        path,
+        "/jiayang.v1.SeniorService/CreateSenior" | "/jiayang.v1.SeniorService/UpdateSenior"
+    );
+    rest || grpc
+}
+
 /// Refuses what the caller's kind may not do.
 pub fn check(caller: &Caller, method: &Method, path: &str) -> Result<(), ApiError> {
     use ParticipantKind::*;
@@ -78,8 +118,18 @@ pub fn check(caller: &Caller, method: &Method, path: &str) -> Result<(), ApiErro
             )),
             _ => Ok(()),
         },
+        Area::SeniorData if decided_by_handler(method, path) => Ok(()),
+        Area::SeniorData
+            if registers_seniors(method, path)
+                && matches!(
+                    caller.kind,
+                    ElderCarePortal | ElderCareInstitution | CommunityStation
+                ) =>
+        {
+            Ok(())
+        }
         Area::SeniorData => Err(ApiError::PermissionDenied(
-            "seniors' data is released under consent, which this gateway version does not enforce yet; until it does, only the operator reaches it".into(),
+            "this gateway version releases seniors' data to other participants only one profile at a time, under consent (GET /v1/seniors/{id}); lists, searches, bulk and service-record access are the operator's until consent covers them".into(),
         )),
     }
 }
@@ -96,14 +146,15 @@ mod tests {
     }
 
     #[test]
-    fn participants_other_than_the_operator_never_reach_senior_data_yet() {
+    fn senior_data_is_gated_by_kind_and_left_to_handlers_where_they_check_grants() {
         for kind in ParticipantKind::ALL {
             let who = caller(kind);
             for (method, path) in [
-                (Method::GET, "/v1/seniors/sen_1"),
+                (Method::GET, "/v1/seniors"),
                 (Method::POST, "/v1/seniors:lookup"),
+                (Method::POST, "/v1/seniors:batchCreate"),
                 (Method::GET, "/v1/service-records"),
-                (Method::POST, "/jiayang.v1.SeniorService/GetSenior"),
+                (Method::POST, "/jiayang.v1.SeniorService/ListSeniors"),
                 (
                     Method::POST,
                     "/jiayang.v1.ServiceRecordService/ImportServiceRecords",
@@ -113,6 +164,37 @@ mod tests {
             ] {
                 let allowed = check(&who, &method, path).is_ok();
                 assert_eq!(allowed, kind == ParticipantKind::Operator, "{kind} {path}");
+            }
+            // One profile, consents and access history: the handler decides, by holder
+            // and grants.
+            for (method, path) in [
+                (Method::GET, "/v1/seniors/sen_1"),
+                (Method::POST, "/jiayang.v1.SeniorService/GetSenior"),
+                (Method::POST, "/v1/consents"),
+                (Method::POST, "/v1/consents/cns_1:withdraw"),
+                (Method::GET, "/v1/seniors/sen_1/consents"),
+                (Method::GET, "/v1/seniors/sen_1/access-history"),
+            ] {
+                assert!(check(&who, &method, path).is_ok(), "{kind} {path}");
+            }
+            // Profiles are registered by the kinds that collect them.
+            let collects = matches!(
+                kind,
+                ParticipantKind::Operator
+                    | ParticipantKind::ElderCarePortal
+                    | ParticipantKind::ElderCareInstitution
+                    | ParticipantKind::CommunityStation
+            );
+            for (method, path) in [
+                (Method::POST, "/v1/seniors"),
+                (Method::PUT, "/v1/seniors/sen_1"),
+                (Method::POST, "/jiayang.v1.SeniorService/CreateSenior"),
+            ] {
+                assert_eq!(
+                    check(&who, &method, path).is_ok(),
+                    collects,
+                    "{kind} {path}"
+                );
             }
         }
     }

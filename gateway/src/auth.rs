@@ -5,7 +5,7 @@
 
 use axum::{
     extract::{FromRequestParts, MatchedPath, Request, State},
-    http::{header, request::Parts},
+    http::{StatusCode, header, request::Parts},
     middleware::Next,
     response::{IntoResponse, Response},
 };
@@ -41,41 +41,61 @@ pub async fn authenticate(
         .map(str::trim)
         .map(str::to_owned);
     let certificate = request.extensions().get::<PeerCertificate>().cloned();
-    let outcome = match caller_for(&state, token.as_deref(), certificate.as_ref()).await {
-        Ok(caller) => {
-            let path = request.uri().path();
-            let decision = access::check(&caller, request.method(), path);
-            // Refusals, and every access to seniors' data, are audited.
-            let entry = (decision.is_err() || access::touches_senior_data(path))
-                .then(|| decision_entry(&request, &caller, decision.as_ref().err()));
-            match record(&state, entry).await {
-                Ok(()) => decision.map(|()| caller),
-                Err(error) => Err(error),
-            }
-        }
-        Err(error) => Err(error),
-    };
-    match outcome {
-        Ok(caller) => {
-            request.extensions_mut().insert(caller);
-            next.run(request).await
-        }
-        Err(error) if grpc => {
-            let lang = request
-                .extensions()
-                .get::<RequestLang>()
-                .copied()
-                .unwrap_or_default()
-                .0;
+    let lang = request
+        .extensions()
+        .get::<RequestLang>()
+        .copied()
+        .unwrap_or_default()
+        .0;
+    let refuse = |error: ApiError| {
+        if grpc {
             error.to_status(lang).into_http()
+        } else {
+            error.into_response()
         }
-        Err(error) => error.into_response(),
+    };
+    let caller = match caller_for(&state, token.as_deref(), certificate.as_ref()).await {
+        Ok(caller) => caller,
+        Err(error) => return refuse(error),
+    };
+    let path = request.uri().path();
+    if let Err(denied) = access::check(&caller, request.method(), path) {
+        let entry = decision_entry(&request, &caller, Some(&denied));
+        return match record(&state, entry).await {
+            Ok(()) => refuse(denied),
+            Err(error) => refuse(error),
+        };
+    }
+    // Every other request reaching seniors' data is audited once the handler has decided
+    // (it may still refuse), before its answer leaves: no entry, no answer.
+    let audited = (access::touches_senior_data(path)
+        && !access::audited_by_handler(request.method(), path))
+    .then(|| decision_entry(&request, &caller, None));
+    request.extensions_mut().insert(caller);
+    let response = next.run(request).await;
+    let Some(mut entry) = audited else {
+        return response;
+    };
+    let grpc_denied = response
+        .headers()
+        .get("grpc-status")
+        .is_some_and(|code| code == "7");
+    if response.status() == StatusCode::FORBIDDEN || grpc_denied {
+        entry.decision = audit::Decision::Deny;
+        entry.reason = response
+            .extensions()
+            .get::<ApiError>()
+            .map(ToString::to_string)
+            .or_else(|| Some("permission denied".into()));
+    }
+    match record(&state, entry).await {
+        Ok(()) => response,
+        Err(error) => refuse(error),
     }
 }
 
 /// Writes an audit entry in a transaction of its own; no entry, no access.
-async fn record(state: &AppState, entry: Option<audit::Entry>) -> Result<(), ApiError> {
-    let Some(entry) = entry else { return Ok(()) };
+async fn record(state: &AppState, entry: audit::Entry) -> Result<(), ApiError> {
     let write = state.gateway.store.write().await?;
     audit::append(&write.txn, vec![entry]).await?;
     write.commit().await?;

@@ -4,6 +4,7 @@
 //! validated by the one validator of `jiayang-schemas`.
 
 pub mod catalog;
+pub mod consents;
 mod document;
 mod idempotency;
 pub mod native;
@@ -11,6 +12,7 @@ pub mod paging;
 pub mod providers;
 pub mod records;
 pub mod references;
+pub mod release;
 pub mod resource;
 pub mod rules;
 pub mod seniors;

@@ -181,7 +181,7 @@ fn ref_key(reference: &Map<String, Value>) -> &str {
 }
 
 /// The senior a validated reference names, if the gateway holds it.
-async fn resolve_senior(
+pub(crate) async fn resolve_senior(
     gateway: &Gateway,
     conn: &impl ConnectionTrait,
     reference: &Map<String, Value>,

@@ -183,6 +183,19 @@ impl Seniors {
 }
 
 impl Resource for Seniors {
+    /// A profile is its holder's: only the holder (and the operator) changes it.
+    async fn owner(
+        conn: &impl ConnectionTrait,
+        _parent: Option<&str>,
+        id: Option<&str>,
+    ) -> Result<Option<String>, ApiError> {
+        let Some(id) = id else { return Ok(None) };
+        Ok(senior::Entity::find_by_id(id.to_owned())
+            .one(conn)
+            .await?
+            .map(|row| row.holder))
+    }
+
     const KIND: Kind = Kind::Senior;
     const PREFIX: &'static str = "sen";
     const LABEL: &'static str = "senior";

@@ -10,7 +10,7 @@ use crate::{
     app::AppState,
     domain::references::invalid_lookup,
     domain::{
-        PageRequest,
+        PageRequest, release,
         resource::{self, Resource},
         seniors::Seniors,
     },
@@ -38,11 +38,29 @@ impl SeniorService for Service {
         &self,
         request: Request<GetRequest>,
     ) -> Result<Response<SeniorProfile>, Status> {
-        let (lang, _caller) = (lang(&request), caller(&request)?);
-        let found = resource::get::<Seniors>(&self.0.gateway, None, &request.get_ref().id)
-            .await
-            .map_err(status(lang))?;
-        Ok(Response::new(from_json(found, lang)?))
+        let (lang, caller) = (lang(&request), caller(&request)?);
+        let asked = release::Asked {
+            purpose: request
+                .metadata()
+                .get(crate::auth::PURPOSE)
+                .and_then(|v| v.to_str().ok()),
+            action: "jiayang.v1.SeniorService/GetSenior",
+            request_id: request
+                .extensions()
+                .get::<crate::http::RequestId>()
+                .map(|id| id.0.clone()),
+        };
+        let released =
+            release::senior_audited(&self.0.gateway, &caller, asked, &request.get_ref().id)
+                .await
+                .map_err(status(lang))?;
+        let mut response = Response::new(from_json(released.resource, lang)?);
+        if let Ok(value) = released.withheld.join(",").parse() {
+            response
+                .metadata_mut()
+                .insert(crate::rest::WITHHELD_CATEGORIES, value);
+        }
+        Ok(response)
     }
 
     async fn update_senior(

@@ -19,6 +19,8 @@ pub fn document() -> &'static Value {
 fn resource_of(path: &str) -> (&'static str, &'static str) {
     if path.contains("/workers") {
         ("Worker", "worker")
+    } else if path.contains("consents") {
+        ("Consent", "consent")
     } else if path.starts_with("/v1/seniors") {
         ("SeniorProfile", "senior")
     } else if path.starts_with("/v1/service-records") {
@@ -43,6 +45,12 @@ fn summary(method: &str, path: &str, label: &str) -> String {
             "Find one by external id (seniors: or identity number, in the body)"
         }
         (_, p) if p.ends_with("service-items") => "List the shared service catalog",
+        (_, p) if p.ends_with(":withdraw") => {
+            "Withdraw at once (body: optional {\"reason\"}); from the next request on it grants nothing"
+        }
+        ("get", p) if p.ends_with("/consents") => {
+            "A senior's consents (all to its holder; a grantee sees its own)"
+        }
         (_, p) if p.ends_with("access-history") => {
             "Who accessed this senior's data, when and for what purpose (newest first, pageSize entries)"
         }
@@ -191,7 +199,9 @@ fn operation(method: &str, path: &str) -> Value {
         "security": [{"bearer": []}],
     });
     if method == "post" || method == "put" {
-        let body = if path.ends_with(":lookup") {
+        let body = if path.ends_with(":withdraw") {
+            json!({"type": "object", "properties": {"reason": {"type": "string"}}})
+        } else if path.ends_with(":lookup") {
             json!({"type": "object", "properties": {"externalId": schema_ref("ExternalId"), "identityNumber": {"type": "string"}}})
         } else if path.ends_with(":batchCreate") {
             json!({"type": "object", "maxProperties": 1, "additionalProperties": {"type": "array", "maxItems": 5000, "items": schema_ref(schema_name)}})

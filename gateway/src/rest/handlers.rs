@@ -14,9 +14,10 @@ use crate::domain::references::invalid_lookup;
 use crate::{
     app::AppState,
     domain::{
-        Caller, IdempotencyKey, ItemResult, Page, PageRequest, catalog,
+        Caller, IdempotencyKey, ItemResult, Page, PageRequest, catalog, consents,
         providers::{ProviderFilter, Providers},
         records::{RecordFilter, ServiceRecords},
+        release,
         resource::{self, Resource},
         seniors::Seniors,
         workers::Workers,
@@ -71,6 +72,33 @@ pub async fn fetch<R: Resource>(
         StatusCode::OK,
         resource::get::<R>(&state.gateway, None, &id).await?,
     ))
+}
+
+/// The response header naming the data categories a minimised profile leaves out.
+pub const WITHHELD: &str = "x-jiayang-withheld-categories";
+
+/// A senior's profile as the caller may see it for the purpose it declares.
+pub async fn fetch_senior(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    request_id: Option<axum::Extension<crate::http::RequestId>>,
+    Path(id): Path<String>,
+) -> Result<Response> {
+    let purpose = headers
+        .get(crate::auth::PURPOSE)
+        .and_then(|v| v.to_str().ok());
+    let asked = release::Asked {
+        purpose,
+        action: "GET /v1/seniors/{id}",
+        request_id: request_id.map(|r| r.0.0.clone()),
+    };
+    let released = release::senior_audited(&state.gateway, &caller, asked, &id).await?;
+    let mut response = with_etag(StatusCode::OK, released.resource);
+    if let Ok(value) = HeaderValue::from_str(&released.withheld.join(",")) {
+        response.headers_mut().insert(WITHHELD, value);
+    }
+    Ok(response)
 }
 
 pub async fn update<R: Resource>(
@@ -383,14 +411,12 @@ pub struct HistoryQuery {
 /// most `pageSize` (default 20, up to 200) entries of the audit log.
 pub async fn access_history(
     State(state): State<AppState>,
-    _caller: Caller,
+    caller: Caller,
     Path(id): Path<String>,
     Query(q): Query<HistoryQuery>,
 ) -> Result<Json<Value>> {
     let db = &state.gateway.store.db;
-    Seniors::get(&state.gateway, db, None, &id)
-        .await?
-        .ok_or(ApiError::NotFound(Seniors::LABEL))?;
+    consents::require_holder(&state.gateway, &caller, &id).await?;
     let limit = q.page_size.unwrap_or(20).clamp(1, 200);
     let entries = crate::audit::history(db, &id, limit).await?;
     let accesses: Vec<Value> = entries
@@ -409,4 +435,55 @@ pub async fn access_history(
         })
         .collect();
     Ok(Json(json!({ "accesses": accesses })))
+}
+
+pub async fn create_consent(
+    State(state): State<AppState>,
+    caller: Caller,
+    JsonBody(body): JsonBody,
+) -> Result<Response> {
+    let created = consents::create(&state.gateway, &caller, body).await?;
+    Ok(with_etag(StatusCode::CREATED, created))
+}
+
+pub async fn fetch_consent(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Response> {
+    Ok(with_etag(
+        StatusCode::OK,
+        consents::get(&state.gateway, &caller, &id).await?,
+    ))
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct WithdrawBody {
+    reason: Option<String>,
+}
+
+/// `POST /v1/consents/{id}:withdraw` (the path segment holds the id and the verb).
+pub async fn consent_action(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(segment): Path<String>,
+    body: Option<axum::Json<WithdrawBody>>,
+) -> Result<Response> {
+    let Some(id) = segment.strip_suffix(":withdraw") else {
+        return Err(ApiError::UnknownRoute);
+    };
+    let reason = body.and_then(|b| b.0.reason);
+    Ok(with_etag(
+        StatusCode::OK,
+        consents::withdraw(&state.gateway, &caller, id, reason).await?,
+    ))
+}
+
+pub async fn senior_consents(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<Value>> {
+    let found = consents::list_for_senior(&state.gateway, &caller, &id).await?;
+    Ok(Json(json!({ "consents": found })))
 }

@@ -17,6 +17,7 @@ use crate::{
 };
 
 pub use extract::{etag, parse_if_match};
+pub use handlers::WITHHELD as WITHHELD_CATEGORIES;
 
 /// Every REST route of the API (operations endpoints live in `crate::ops`).
 pub fn routes() -> Router<AppState> {
@@ -25,11 +26,11 @@ pub fn routes() -> Router<AppState> {
         .route("/v1/seniors", post(create::<Seniors>).get(list_seniors))
         .route("/v1/seniors:batchCreate", post(batch_create::<Seniors>))
         .route("/v1/seniors:lookup", post(lookup_senior))
-        .route(
-            "/v1/seniors/{id}",
-            get(fetch::<Seniors>).put(update::<Seniors>),
-        )
+        .route("/v1/seniors/{id}", get(fetch_senior).put(update::<Seniors>))
         .route("/v1/seniors/{id}/access-history", get(access_history))
+        .route("/v1/seniors/{id}/consents", get(senior_consents))
+        .route("/v1/consents", post(create_consent))
+        .route("/v1/consents/{id}", get(fetch_consent).post(consent_action))
         .route(
             "/v1/service-records",
             post(create::<ServiceRecords>).get(list_service_records),
@@ -78,6 +79,10 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/v1/seniors/{id}"),
     ("put", "/v1/seniors/{id}"),
     ("get", "/v1/seniors/{id}/access-history"),
+    ("get", "/v1/seniors/{id}/consents"),
+    ("post", "/v1/consents"),
+    ("get", "/v1/consents/{id}"),
+    ("post", "/v1/consents/{id}:withdraw"),
     ("post", "/v1/service-records"),
     ("get", "/v1/service-records"),
     ("post", "/v1/service-records:batchCreate"),

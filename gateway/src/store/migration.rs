@@ -12,6 +12,7 @@ impl MigratorTrait for Migrator {
             Box::new(M0001Initial),
             Box::new(M0002Participants),
             Box::new(M0003Audit),
+            Box::new(M0004Consents),
         ]
     }
 }
@@ -362,5 +363,49 @@ impl MigrationTrait for M0003Audit {
             .values_panic([1.into(), 0i64.into(), "0".repeat(64).into()])
             .to_owned();
         manager.exec_stmt(genesis).await
+    }
+}
+
+/// Consents: the grant's terms as columns the enforcement query filters on, and the
+/// canonical document.
+struct M0004Consents;
+
+impl MigrationName for M0004Consents {
+    fn name(&self) -> &str {
+        "m0004_consents"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0004Consents {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .create_table(
+                Table::create()
+                    .table("consents")
+                    .col(string("id").primary_key())
+                    .col(string("senior_id"))
+                    .col(string("grantee"))
+                    .col(string("status"))
+                    .col(string("valid_from"))
+                    .col(string_null("valid_until"))
+                    .col(string("captured_by"))
+                    .col(integer("version"))
+                    .col(text("document"))
+                    .col(micros("created_at"))
+                    .col(micros("updated_at"))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("consents_senior_grantee")
+                    .table("consents")
+                    .col("senior_id")
+                    .col("grantee")
+                    .to_owned(),
+            )
+            .await
     }
 }

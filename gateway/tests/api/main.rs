@@ -6,6 +6,7 @@ mod common;
 
 mod audit;
 mod auth;
+mod consent;
 mod grpc;
 mod native;
 mod ops;

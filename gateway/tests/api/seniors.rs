@@ -446,7 +446,7 @@ both!(
 );
 
 async fn unknown_routes_and_bad_queries_are_problems(app: &TestApp) {
-    let (status, problem) = app.get("/v1/consents").await;
+    let (status, problem) = app.get("/v1/no-such-resource").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(
         problem["type"],

@@ -4,6 +4,7 @@ pub mod api_token;
 pub mod audit_entry;
 pub mod audit_head;
 pub mod client_certificate;
+pub mod consent;
 pub mod external_id;
 pub mod idempotency_key;
 pub mod participant;
