@@ -9,13 +9,14 @@ use serde_json::{Map, Value};
 
 use crate::{MAX_RECORDS_PER_DOCUMENT, Unusable};
 
-/// Parses `bytes` and hands each record to `each` with its index. Returns the number of
-/// records; a batch of the wrong type or size, or text that is no JSON object, is unusable.
+/// Parses `bytes` and hands each record to `each` with its index. Returns the keys of a
+/// batch other than `type` and `items` (nothing the spec defines: not carried); a batch
+/// of the wrong type or size, or text that is no JSON object, is unusable.
 pub(super) fn for_each_record(
     bytes: &[u8],
     batch_type: &str,
     each: &mut dyn FnMut(usize, Value),
-) -> Result<usize, Unusable> {
+) -> Result<Vec<String>, Unusable> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(Unusable::Empty);
@@ -37,9 +38,9 @@ pub(super) fn for_each_record(
     match message {
         Message::Single(object) => {
             each(0, Value::Object(object));
-            Ok(1)
+            Ok(Vec::new())
         }
-        Message::Batch { kind, count } => {
+        Message::Batch { kind, count, extra } => {
             if kind.as_deref() != Some(batch_type) {
                 let found = kind.unwrap_or_else(|| "（无）".into());
                 return Err(Unusable::envelope(
@@ -49,7 +50,7 @@ pub(super) fn for_each_record(
                 ));
             }
             match count {
-                Some(count) if (1..=MAX_RECORDS_PER_DOCUMENT).contains(&count) => Ok(count),
+                Some(count) if (1..=MAX_RECORDS_PER_DOCUMENT).contains(&count) => Ok(extra),
                 _ => Err(Unusable::envelope(
                     "/items",
                     format!("items 应为含 1 至 {MAX_RECORDS_PER_DOCUMENT} 项的数组"),
@@ -70,10 +71,12 @@ fn not_an_object() -> Unusable {
 
 enum Message {
     Single(Map<String, Value>),
-    /// `count` is `None` when `items` was not an array.
+    /// `count` is `None` when `items` was not an array; `extra` holds keys the batch
+    /// should not have.
     Batch {
         kind: Option<String>,
         count: Option<usize>,
+        extra: Vec<String>,
     },
 }
 
@@ -117,6 +120,7 @@ impl<'de> Visitor<'de> for MessageSeed<'_> {
                     .and_then(Value::as_str)
                     .map(str::to_owned),
                 count,
+                extra: fields.keys().filter(|k| *k != "type").cloned().collect(),
             }),
         }
     }

@@ -40,7 +40,7 @@ pub(crate) fn import(kind: RecordKind, input: &[u8], ctx: &Context<'_>) -> Resul
     };
     let participant = ctx.require_participant(Format::HousekeepingApp, kind)?;
     let mut batch = Batch::new(kind.canonical());
-    message::for_each_record(input, batch_type, &mut |index, record| {
+    let extra = message::for_each_record(input, batch_type, &mut |index, record| {
         let mut findings = Findings::default();
         let trace = Trace::new(Origin::Record(index), map);
         let Some(mut fields) = Obj::root(&record, &mut findings) else {
@@ -51,6 +51,17 @@ pub(crate) fn import(kind: RecordKind, input: &[u8], ctx: &Context<'_>) -> Resul
         fields.finish(&mut findings);
         batch.admit(Value::Object(canonical), trace, findings, ctx.now);
     })?;
+    for key in extra {
+        batch.report.not_carried.push(crate::NotCarried {
+            location: crate::Location::Document {
+                path: Some(jiayang_schemas::child_pointer("", &key)),
+            },
+            message: crate::Note {
+                zh: "批量消息中的未知字段，未转换",
+                en: "an unknown batch field; it was left out",
+            },
+        });
+    }
     Ok(batch)
 }
 
