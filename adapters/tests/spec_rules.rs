@@ -87,7 +87,10 @@ fn station_options_must_name_a_district_and_a_valid_credit_code() {
 }
 
 /// The portal consent of the design example, with one change, going out.
-fn consent_out(change: impl Fn(&mut Value)) -> jiayang_adapters::Exported {
+/// A change to a canonical record.
+type Change = fn(&mut Value);
+
+fn consent_out(change: Change) -> jiayang_adapters::Exported {
     let ctx = common::context(Format::ElderPortal);
     let mut consent = golden("elder-portal/consent/design/canonical.json")[0].clone();
     change(&mut consent);
@@ -98,22 +101,14 @@ fn consent_out(change: impl Fn(&mut Value)) -> jiayang_adapters::Exported {
 
 #[test]
 fn the_portal_cannot_say_expired_other_bases_or_unknown_methods() {
-    let cases: Vec<(&str, Box<dyn Fn(&mut Value)>)> = vec![
-        ("/status", Box::new(|c| c["status"] = "EXPIRED".into())),
-        (
-            "/basis",
-            Box::new(|c| {
-                c["basis"] = "STATUTORY_DUTY".into();
-            }),
-        ),
-        (
-            "/evidence/method",
-            // SQFS has codes for SELF by app, paper and phone, and GUARDIAN on paper.
-            Box::new(|c| {
-                c["grantedBy"] = json!({"kind": "SELF"});
-                c["evidence"]["method"] = "IN_PERSON".into();
-            }),
-        ),
+    let cases: [(&str, Change); 3] = [
+        ("/status", |c| c["status"] = "EXPIRED".into()),
+        ("/basis", |c| c["basis"] = "STATUTORY_DUTY".into()),
+        // SQFS has codes for SELF by app, paper and phone, and GUARDIAN on paper.
+        ("/evidence/method", |c| {
+            c["grantedBy"] = json!({"kind": "SELF"});
+            c["evidence"]["method"] = "IN_PERSON".into();
+        }),
     ];
     for (path, change) in cases {
         let exported = consent_out(change);
