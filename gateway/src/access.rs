@@ -15,6 +15,8 @@ use crate::{domain::Caller, error::ApiError, participants::ParticipantKind};
 /// The part of the API a request is about.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Area {
+    /// The participant registry: the operator's alone.
+    Registry,
     SeniorData,
     Providers,
     Catalog,
@@ -26,6 +28,9 @@ fn area(path: &str) -> Area {
         "/jiayang.v1.SeniorService/",
         "/jiayang.v1.ServiceRecordService/",
     ];
+    if path.starts_with("/v1/participants") {
+        return Area::Registry;
+    }
     if let Some(native) = path.strip_prefix("/v1/native/") {
         // `{format}/{kind}`: provider listings carry no personal data.
         return if native.ends_with("/provider") {
@@ -110,6 +115,9 @@ pub fn check(caller: &Caller, method: &Method, path: &str) -> Result<(), ApiErro
         return Ok(());
     }
     match area(path) {
+        Area::Registry => Err(ApiError::PermissionDenied(
+            "only the operator manages participants".into(),
+        )),
         Area::Catalog => Ok(()),
         Area::Providers if !writes(method, path) => Ok(()),
         Area::Providers => match caller.kind {
@@ -161,6 +169,8 @@ mod tests {
                 ),
                 (Method::GET, "/v1/native/housekeeping-app/customer"),
                 (Method::POST, "/v1/native/station-csv/senior"),
+                (Method::GET, "/v1/participants"),
+                (Method::POST, "/v1/participants/hk-daojia:rotate"),
             ] {
                 let allowed = check(&who, &method, path).is_ok();
                 assert_eq!(allowed, kind == ParticipantKind::Operator, "{kind} {path}");

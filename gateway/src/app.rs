@@ -15,6 +15,8 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 #[derive(Clone, Debug)]
 pub struct AppState {
     pub gateway: Gateway,
+    /// The data directory's TLS files: its CA issues participants' certificates.
+    pub tls: crate::tls::TlsFiles,
 }
 
 /// REST + gRPC + operations, with the cross-cutting layers: request ids and logs,

@@ -106,6 +106,7 @@ pub async fn prepare(config: &Config) -> Result<Prepared, ServeError> {
     Ok(Prepared {
         state: AppState {
             gateway: Gateway { store, keys },
+            tls: tls_files.clone(),
         },
         tls,
         tls_files,

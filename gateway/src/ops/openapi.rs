@@ -21,6 +21,8 @@ fn resource_of(path: &str) -> (&'static str, &'static str) {
         ("Worker", "worker")
     } else if path.contains("consents") {
         ("Consent", "consent")
+    } else if path.contains("participants") {
+        ("Participant", "participant")
     } else if path.starts_with("/v1/seniors") {
         ("SeniorProfile", "senior")
     } else if path.starts_with("/v1/service-records") {
@@ -45,6 +47,17 @@ fn summary(method: &str, path: &str, label: &str) -> String {
             "Find one by external id (seniors: or identity number, in the body)"
         }
         (_, p) if p.ends_with("service-items") => "List the shared service catalog",
+        (_, p) if p.ends_with(":suspend") => {
+            "Refuse every credential of the participant from now on"
+        }
+        (_, p) if p.ends_with(":resume") => "Let a suspended participant connect again",
+        (_, p) if p.ends_with(":rotate") => {
+            "Revoke the participant's certificates and tokens; the new ones are in this answer only"
+        }
+        ("post", "/v1/participants") => {
+            "Register a participant; its certificate, key and token are in this answer only"
+        }
+        ("get", "/v1/participants") => "Every participant (operator only)",
         (_, p) if p.ends_with(":withdraw") => {
             "Withdraw at once (body: optional {\"reason\"}); from the next request on it grants nothing"
         }
@@ -198,7 +211,10 @@ fn operation(method: &str, path: &str) -> Value {
         "responses": responses,
         "security": [{"bearer": []}],
     });
-    if method == "post" || method == "put" {
+    let bodiless = [":suspend", ":resume", ":rotate"]
+        .iter()
+        .any(|verb| path.ends_with(verb));
+    if (method == "post" || method == "put") && !bodiless {
         let body = if path.ends_with(":withdraw") {
             json!({"type": "object", "properties": {"reason": {"type": "string"}}})
         } else if path.ends_with(":lookup") {
@@ -234,6 +250,14 @@ fn build() -> Value {
     schemas.insert(
         "ExternalId".into(),
         json!({"$ref": "common.schema.json#/$defs/ExternalId"}),
+    );
+    schemas.insert(
+        "Participant".into(),
+        json!({"type": "object", "required": ["id", "kind", "name"], "properties": {
+        "id": {"type": "string", "pattern": "^[a-z0-9][a-z0-9-]{1,62}$"},
+        "kind": {"enum": ["ELDER_CARE_PORTAL", "HOUSEKEEPING_PLATFORM", "ELDER_CARE_INSTITUTION", "COMMUNITY_STATION", "REGULATOR"]},
+        "name": {"type": "string"}, "uscc": {"type": "string"}, "nativeFormat": {"type": "string"},
+        "status": {"enum": ["ACTIVE", "SUSPENDED"], "readOnly": true}}}),
     );
     schemas.insert(
         "CatalogItem".into(),

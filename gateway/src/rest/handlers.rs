@@ -24,6 +24,7 @@ use crate::{
     },
     error::ApiError,
     http::RequestLang,
+    participants,
 };
 
 type Result<T> = std::result::Result<T, ApiError>;
@@ -486,4 +487,122 @@ pub async fn senior_consents(
 ) -> Result<Json<Value>> {
     let found = consents::list_for_senior(&state.gateway, &caller, &id).await?;
     Ok(Json(json!({ "consents": found })))
+}
+
+fn participant_json(p: &crate::store::entity::participant::Model) -> Value {
+    json!({
+        "id": p.id,
+        "kind": p.kind,
+        "name": p.name,
+        "status": p.status,
+        "uscc": p.uscc,
+        "nativeFormat": p.native_format,
+        "createdAt": crate::store::micros_to_rfc3339(p.created_at),
+    })
+}
+
+fn credentials_json(c: &participants::Credentials) -> Value {
+    json!({"token": c.token, "certificatePem": c.certificate_pem, "keyPem": c.key_pem})
+}
+
+fn registry_error(error: participants::RegistryError) -> ApiError {
+    use participants::RegistryError::*;
+    match error {
+        NotFound(_) => ApiError::NotFound("participant"),
+        Exists(id) => ApiError::AlreadyExists(format!("participant {id}")),
+        InvalidId(_) | SecondOperator => ApiError::Invalid(vec![jiayang_schemas::Violation::new(
+            "/id",
+            "participant-id",
+            error.to_string(),
+            error.to_string(),
+        )]),
+        Db(e) => e.into(),
+        Tls(e) => ApiError::Internal(e.to_string()),
+    }
+}
+
+pub async fn list_participants(State(state): State<AppState>) -> Result<Json<Value>> {
+    let all = participants::list(&state.gateway.store)
+        .await
+        .map_err(registry_error)?;
+    Ok(Json(
+        json!({"participants": all.iter().map(participant_json).collect::<Vec<_>>()}),
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NewParticipantBody {
+    id: String,
+    kind: String,
+    name: String,
+    uscc: Option<String>,
+    native_format: Option<String>,
+}
+
+/// Registers a participant; its credentials are in this answer and nowhere else.
+pub async fn add_participant(
+    State(state): State<AppState>,
+    JsonBody(body): JsonBody,
+) -> Result<Response> {
+    let body: NewParticipantBody = serde_json::from_value(body).map_err(|e| {
+        ApiError::Invalid(vec![jiayang_schemas::Violation::new(
+            "",
+            "participant-format",
+            format!("接入方格式错误：{e}"),
+            format!("not a participant: {e}"),
+        )])
+    })?;
+    let kind = body.kind.parse().map_err(|message: String| {
+        ApiError::Invalid(vec![jiayang_schemas::Violation::new(
+            "/kind",
+            "participant-kind",
+            message.clone(),
+            message,
+        )])
+    })?;
+    let new = participants::NewParticipant {
+        id: body.id.clone(),
+        kind,
+        name: body.name,
+        uscc: body.uscc,
+        native_format: body.native_format,
+    };
+    let credentials = participants::add(&state.gateway.store, &state.tls, &new)
+        .await
+        .map_err(registry_error)?;
+    let mut answer = json!({"id": body.id, "credentials": credentials_json(&credentials)});
+    answer["kind"] = kind.as_str().into();
+    Ok((StatusCode::CREATED, Json(answer)).into_response())
+}
+
+/// `POST /v1/participants/{id}:suspend | :resume | :rotate`.
+pub async fn participant_action(
+    State(state): State<AppState>,
+    Path(segment): Path<String>,
+) -> Result<Json<Value>> {
+    let store = &state.gateway.store;
+    let (id, verb) = segment.rsplit_once(':').ok_or(ApiError::UnknownRoute)?;
+    match verb {
+        "suspend" | "resume" => {
+            let status = if verb == "suspend" {
+                participants::Status::Suspended
+            } else {
+                participants::Status::Active
+            };
+            participants::set_status(store, id, status)
+                .await
+                .map_err(registry_error)?;
+            Ok(Json(json!({"id": id, "status": status.as_str()})))
+        }
+        "rotate" => {
+            let credentials = participants::rotate(store, &state.tls, id)
+                .await
+                .map_err(registry_error)?;
+            Ok(Json(
+                json!({"id": id, "credentials": credentials_json(&credentials)}),
+            ))
+        }
+        _ => Err(ApiError::UnknownRoute),
+    }
 }

@@ -30,6 +30,11 @@ pub fn routes() -> Router<AppState> {
         .route("/v1/seniors/{id}/access-history", get(access_history))
         .route("/v1/seniors/{id}/consents", get(senior_consents))
         .route("/v1/consents", post(create_consent))
+        .route(
+            "/v1/participants",
+            get(list_participants).post(add_participant),
+        )
+        .route("/v1/participants/{id}", post(participant_action))
         .route("/v1/consents/{id}", get(fetch_consent).post(consent_action))
         .route(
             "/v1/service-records",
@@ -83,6 +88,11 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("post", "/v1/consents"),
     ("get", "/v1/consents/{id}"),
     ("post", "/v1/consents/{id}:withdraw"),
+    ("get", "/v1/participants"),
+    ("post", "/v1/participants"),
+    ("post", "/v1/participants/{id}:suspend"),
+    ("post", "/v1/participants/{id}:resume"),
+    ("post", "/v1/participants/{id}:rotate"),
     ("post", "/v1/service-records"),
     ("get", "/v1/service-records"),
     ("post", "/v1/service-records:batchCreate"),

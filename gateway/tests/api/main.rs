@@ -10,6 +10,7 @@ mod consent;
 mod grpc;
 mod native;
 mod ops;
+mod participants;
 mod providers;
 mod records;
 mod seniors;

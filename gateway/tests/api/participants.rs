@@ -1,0 +1,100 @@
+//! /v1/participants: the operator's registry over the API, taking effect at once.
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::{
+    both,
+    common::{TestApp, send},
+};
+
+async fn as_token(app: &TestApp, token: &str, method: Method, path: &str) -> (StatusCode, Value) {
+    send(app.client.request(method, app.url(path)).bearer_auth(token)).await
+}
+
+async fn the_operator_manages_participants_over_the_api(app: &TestApp) {
+    let (status, added) = app
+        .post(
+            "/v1/participants",
+            &json!({"id": "hk-daojia", "kind": "HOUSEKEEPING_PLATFORM", "name": "到家家政"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{added}");
+    let token = added["credentials"]["token"].as_str().unwrap().to_owned();
+    assert!(
+        added["credentials"]["certificatePem"]
+            .as_str()
+            .unwrap()
+            .starts_with("-----BEGIN CERTIFICATE-----")
+    );
+    let (status, _) = as_token(app, &token, Method::GET, "/v1/providers").await;
+    assert_eq!(status, StatusCode::OK, "a new participant works at once");
+    let (status, _) = as_token(app, &token, Method::GET, "/v1/participants").await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "only the operator manages participants"
+    );
+
+    let (_, listed) = app.get("/v1/participants").await;
+    let ids: Vec<&str> = listed["participants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["hk-daojia", "operator"]);
+
+    for (body, at) in [
+        (
+            json!({"id": "hk-daojia", "kind": "REGULATOR", "name": "x"}),
+            None,
+        ),
+        (
+            json!({"id": "x", "kind": "REGULATOR", "name": "x"}),
+            Some("/id"),
+        ),
+        (
+            json!({"id": "bj-mca", "kind": "MINISTRY", "name": "x"}),
+            Some("/kind"),
+        ),
+        (
+            json!({"id": "ops-2", "kind": "OPERATOR", "name": "x"}),
+            Some("/id"),
+        ),
+    ] {
+        let (status, problem) = app.post("/v1/participants", &body).await;
+        match at {
+            None => assert_eq!(status, StatusCode::CONFLICT, "{problem}"),
+            Some(path) => {
+                assert_eq!(status, StatusCode::BAD_REQUEST, "{problem}");
+                assert_eq!(problem["violations"][0]["path"], path, "{problem}");
+            }
+        }
+    }
+
+    let (status, _) = app
+        .post("/v1/participants/hk-daojia:suspend", &json!({}))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = as_token(app, &token, Method::GET, "/v1/providers").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, _) = app
+        .post("/v1/participants/hk-daojia:resume", &json!({}))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, rotated) = app
+        .post("/v1/participants/hk-daojia:rotate", &json!({}))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = as_token(app, &token, Method::GET, "/v1/providers").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "the old token is revoked");
+    let fresh = rotated["credentials"]["token"].as_str().unwrap();
+    let (status, _) = as_token(app, fresh, Method::GET, "/v1/providers").await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = app
+        .post("/v1/participants/nobody:suspend", &json!({}))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+both!(registry_api, the_operator_manages_participants_over_the_api);
