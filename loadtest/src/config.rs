@@ -18,6 +18,9 @@ pub enum Scenario {
     Import,
     /// The same rows inserted straight into the database with sea-orm.
     RawDb,
+    /// One senior's profile read plainly, and released to a grantee (consent check,
+    /// minimisation, audit entry): the cost of enforcement.
+    Consent,
 }
 
 /// What the gateway's request logs cost is part of what `jiayang serve` does.
@@ -50,7 +53,7 @@ pub struct Config {
         long,
         value_enum,
         value_delimiter = ',',
-        default_value = "search,bare,create,import,raw-db"
+        default_value = "search,bare,create,import,raw-db,consent"
     )]
     pub scenarios: Vec<Scenario>,
     /// Concurrent clients (each with its own connection) in the timed scenarios.

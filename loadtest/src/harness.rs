@@ -29,6 +29,8 @@ pub struct Harness {
     pub database: &'static str,
     /// The gateway's TLS settings, for serving the bare baseline the same way.
     pub tls: Arc<rustls::ServerConfig>,
+    /// The gateway's data directory (master key, CA).
+    pub data_dir: std::path::PathBuf,
     _dir: DataDir,
     stop: Option<oneshot::Sender<()>>,
     done: Option<JoinHandle<()>>,
@@ -78,6 +80,7 @@ impl Harness {
                 "sqlite"
             },
             tls,
+            data_dir: dir.path().to_owned(),
             _dir: dir,
             stop: Some(stop),
             done: Some(done),

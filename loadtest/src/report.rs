@@ -161,6 +161,12 @@ pub fn ratios(all: &[Measurement]) -> Vec<Ratio> {
             ("raw-insert", "database", "sql row-at-a-time"),
             None,
         ),
+        (
+            "senior read: with consent check + audit / without",
+            ("senior-read", "consent+audit", "rest/h2/tls"),
+            ("senior-read", "read only", "rest/h2/tls"),
+            Some(0.75),
+        ),
     ];
     pairs
         .into_iter()

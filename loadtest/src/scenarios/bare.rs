@@ -45,7 +45,7 @@ pub async fn measure(h: &Harness, config: &Config) -> Result<Vec<Measurement>, B
     let store = Store::open(&h.database_url).await?;
     let mut measurements = Vec::new();
 
-    let server = Server::start(store.db.clone(), Some(h.tls.clone())).await?;
+    let server = Server::start(search_router(store.db.clone()), Some(h.tls.clone())).await?;
     let clients = (0..config.clients)
         .map(|_| tls_client(&h.ca_pem, server.addr))
         .collect::<Result<Vec<_>, _>>()?;
@@ -61,7 +61,7 @@ pub async fn measure(h: &Harness, config: &Config) -> Result<Vec<Measurement>, B
         Rate::Requests,
     ));
 
-    let server = Server::start(store.db.clone(), None).await?;
+    let server = Server::start(search_router(store.db.clone()), None).await?;
     let clients = (0..config.clients)
         .map(|_| {
             reqwest::Client::builder()
@@ -150,20 +150,23 @@ fn render(row: &provider::Model) -> Value {
     Value::Object(object)
 }
 
-/// The bare server on 127.0.0.1:0, until stopped.
-struct Server {
-    addr: SocketAddr,
+fn search_router(db: DatabaseConnection) -> Router {
+    Router::new()
+        .route("/v1/providers", get(providers))
+        .with_state(db)
+}
+
+/// A bare server on 127.0.0.1:0, until stopped.
+pub(crate) struct Server {
+    pub(crate) addr: SocketAddr,
     task: tokio::task::JoinHandle<()>,
 }
 
 impl Server {
-    async fn start(
-        db: DatabaseConnection,
+    pub(crate) async fn start(
+        app: Router,
         tls: Option<Arc<rustls::ServerConfig>>,
     ) -> Result<Self, BoxError> {
-        let app = Router::new()
-            .route("/v1/providers", get(providers))
-            .with_state(db);
         let listener = TcpListener::bind("127.0.0.1:0").await?;
         let addr = listener.local_addr()?;
         let task = tokio::spawn(serve(listener, app, tls.map(TlsAcceptor::from)));
@@ -171,7 +174,7 @@ impl Server {
     }
 
     /// Stops accepting and drops every open connection.
-    fn stop(self) {
+    pub(crate) fn stop(self) {
         self.task.abort();
     }
 }

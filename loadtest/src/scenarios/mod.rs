@@ -1,6 +1,7 @@
 //! The scenarios, run in the order the command line names them against one gateway.
 
 pub mod bare;
+pub mod consent;
 pub mod create;
 pub mod import;
 pub mod raw_db;
@@ -86,6 +87,11 @@ pub async fn run_all(
             Scenario::Import => {
                 record(import::grpc(h, config, &world).await?);
                 record(import::rest(h, config, &world).await?);
+            }
+            Scenario::Consent => {
+                for measurement in consent::measure(h, config).await? {
+                    record(measurement);
+                }
             }
             Scenario::RawDb => {
                 record(raw_db::multi_row(h, config, &world).await?);
