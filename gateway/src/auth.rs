@@ -94,12 +94,9 @@ pub async fn authenticate(
     }
 }
 
-/// Writes an audit entry in a transaction of its own; no entry, no access.
+/// Writes an audit entry (grouped with concurrent ones); no entry, no access.
 async fn record(state: &AppState, entry: audit::Entry) -> Result<(), ApiError> {
-    let write = state.gateway.store.write().await?;
-    audit::append(&write.txn, vec![entry]).await?;
-    write.commit().await?;
-    Ok(())
+    Ok(state.gateway.audit.record(entry).await?)
 }
 
 fn decision_entry(request: &Request, caller: &Caller, denied: Option<&ApiError>) -> audit::Entry {

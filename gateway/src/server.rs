@@ -105,7 +105,7 @@ pub async fn prepare(config: &Config) -> Result<Prepared, ServeError> {
     let new_operator_token = ensure_operator(&store, &config.data_dir).await?;
     Ok(Prepared {
         state: AppState {
-            gateway: Gateway { store, keys },
+            gateway: Gateway::new(store, keys),
             tls: tls_files.clone(),
         },
         tls,

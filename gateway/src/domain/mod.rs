@@ -26,11 +26,20 @@ use crate::{crypto::Keys, error::ApiError, store::Store};
 pub use idempotency::IdempotencyKey;
 pub use paging::{Page, PageRequest};
 
-/// Everything an operation needs: the database and the keys.
+/// Everything an operation needs: the database, the keys and the audit log's appender.
 #[derive(Clone, Debug)]
 pub struct Gateway {
     pub store: Store,
     pub keys: Keys,
+    pub audit: crate::audit::Appender,
+}
+
+impl Gateway {
+    /// A gateway on `store`, starting its audit appender on the current runtime.
+    pub fn new(store: Store, keys: Keys) -> Self {
+        let audit = crate::audit::Appender::start(store.clone());
+        Self { store, keys, audit }
+    }
 }
 
 /// Who is calling, as established by authentication.

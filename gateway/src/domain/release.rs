@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 
 use sea_orm::EntityTrait;
 
-use super::{Caller, Gateway, consents, resource, seniors::Seniors};
+use super::{Caller, Gateway, consents, seniors::Seniors};
 use crate::{audit, error::ApiError, participants::ParticipantKind, store::entity::senior};
 
 /// The purposes a request may declare.
@@ -46,13 +46,12 @@ pub async fn senior(
     purpose: Option<&str>,
     id: &str,
 ) -> Result<Released, ApiError> {
-    let holder = senior::Entity::find_by_id(id.to_owned())
+    let row = senior::Entity::find_by_id(id.to_owned())
         .one(&gateway.store.db)
         .await?
-        .map(|row| row.holder)
         .ok_or(ApiError::NotFound("senior"))?;
-    let resource = resource::get::<Seniors>(gateway, None, id).await?;
-    if caller.kind == ParticipantKind::Operator || caller.participant == holder {
+    let resource = Seniors::render(gateway, &row)?;
+    if caller.kind == ParticipantKind::Operator || caller.participant == row.holder {
         return Ok(Released {
             resource,
             withheld: Vec::new(),
@@ -129,9 +128,7 @@ pub async fn senior_audited(
         categories: outcome.as_ref().ok().map(|r| r.released.join(",")),
         request_id: asked.request_id,
     };
-    let write = gateway.store.write().await?;
-    audit::append(&write.txn, vec![entry]).await?;
-    write.commit().await?;
+    gateway.audit.record(entry).await?;
     outcome
 }
 

@@ -106,7 +106,7 @@ pub(crate) fn identity_index(gateway: &Gateway, document_type: &str, number: &st
 }
 
 impl Seniors {
-    fn render(gateway: &Gateway, row: &senior::Model) -> Result<Value, ApiError> {
+    pub(crate) fn render(gateway: &Gateway, row: &senior::Model) -> Result<Value, ApiError> {
         let mut rendered = document::render(
             &row.document,
             Meta {

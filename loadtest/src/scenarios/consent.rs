@@ -47,10 +47,10 @@ fn label(target: &'static str, h: &Harness, config: &Config) -> Label {
 
 /// Both reads, plain first.
 pub async fn measure(h: &Harness, config: &Config) -> Result<Vec<Measurement>, BoxError> {
-    let gateway = Gateway {
-        store: Store::open(&h.database_url).await?,
-        keys: Keys::load_or_create(&h.data_dir)?,
-    };
+    let gateway = Gateway::new(
+        Store::open(&h.database_url).await?,
+        Keys::load_or_create(&h.data_dir)?,
+    );
     let senior_id = seed(h, &gateway).await?;
     let app = Router::new()
         .route("/plain/{id}", get(plain))
