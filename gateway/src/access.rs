@@ -5,8 +5,10 @@
 //! Senior data is released under consent. At this gate: one profile (`GET`), consents
 //! and the access history are open to every kind, and their handlers check the caller
 //! against the senior (holder, active grants); the kinds that collect profiles register
-//! and change them; everything else on seniors' data (lists, searches, batches, streams,
-//! service records, native documents) stays the operator's until consent covers it.
+//! and change them; every kind but regulators records services (the handler checks the
+//! SERVICE_DELIVERY basis per record); everything else on seniors' data (lists,
+//! searches, reading service records, native lists) stays the operator's until consent
+//! covers it.
 
 use axum::http::Method;
 
@@ -108,6 +110,27 @@ fn registers_seniors(method: &Method, path: &str) -> bool {
     rest || grpc
 }
 
+/// Recording and changing service records (the handler checks the SERVICE_DELIVERY
+/// basis per record, and that a changed record is the caller's own).
+fn records_services(method: &Method, path: &str) -> bool {
+    let rest = matches!(
+        (method.as_str(), path),
+        ("POST", "/v1/service-records") | ("POST", "/v1/service-records:batchCreate")
+    ) || (*method == Method::PUT && path.starts_with("/v1/service-records/"))
+        || (*method == Method::POST
+            && path.starts_with("/v1/native/")
+            && path.ends_with("/service-record"));
+    let grpc = [
+        "CreateServiceRecord",
+        "UpdateServiceRecord",
+        "BatchCreateServiceRecords",
+        "ImportServiceRecords",
+    ]
+    .iter()
+    .any(|m| path == format!("/jiayang.v1.ServiceRecordService/{m}"));
+    rest || grpc
+}
+
 /// Refuses what the caller's kind may not do.
 pub fn check(caller: &Caller, method: &Method, path: &str) -> Result<(), ApiError> {
     use ParticipantKind::*;
@@ -136,6 +159,7 @@ pub fn check(caller: &Caller, method: &Method, path: &str) -> Result<(), ApiErro
         {
             Ok(())
         }
+        Area::SeniorData if records_services(method, path) && caller.kind != Regulator => Ok(()),
         Area::SeniorData => Err(ApiError::PermissionDenied(
             "this gateway version releases seniors' data to other participants only one profile at a time, under consent (GET /v1/seniors/{id}); lists, searches, bulk and service-record access are the operator's until consent covers them".into(),
         )),
@@ -163,10 +187,6 @@ mod tests {
                 (Method::POST, "/v1/seniors:batchCreate"),
                 (Method::GET, "/v1/service-records"),
                 (Method::POST, "/jiayang.v1.SeniorService/ListSeniors"),
-                (
-                    Method::POST,
-                    "/jiayang.v1.ServiceRecordService/ImportServiceRecords",
-                ),
                 (Method::GET, "/v1/native/housekeeping-app/customer"),
                 (Method::POST, "/v1/native/station-csv/senior"),
                 (Method::GET, "/v1/participants"),
@@ -186,6 +206,21 @@ mod tests {
                 (Method::GET, "/v1/seniors/sen_1/access-history"),
             ] {
                 assert!(check(&who, &method, path).is_ok(), "{kind} {path}");
+            }
+            // Services are recorded by every kind but regulators; the handler checks the
+            // basis for each record.
+            for (method, path) in [
+                (Method::POST, "/v1/service-records"),
+                (Method::POST, "/v1/service-records:batchCreate"),
+                (Method::PUT, "/v1/service-records/rec_1"),
+                (
+                    Method::POST,
+                    "/jiayang.v1.ServiceRecordService/ImportServiceRecords",
+                ),
+                (Method::POST, "/v1/native/housekeeping-app/service-record"),
+            ] {
+                let allowed = check(&who, &method, path).is_ok();
+                assert_eq!(allowed, kind != ParticipantKind::Regulator, "{kind} {path}");
             }
             // Profiles are registered by the kinds that collect them.
             let collects = matches!(

@@ -24,6 +24,7 @@ use super::{
 };
 use crate::{
     error::ApiError,
+    participants::ParticipantKind,
     store::{
         entity::{provider, senior, service_record},
         micros_to_rfc3339, now_micros,
@@ -146,6 +147,40 @@ fn new_row(
     }
 }
 
+/// Recording a service for a senior needs a basis for SERVICE_DELIVERY: holding the
+/// senior's profile, an active grant for that purpose, or being the operator.
+async fn basis_for_delivery(
+    gateway: &Gateway,
+    conn: &impl ConnectionTrait,
+    caller: &Caller,
+    senior_id: &str,
+) -> Result<(), ApiError> {
+    if caller.kind == ParticipantKind::Operator {
+        return Ok(());
+    }
+    let holder = senior::Entity::find_by_id(senior_id.to_owned())
+        .one(conn)
+        .await?
+        .map(|row| row.holder);
+    if holder.as_deref() == Some(caller.participant.as_str()) {
+        return Ok(());
+    }
+    let granted = super::consents::granted_categories(
+        gateway,
+        senior_id,
+        &caller.participant,
+        "SERVICE_DELIVERY",
+    )
+    .await?;
+    if granted.is_empty() {
+        return Err(ApiError::PermissionDenied(format!(
+            "no active consent gives {} a basis for SERVICE_DELIVERY to this senior",
+            caller.participant
+        )));
+    }
+    Ok(())
+}
+
 fn bound(name: &str, text: &str) -> Result<i64, ApiError> {
     instant_micros(text).ok_or_else(|| {
         ApiError::Invalid(vec![Violation::new(
@@ -261,7 +296,7 @@ impl Resource for ServiceRecords {
 
     async fn prepare(
         gateway: &Gateway,
-        _caller: &Caller,
+        caller: &Caller,
         _parent: Option<&str>,
         document: Value,
         conn: &impl ConnectionTrait,
@@ -335,6 +370,7 @@ impl Resource for ServiceRecords {
         if !violations.is_empty() {
             return Err(ApiError::Invalid(violations));
         }
+        basis_for_delivery(gateway, conn, caller, &senior_id).await?;
         body.insert("senior".into(), json!({ "seniorId": senior_id }));
         body.insert("provider".into(), json!({ "providerId": provider_id }));
         let starts_at = body
@@ -452,5 +488,18 @@ impl Resource for ServiceRecords {
             .one(conn)
             .await?
             .map(|row| Self::render(&row)))
+    }
+
+    /// A record is its submitter's: only it (and the operator) changes it.
+    async fn owner(
+        conn: &impl ConnectionTrait,
+        _parent: Option<&str>,
+        id: Option<&str>,
+    ) -> Result<Option<String>, ApiError> {
+        let Some(id) = id else { return Ok(None) };
+        Ok(service_record::Entity::find_by_id(id.to_owned())
+            .one(conn)
+            .await?
+            .map(|row| row.submitted_by))
     }
 }

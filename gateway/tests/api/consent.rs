@@ -132,6 +132,36 @@ async fn a_grant_releases_exactly_its_categories_until_withdrawn(app: &TestApp) 
         send(request(app, Method::POST, "/v1/consents", &hk, None).json(&grant)).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 
+    // Nor record a service for the senior: no basis for SERVICE_DELIVERY yet.
+    let (status, listing) = send(
+        request(app, Method::POST, "/v1/providers", &hk, None)
+            .json(&fixture("provider", "design-example.json")),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{listing}");
+    let provider_id = listing["id"].as_str().unwrap();
+    let (status, _) = send(
+        request(
+            app,
+            Method::POST,
+            &format!("/v1/providers/{provider_id}/workers"),
+            &hk,
+            None,
+        )
+        .json(&fixture("worker", "nurse.json")),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let visit = |n: u32| {
+        let mut record = fixture("service-record", "design-example.json");
+        record["senior"] = json!({"seniorId": id});
+        record["externalIds"] = json!([{"participant": "hk-daojia", "id": format!("HK-{n}")}]);
+        record
+    };
+    let (status, problem) =
+        send(request(app, Method::POST, "/v1/service-records", &hk, None).json(&visit(1))).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{problem}");
+
     // The portal records BASIC, CONTACT, LOCATION for SERVICE_DELIVERY.
     let (status, consent) =
         send(request(app, Method::POST, "/v1/consents", &portal, None).json(&grant)).await;
@@ -174,6 +204,13 @@ async fn a_grant_releases_exactly_its_categories_until_withdrawn(app: &TestApp) 
     assert!(
         released.get("externalIds").is_none(),
         "the portal's ids are not the platform's"
+    );
+    let (status, recorded) =
+        send(request(app, Method::POST, "/v1/service-records", &hk, None).json(&visit(2))).await;
+    assert_eq!(
+        status,
+        StatusCode::CREATED,
+        "the grant is a basis: {recorded}"
     );
     let (grpc_keys, withheld) = grpc_get(app, &hk, &id).await.unwrap();
     assert_eq!(grpc_keys, keys(&released));
@@ -220,6 +257,9 @@ async fn a_grant_releases_exactly_its_categories_until_withdrawn(app: &TestApp) 
         grpc_get(app, &hk, &id).await.unwrap_err(),
         tonic::Code::PermissionDenied
     );
+    let (status, _) =
+        send(request(app, Method::POST, "/v1/service-records", &hk, None).json(&visit(3))).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "no basis after withdrawal");
 
     // A grant whose days are over grants nothing, and says so.
     let mut expired = grant.clone();
