@@ -97,17 +97,22 @@ fn decided_by_handler(method: &Method, path: &str) -> bool {
             && (path.ends_with("/consents") || path.ends_with("/access-history")))
 }
 
-/// Registering and changing senior profiles: the kinds that collect them.
+/// Registering and changing senior profiles, one at a time or in bulk (a station's
+/// ledger): the kinds that collect them. The registrant holds what it registers.
 fn registers_seniors(method: &Method, path: &str) -> bool {
     let rest = matches!(
         (method.as_str(), path),
-        ("POST", "/v1/seniors") | ("PUT", _)
+        ("POST", "/v1/seniors") | ("POST", "/v1/seniors:batchCreate") | ("PUT", _)
     ) && path.starts_with("/v1/seniors");
+    let native =
+        *method == Method::POST && path.starts_with("/v1/native/") && path.ends_with("/senior");
     let grpc = matches!(
         path,
-        "/jiayang.v1.SeniorService/CreateSenior" | "/jiayang.v1.SeniorService/UpdateSenior"
+        "/jiayang.v1.SeniorService/CreateSenior"
+            | "/jiayang.v1.SeniorService/UpdateSenior"
+            | "/jiayang.v1.SeniorService/BatchCreateSeniors"
     );
-    rest || grpc
+    rest || native || grpc
 }
 
 /// Recording and changing service records (the handler checks the SERVICE_DELIVERY
@@ -184,11 +189,9 @@ mod tests {
             for (method, path) in [
                 (Method::GET, "/v1/seniors"),
                 (Method::POST, "/v1/seniors:lookup"),
-                (Method::POST, "/v1/seniors:batchCreate"),
                 (Method::GET, "/v1/service-records"),
                 (Method::POST, "/jiayang.v1.SeniorService/ListSeniors"),
                 (Method::GET, "/v1/native/housekeeping-app/customer"),
-                (Method::POST, "/v1/native/station-csv/senior"),
                 (Method::GET, "/v1/participants"),
                 (Method::POST, "/v1/participants/hk-daojia:rotate"),
             ] {
@@ -232,6 +235,8 @@ mod tests {
             );
             for (method, path) in [
                 (Method::POST, "/v1/seniors"),
+                (Method::POST, "/v1/seniors:batchCreate"),
+                (Method::POST, "/v1/native/station-csv/senior"),
                 (Method::PUT, "/v1/seniors/sen_1"),
                 (Method::POST, "/jiayang.v1.SeniorService/CreateSenior"),
             ] {

@@ -96,5 +96,33 @@ async fn the_operator_manages_participants_over_the_api(app: &TestApp) {
         .post("/v1/participants/nobody:suspend", &json!({}))
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // A station registers its ledger in bulk and holds what it registered.
+    let (_, station) = app
+        .post(
+            "/v1/participants",
+            &json!({"id": "cy-tjh-station", "kind": "COMMUNITY_STATION", "name": "团结湖驿站"}),
+        )
+        .await;
+    let station = station["credentials"]["token"].as_str().unwrap().to_owned();
+    let (status, results) = send(
+        app.client
+            .post(app.url("/v1/seniors:batchCreate"))
+            .bearer_auth(&station)
+            .json(&json!({"seniors": [crate::common::senior(7, "110105013000")]})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{results}");
+    let id = results["results"][0]["id"].as_str().unwrap();
+    let (status, profile) =
+        as_token(app, &station, Method::GET, &format!("/v1/seniors/{id}")).await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "the holder reads its own profile whole"
+    );
+    assert!(profile["identityDocument"].is_object());
+    let (status, _) = as_token(app, fresh, Method::GET, &format!("/v1/seniors/{id}")).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "others need a grant");
 }
 both!(registry_api, the_operator_manages_participants_over_the_api);
