@@ -7,6 +7,7 @@ mod common;
 mod audit;
 mod auth;
 mod consent;
+mod consent_matrix;
 mod grpc;
 mod native;
 mod ops;

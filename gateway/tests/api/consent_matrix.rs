@@ -1,0 +1,188 @@
+//! The release matrix: grantee kinds × bases × categories × requested purposes, each
+//! asserting exactly which fields come back (DESIGN §4.1's category table, written out
+//! here rather than taken from the code under test), or that the grant is refused when
+//! its basis cannot cover the category.
+
+use jiayang_gateway::{
+    participants::{self, NewParticipant, ParticipantKind},
+    store::Store,
+    tls::TlsFiles,
+};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::{
+    both,
+    common::{TestApp, fixture, send, senior},
+};
+
+/// Top-level fields (and `address` parts) each category releases from the fixture
+/// profile, beyond what everyone sees (`id`, `version`, `createdAt`, `updatedAt`).
+fn expected(category: &str) -> (Vec<&'static str>, Vec<&'static str>) {
+    match category {
+        "BASIC" => (
+            vec![
+                "address",
+                "birthDate",
+                "gender",
+                "livingSituation",
+                "name",
+                "status",
+            ],
+            vec!["divisionCode"],
+        ),
+        "CONTACT" => (vec!["address", "guardians", "phone"], vec!["detail"]),
+        "LOCATION" => (vec!["address"], vec!["geo"]),
+        "IDENTITY" => (vec!["identityDocument"], vec![]),
+        "HEALTH" => (vec!["capabilityAssessment", "careNeeds"], vec![]),
+        "FINANCIAL" => (vec!["eligibility"], vec![]),
+        other => panic!("{other}"),
+    }
+}
+
+fn sorted_keys(value: &Value) -> Vec<String> {
+    let mut keys: Vec<String> = value
+        .as_object()
+        .map(|o| o.keys().cloned().collect())
+        .unwrap_or_default();
+    keys.sort();
+    keys
+}
+
+async fn add(app: &TestApp, store: &Store, id: &str, kind: ParticipantKind) -> String {
+    participants::add(
+        store,
+        &TlsFiles::in_dir(&app.data_dir),
+        &NewParticipant {
+            id: id.into(),
+            kind,
+            name: id.into(),
+            uscc: None,
+            native_format: None,
+        },
+    )
+    .await
+    .unwrap()
+    .token
+}
+
+async fn every_grant_releases_exactly_its_categories(app: &TestApp) {
+    let store = Store::open(&app.database_url).await.unwrap();
+    let portal = add(
+        app,
+        &store,
+        "bj-elder-portal",
+        ParticipantKind::ElderCarePortal,
+    )
+    .await;
+    let grantees = [
+        (
+            "hk-daojia",
+            add(
+                app,
+                &store,
+                "hk-daojia",
+                ParticipantKind::HousekeepingPlatform,
+            )
+            .await,
+        ),
+        (
+            "cy-yanglaoyuan",
+            add(
+                app,
+                &store,
+                "cy-yanglaoyuan",
+                ParticipantKind::ElderCareInstitution,
+            )
+            .await,
+        ),
+    ];
+    store.db.close().await.unwrap();
+    let as_ = |token: &str, method: Method, path: &str| {
+        app.client.request(method, app.url(path)).bearer_auth(token)
+    };
+    let mut n = 100;
+    for (grantee, token) in &grantees {
+        for basis in ["CONSENT", "SEPARATE_CONSENT"] {
+            for category in [
+                "BASIC",
+                "CONTACT",
+                "LOCATION",
+                "IDENTITY",
+                "HEALTH",
+                "FINANCIAL",
+            ] {
+                n += 1;
+                let (status, registered) = send(
+                    as_(&portal, Method::POST, "/v1/seniors").json(&senior(n, "110105013000")),
+                )
+                .await;
+                assert_eq!(status, StatusCode::CREATED, "{registered}");
+                let id = registered["id"].as_str().unwrap();
+                let mut grant = fixture("consent", "design-example.json");
+                grant["senior"] = json!({"seniorId": id});
+                grant["grantee"] = (*grantee).into();
+                grant["basis"] = basis.into();
+                grant["categories"] = json!([category]);
+                grant["validFrom"] = "2026-01-01".into();
+                grant["validUntil"] = "2099-12-31".into();
+                let (status, recorded) =
+                    send(as_(&portal, Method::POST, "/v1/consents").json(&grant)).await;
+                let covered =
+                    basis == "SEPARATE_CONSENT" || ["BASIC", "CONTACT"].contains(&category);
+                if !covered {
+                    assert_eq!(
+                        status,
+                        StatusCode::BAD_REQUEST,
+                        "{basis} {category}: {recorded}"
+                    );
+                    assert_eq!(
+                        recorded["violations"][0]["path"], "/categories/0",
+                        "{recorded}"
+                    );
+                    continue;
+                }
+                assert_eq!(
+                    status,
+                    StatusCode::CREATED,
+                    "{basis} {category}: {recorded}"
+                );
+                let path = format!("/v1/seniors/{id}");
+                for purpose in ["SERVICE_DELIVERY", "CARE_COORDINATION"] {
+                    let response = as_(token, Method::GET, &path)
+                        .header("x-jiayang-purpose", purpose)
+                        .send()
+                        .await
+                        .unwrap();
+                    let case = format!("{grantee} {basis} {category} {purpose}");
+                    if purpose != "SERVICE_DELIVERY" {
+                        assert_eq!(response.status(), StatusCode::FORBIDDEN, "{case}");
+                        continue;
+                    }
+                    assert_eq!(response.status(), StatusCode::OK, "{case}");
+                    let withheld = response.headers()["x-jiayang-withheld-categories"]
+                        .to_str()
+                        .unwrap()
+                        .to_owned();
+                    assert!(
+                        !withheld.split(',').any(|c| c == category),
+                        "{case}: {withheld}"
+                    );
+                    assert_eq!(withheld.split(',').count(), 5, "{case}: {withheld}");
+                    let body: Value = response.json().await.unwrap();
+                    let (fields, address) = expected(category);
+                    let mut want: Vec<String> = ["createdAt", "id", "updatedAt", "version"]
+                        .iter()
+                        .chain(fields.iter())
+                        .map(|s| s.to_string())
+                        .collect();
+                    want.sort();
+                    assert_eq!(sorted_keys(&body), want, "{case}: {body}");
+                    let address: Vec<String> = address.iter().map(|s| s.to_string()).collect();
+                    assert_eq!(sorted_keys(&body["address"]), address, "{case}");
+                }
+            }
+        }
+    }
+}
+both!(consent_matrix, every_grant_releases_exactly_its_categories);
