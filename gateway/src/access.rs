@@ -29,6 +29,7 @@ fn area(path: &str) -> Area {
     let senior_services = [
         "/jiayang.v1.SeniorService/",
         "/jiayang.v1.ServiceRecordService/",
+        "/jiayang.v1.ConsentService/",
     ];
     if path.starts_with("/v1/participants") {
         return Area::Registry;
@@ -93,6 +94,7 @@ fn is_senior_read(method: &Method, path: &str) -> bool {
 fn decided_by_handler(method: &Method, path: &str) -> bool {
     is_senior_read(method, path)
         || path.starts_with("/v1/consents")
+        || path.starts_with("/jiayang.v1.ConsentService/")
         || (path.starts_with("/v1/seniors/")
             && (path.ends_with("/consents") || path.ends_with("/access-history")))
 }
@@ -198,6 +200,7 @@ mod tests {
                 let allowed = check(&who, &method, path).is_ok();
                 assert_eq!(allowed, kind == ParticipantKind::Operator, "{kind} {path}");
             }
+            assert!(touches_senior_data("/jiayang.v1.ConsentService/GetConsent"));
             // One profile, consents and access history: the handler decides, by holder
             // and grants.
             for (method, path) in [
@@ -205,6 +208,7 @@ mod tests {
                 (Method::POST, "/jiayang.v1.SeniorService/GetSenior"),
                 (Method::POST, "/v1/consents"),
                 (Method::POST, "/v1/consents/cns_1:withdraw"),
+                (Method::POST, "/jiayang.v1.ConsentService/WithdrawConsent"),
                 (Method::GET, "/v1/seniors/sen_1/consents"),
                 (Method::GET, "/v1/seniors/sen_1/access-history"),
             ] {

@@ -3,14 +3,15 @@
 //! calls the same domain code REST calls, and converts back.
 
 mod catalog;
+mod consents;
 mod convert;
 mod providers;
 mod records;
 mod seniors;
 
 use jiayang_proto::v1::{
-    catalog_service_server::CatalogServiceServer, provider_service_server::ProviderServiceServer,
-    senior_service_server::SeniorServiceServer,
+    catalog_service_server::CatalogServiceServer, consent_service_server::ConsentServiceServer,
+    provider_service_server::ProviderServiceServer, senior_service_server::SeniorServiceServer,
     service_record_service_server::ServiceRecordServiceServer,
 };
 
@@ -67,6 +68,9 @@ pub fn routes(state: AppState) -> axum::Router {
         health_reporter
             .set_serving::<CatalogServiceServer<catalog::Service>>()
             .await;
+        health_reporter
+            .set_serving::<ConsentServiceServer<consents::Service>>()
+            .await;
     });
     let reflection = tonic_reflection::server::Builder::configure()
         .register_encoded_file_descriptor_set(jiayang_proto::FILE_DESCRIPTOR_SET)
@@ -87,6 +91,10 @@ pub fn routes(state: AppState) -> axum::Router {
         router,
         ServiceRecordServiceServer::new(records::Service(state.clone()))
             .max_decoding_message_size(BODY_LIMIT),
+    );
+    let router = with_service(
+        router,
+        ConsentServiceServer::new(consents::Service(state.clone())),
     );
     let router = with_service(
         router,

@@ -8,7 +8,10 @@ use jiayang_gateway::{
     store::Store,
     tls::TlsFiles,
 };
-use jiayang_proto::v1::{GetRequest, senior_service_client::SeniorServiceClient};
+use jiayang_proto::v1::{
+    GetRequest, ListConsentsRequest, WithdrawConsentRequest,
+    consent_service_client::ConsentServiceClient, senior_service_client::SeniorServiceClient,
+};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -79,6 +82,14 @@ async fn grpc_get(
         }
         Err(status) => Err(status.code()),
     }
+}
+
+fn authorized<T>(token: &str, message: T) -> tonic::Request<T> {
+    let mut request = tonic::Request::new(message);
+    request
+        .metadata_mut()
+        .insert("authorization", format!("Bearer {token}").parse().unwrap());
+    request
 }
 
 fn keys(document: &Value) -> Vec<String> {
@@ -308,6 +319,43 @@ async fn a_grant_releases_exactly_its_categories_until_withdrawn(app: &TestApp) 
     ))
     .await;
     assert_eq!(status, StatusCode::OK);
+    // The same over gRPC: the grantee lists and reads its grants, the holder withdraws.
+    let mut consents = ConsentServiceClient::new(app.channel().await);
+    let listed = consents
+        .list_consents(authorized(
+            &hk,
+            ListConsentsRequest {
+                senior_id: id.clone(),
+            },
+        ))
+        .await
+        .unwrap();
+    assert_eq!(listed.get_ref().consents.len(), 2);
+    let expired_id = recorded["id"].as_str().unwrap().to_owned();
+    let withdrawn = consents
+        .withdraw_consent(authorized(
+            &portal,
+            WithdrawConsentRequest {
+                id: expired_id.clone(),
+                reason: String::new(),
+            },
+        ))
+        .await
+        .unwrap();
+    let withdrawn = serde_json::to_value(withdrawn.into_inner()).unwrap();
+    assert_eq!(withdrawn["status"], "WITHDRAWN");
+    let refused = consents
+        .withdraw_consent(authorized(
+            &hk,
+            WithdrawConsentRequest {
+                id: expired_id,
+                reason: String::new(),
+            },
+        ))
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code(), tonic::Code::PermissionDenied);
+
     let allowed: Vec<&Value> = history["accesses"]
         .as_array()
         .unwrap()
