@@ -287,27 +287,21 @@ impl Resource for Providers {
         expected_version: i32,
         prepared: &PreparedProvider,
     ) -> Result<Value, ApiError> {
-        let current = provider::Entity::find_by_id(id.to_owned())
-            .one(txn)
-            .await?
-            .ok_or(ApiError::NotFound(Self::LABEL))?;
-        if current.version != expected_version {
-            return Err(ApiError::VersionMismatch {
-                current: current.version,
-            });
-        }
         let body = &prepared.body;
-        let mut row: provider::ActiveModel = current.into();
-        row.version = Set(expected_version + 1);
-        row.uscc = Set(str_at(body, "uscc").to_owned());
-        row.kind = Set(str_at(body, "kind").to_owned());
-        row.in_provider_library = Set(body
-            .get("inProviderLibrary")
-            .and_then(Value::as_bool)
-            .unwrap_or(false));
-        row.status = Set(str_at(body, "status").to_owned());
-        row.document = Set(json_text(body));
-        row.updated_at = Set(now_micros());
+        // Only what changes is set; the version check is the UPDATE's own condition.
+        let row = provider::ActiveModel {
+            version: Set(expected_version + 1),
+            uscc: Set(str_at(body, "uscc").to_owned()),
+            kind: Set(str_at(body, "kind").to_owned()),
+            in_provider_library: Set(body
+                .get("inProviderLibrary")
+                .and_then(Value::as_bool)
+                .unwrap_or(false)),
+            status: Set(str_at(body, "status").to_owned()),
+            document: Set(json_text(body)),
+            updated_at: Set(now_micros()),
+            ..Default::default()
+        };
         let row = update_at_version::<provider::Entity>(
             txn,
             Self::LABEL,

@@ -444,24 +444,18 @@ impl Resource for ServiceRecords {
         expected_version: i32,
         prepared: &PreparedRecord,
     ) -> Result<Value, ApiError> {
-        let current = service_record::Entity::find_by_id(id.to_owned())
-            .one(txn)
-            .await?
-            .ok_or(ApiError::NotFound(Self::LABEL))?;
-        if current.version != expected_version {
-            return Err(ApiError::VersionMismatch {
-                current: current.version,
-            });
-        }
-        let mut row: service_record::ActiveModel = current.into();
-        row.version = Set(expected_version + 1);
-        row.senior_id = Set(prepared.senior_id.clone());
-        row.provider_id = Set(prepared.provider_id.clone());
-        row.status = Set(str_at(&prepared.body, "status").to_owned());
-        row.service_item = Set(str_at(&prepared.body, "serviceItem").to_owned());
-        row.starts_at = Set(prepared.starts_at);
-        row.document = Set(json_text(&prepared.body));
-        row.updated_at = Set(now_micros());
+        // Only what changes is set; the version check is the UPDATE's own condition.
+        let row = service_record::ActiveModel {
+            version: Set(expected_version + 1),
+            senior_id: Set(prepared.senior_id.clone()),
+            provider_id: Set(prepared.provider_id.clone()),
+            status: Set(str_at(&prepared.body, "status").to_owned()),
+            service_item: Set(str_at(&prepared.body, "serviceItem").to_owned()),
+            starts_at: Set(prepared.starts_at),
+            document: Set(json_text(&prepared.body)),
+            updated_at: Set(now_micros()),
+            ..Default::default()
+        };
         let row = update_at_version::<service_record::Entity>(
             txn,
             Self::LABEL,

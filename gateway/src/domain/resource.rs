@@ -6,8 +6,8 @@ use std::future::Future;
 
 use jiayang_schemas::{Kind, Violation};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait,
-    PrimaryKeyTrait, QueryFilter, QuerySelect, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, ModelTrait,
+    PrimaryKeyTrait, QueryFilter, TransactionTrait,
 };
 use serde_json::Value;
 
@@ -388,13 +388,10 @@ where
     if updated.rows_affected == 1 {
         return Ok(current);
     }
-    let version = E::find_by_id(id.to_owned())
-        .select_only()
-        .column(version_column)
-        .into_tuple::<i32>()
-        .one(txn)
-        .await?
-        .unwrap_or_default();
+    let version = match current.get(version_column) {
+        sea_orm::Value::Int(Some(version)) => version,
+        _ => 0,
+    };
     Err(ApiError::VersionMismatch { current: version })
 }
 

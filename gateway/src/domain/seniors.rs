@@ -274,26 +274,20 @@ impl Resource for Seniors {
         expected_version: i32,
         prepared: &PreparedSenior,
     ) -> Result<Value, ApiError> {
-        let current = senior::Entity::find_by_id(id.to_owned())
-            .one(txn)
-            .await?
-            .ok_or(ApiError::NotFound(Self::LABEL))?;
-        if current.version != expected_version {
-            return Err(ApiError::VersionMismatch {
-                current: current.version,
-            });
-        }
-        let mut row: senior::ActiveModel = current.into();
-        row.version = Set(expected_version + 1);
-        row.status = Set(str_at(&prepared.body, "status").to_owned());
-        row.division_code = Set(division_of(&prepared.body));
-        row.identity_hash = Set(prepared.identity_hash.clone());
-        row.document = Set(json_text(&prepared.body));
-        row.sealed = Set(gateway.keys.seal(
-            id.as_bytes(),
-            &serde_json::to_vec(&prepared.sealed).expect("serialises"),
-        ));
-        row.updated_at = Set(now_micros());
+        // Only what changes is set; the version check is the UPDATE's own condition.
+        let row = senior::ActiveModel {
+            version: Set(expected_version + 1),
+            status: Set(str_at(&prepared.body, "status").to_owned()),
+            division_code: Set(division_of(&prepared.body)),
+            identity_hash: Set(prepared.identity_hash.clone()),
+            document: Set(json_text(&prepared.body)),
+            sealed: Set(gateway.keys.seal(
+                id.as_bytes(),
+                &serde_json::to_vec(&prepared.sealed).expect("serialises"),
+            )),
+            updated_at: Set(now_micros()),
+            ..Default::default()
+        };
         let row = update_at_version::<senior::Entity>(
             txn,
             Self::LABEL,

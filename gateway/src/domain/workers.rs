@@ -157,22 +157,21 @@ impl Resource for Workers {
         expected_version: i32,
         prepared: &PreparedWorker,
     ) -> Result<Value, ApiError> {
-        let current = worker::Entity::find_by_id(id.to_owned())
+        // A worker is replaced only under its own provider.
+        worker::Entity::find_by_id(id.to_owned())
             .filter(worker::Column::ProviderId.eq(parent_of(parent)?))
             .one(txn)
             .await?
             .ok_or(ApiError::NotFound(Self::LABEL))?;
-        if current.version != expected_version {
-            return Err(ApiError::VersionMismatch {
-                current: current.version,
-            });
-        }
-        let mut row: worker::ActiveModel = current.into();
-        row.version = Set(expected_version + 1);
-        row.certificate_no = Set(str_at(&prepared.body, "certificateNo").to_owned());
-        row.status = Set(str_at(&prepared.body, "status").to_owned());
-        row.document = Set(json_text(&prepared.body));
-        row.updated_at = Set(now_micros());
+        // Only what changes is set; the version check is the UPDATE's own condition.
+        let row = worker::ActiveModel {
+            version: Set(expected_version + 1),
+            certificate_no: Set(str_at(&prepared.body, "certificateNo").to_owned()),
+            status: Set(str_at(&prepared.body, "status").to_owned()),
+            document: Set(json_text(&prepared.body)),
+            updated_at: Set(now_micros()),
+            ..Default::default()
+        };
         let row = update_at_version::<worker::Entity>(
             txn,
             Self::LABEL,
