@@ -4,10 +4,13 @@
 use jiayang_schemas::Lang;
 use serde::{Serialize, de::DeserializeOwned};
 use serde_json::Value;
-use tonic::{Request, Status};
+use tonic::{Request, Response, Status};
 
 use crate::{
-    domain::{Caller, IdempotencyKey, ItemResult},
+    domain::{
+        Caller, Gateway, IdempotencyKey, ItemResult,
+        resource::{self, Resource},
+    },
     error::ApiError,
     http::RequestLang,
 };
@@ -111,4 +114,60 @@ pub fn item_result(index: usize, result: &ItemResult, lang: Lang) -> BatchItemRe
         }
     }
     item
+}
+
+/// `Create…`: `body` created (idempotently, with the `idempotency-key` metadata under
+/// `operation`) and answered as the message `M`.
+pub async fn create<R: Resource, M: DeserializeOwned, T>(
+    gateway: &Gateway,
+    request: &Request<T>,
+    parent: Option<&str>,
+    operation: &str,
+    body: Value,
+) -> Result<Response<M>, Status> {
+    let (lang, caller) = (lang(request), caller(request)?);
+    let key = idempotency_key(request, operation, &body)?;
+    let created = resource::create::<R>(gateway, &caller, parent, body, key)
+        .await
+        .map_err(status(lang))?;
+    Ok(Response::new(from_json(created.resource, lang)?))
+}
+
+/// `Get…`: one resource as the message `M`.
+pub async fn get<R: Resource, M: DeserializeOwned, T>(
+    gateway: &Gateway,
+    request: &Request<T>,
+    parent: Option<&str>,
+    id: &str,
+) -> Result<Response<M>, Status> {
+    let lang = lang(request);
+    caller(request)?;
+    let found = resource::get::<R>(gateway, parent, id)
+        .await
+        .map_err(status(lang))?;
+    Ok(Response::new(from_json(found, lang)?))
+}
+
+/// `Update…`: `resource` replaces the one at `expected_version` (0: not given).
+pub async fn update<R: Resource, M: Serialize + DeserializeOwned + Default, T>(
+    gateway: &Gateway,
+    request: &Request<T>,
+    parent: Option<&str>,
+    id: &str,
+    resource: Option<&M>,
+    expected: i32,
+) -> Result<Response<M>, Status> {
+    let (lang, caller) = (lang(request), caller(request)?);
+    let body = resource.map_or_else(|| to_json(&M::default()), to_json);
+    let updated = resource::update::<R>(
+        gateway,
+        &caller,
+        parent,
+        id,
+        body,
+        expected_version(expected),
+    )
+    .await
+    .map_err(status(lang))?;
+    Ok(Response::new(from_json(updated, lang)?))
 }

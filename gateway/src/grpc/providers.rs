@@ -27,45 +27,32 @@ impl ProviderService for Service {
         &self,
         request: Request<ProviderListing>,
     ) -> Result<Response<ProviderListing>, Status> {
-        let (lang, caller) = (lang(&request), caller(&request)?);
         let body = to_json(request.get_ref());
-        let key = idempotency_key(&request, "prv", &body)?;
-        let created = resource::create::<Providers>(&self.0.gateway, &caller, None, body, key)
-            .await
-            .map_err(status(lang))?;
-        Ok(Response::new(from_json(created.resource, lang)?))
+        create::<Providers, _, _>(&self.0.gateway, &request, None, Providers::PREFIX, body).await
     }
 
     async fn get_provider(
         &self,
         request: Request<GetRequest>,
     ) -> Result<Response<ProviderListing>, Status> {
-        let (lang, _caller) = (lang(&request), caller(&request)?);
-        let found = resource::get::<Providers>(&self.0.gateway, None, &request.get_ref().id)
-            .await
-            .map_err(status(lang))?;
-        Ok(Response::new(from_json(found, lang)?))
+        get::<Providers, _, _>(&self.0.gateway, &request, None, &request.get_ref().id).await
     }
 
     async fn update_provider(
         &self,
         request: Request<UpdateProviderRequest>,
     ) -> Result<Response<ProviderListing>, Status> {
-        let (lang, caller) = (lang(&request), caller(&request)?);
-        let update = request.into_inner();
-        let body = to_json(&update.provider.unwrap_or_default());
-        let version = expected_version(update.expected_version);
-        let updated = resource::update::<Providers>(
+        let asked = request.get_ref();
+        let (id, provider) = (&asked.id, asked.provider.as_ref());
+        update::<Providers, _, _>(
             &self.0.gateway,
-            &caller,
+            &request,
             None,
-            &update.id,
-            body,
-            version,
+            id,
+            provider,
+            asked.expected_version,
         )
         .await
-        .map_err(status(lang))?;
-        Ok(Response::new(from_json(updated, lang)?))
     }
 
     async fn list_providers(
@@ -136,48 +123,41 @@ impl ProviderService for Service {
         &self,
         request: Request<CreateWorkerRequest>,
     ) -> Result<Response<Worker>, Status> {
-        let (lang, caller) = (lang(&request), caller(&request)?);
-        let provider_id = request.get_ref().provider_id.clone();
+        let provider_id = &request.get_ref().provider_id;
         let body = to_json(&request.get_ref().worker.clone().unwrap_or_default());
-        let key = idempotency_key(&request, &format!("wkr:{provider_id}"), &body)?;
-        let created =
-            resource::create::<Workers>(&self.0.gateway, &caller, Some(&provider_id), body, key)
-                .await
-                .map_err(status(lang))?;
-        Ok(Response::new(from_json(created.resource, lang)?))
+        let operation = format!("wkr:{provider_id}");
+        create::<Workers, _, _>(
+            &self.0.gateway,
+            &request,
+            Some(provider_id),
+            &operation,
+            body,
+        )
+        .await
     }
 
     async fn get_worker(
         &self,
         request: Request<GetWorkerRequest>,
     ) -> Result<Response<Worker>, Status> {
-        let (lang, _caller) = (lang(&request), caller(&request)?);
         let q = request.get_ref();
-        let found = resource::get::<Workers>(&self.0.gateway, Some(&q.provider_id), &q.id)
-            .await
-            .map_err(status(lang))?;
-        Ok(Response::new(from_json(found, lang)?))
+        get::<Workers, _, _>(&self.0.gateway, &request, Some(&q.provider_id), &q.id).await
     }
 
     async fn update_worker(
         &self,
         request: Request<UpdateWorkerRequest>,
     ) -> Result<Response<Worker>, Status> {
-        let (lang, caller) = (lang(&request), caller(&request)?);
-        let update = request.into_inner();
-        let body = to_json(&update.worker.unwrap_or_default());
-        let version = expected_version(update.expected_version);
-        let updated = resource::update::<Workers>(
+        let asked = request.get_ref();
+        update::<Workers, _, _>(
             &self.0.gateway,
-            &caller,
-            Some(&update.provider_id),
-            &update.id,
-            body,
-            version,
+            &request,
+            Some(&asked.provider_id),
+            &asked.id,
+            asked.worker.as_ref(),
+            asked.expected_version,
         )
         .await
-        .map_err(status(lang))?;
-        Ok(Response::new(from_json(updated, lang)?))
     }
 
     async fn list_workers(

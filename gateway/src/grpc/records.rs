@@ -28,45 +28,39 @@ impl ServiceRecordService for Service {
         &self,
         request: Request<ServiceRecord>,
     ) -> Result<Response<ServiceRecord>, Status> {
-        let (lang, caller) = (lang(&request), caller(&request)?);
         let body = to_json(request.get_ref());
-        let key = idempotency_key(&request, "rec", &body)?;
-        let created = resource::create::<ServiceRecords>(&self.0.gateway, &caller, None, body, key)
-            .await
-            .map_err(status(lang))?;
-        Ok(Response::new(from_json(created.resource, lang)?))
+        create::<ServiceRecords, _, _>(
+            &self.0.gateway,
+            &request,
+            None,
+            ServiceRecords::PREFIX,
+            body,
+        )
+        .await
     }
 
     async fn get_service_record(
         &self,
         request: Request<GetRequest>,
     ) -> Result<Response<ServiceRecord>, Status> {
-        let (lang, _caller) = (lang(&request), caller(&request)?);
-        let found = resource::get::<ServiceRecords>(&self.0.gateway, None, &request.get_ref().id)
-            .await
-            .map_err(status(lang))?;
-        Ok(Response::new(from_json(found, lang)?))
+        get::<ServiceRecords, _, _>(&self.0.gateway, &request, None, &request.get_ref().id).await
     }
 
     async fn update_service_record(
         &self,
         request: Request<UpdateServiceRecordRequest>,
     ) -> Result<Response<ServiceRecord>, Status> {
-        let (lang, caller) = (lang(&request), caller(&request)?);
-        let update = request.into_inner();
-        let body = to_json(&update.service_record.unwrap_or_default());
-        let version = expected_version(update.expected_version);
-        let updated = resource::update::<ServiceRecords>(
+        let asked = request.get_ref();
+        let (id, record) = (&asked.id, asked.service_record.as_ref());
+        update::<ServiceRecords, _, _>(
             &self.0.gateway,
-            &caller,
+            &request,
             None,
-            &update.id,
-            body,
-            version,
+            id,
+            record,
+            asked.expected_version,
         )
         .await
-        .map_err(status(lang))?;
-        Ok(Response::new(from_json(updated, lang)?))
     }
 
     async fn list_service_records(

@@ -25,13 +25,8 @@ impl SeniorService for Service {
         &self,
         request: Request<SeniorProfile>,
     ) -> Result<Response<SeniorProfile>, Status> {
-        let (lang, caller) = (lang(&request), caller(&request)?);
         let body = to_json(request.get_ref());
-        let key = idempotency_key(&request, "sen", &body)?;
-        let created = resource::create::<Seniors>(&self.0.gateway, &caller, None, body, key)
-            .await
-            .map_err(status(lang))?;
-        Ok(Response::new(from_json(created.resource, lang)?))
+        create::<Seniors, _, _>(&self.0.gateway, &request, None, Seniors::PREFIX, body).await
     }
 
     async fn get_senior(
@@ -67,20 +62,17 @@ impl SeniorService for Service {
         &self,
         request: Request<UpdateSeniorRequest>,
     ) -> Result<Response<SeniorProfile>, Status> {
-        let (lang, caller) = (lang(&request), caller(&request)?);
-        let update = request.into_inner();
-        let body = to_json(&update.senior.unwrap_or_default());
-        let updated = resource::update::<Seniors>(
+        let asked = request.get_ref();
+        let (id, senior) = (&asked.id, asked.senior.as_ref());
+        update::<Seniors, _, _>(
             &self.0.gateway,
-            &caller,
+            &request,
             None,
-            &update.id,
-            body,
-            expected_version(update.expected_version),
+            id,
+            senior,
+            asked.expected_version,
         )
         .await
-        .map_err(status(lang))?;
-        Ok(Response::new(from_json(updated, lang)?))
     }
 
     async fn list_seniors(
