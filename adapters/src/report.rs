@@ -19,6 +19,16 @@ pub enum Location {
 }
 
 impl Location {
+    /// Its place in the input, for ordering: the whole document first, then records or
+    /// rows in order.
+    fn input_order(&self) -> usize {
+        match self {
+            Location::Document { .. } => 0,
+            Location::Record { record, .. } => record + 1,
+            Location::Cell { row, .. } => *row,
+        }
+    }
+
     /// Adds `record` and `path`, or `row` and `column`, or `path` to a JSON object.
     pub fn write(&self, out: &mut Map<String, Value>) {
         match self {
@@ -112,6 +122,13 @@ impl Report {
             "violations": self.violations.iter().map(|v| v.to_json(lang)).collect::<Vec<_>>(),
             "notCarried": self.not_carried.iter().map(|n| n.to_json(lang)).collect::<Vec<_>>(),
         })
+    }
+
+    /// Puts violations and values not carried in the order of the input (stable: the
+    /// entries of one record keep theirs).
+    pub fn sort_in_input_order(&mut self) {
+        self.violations.sort_by_key(|v| v.location.input_order());
+        self.not_carried.sort_by_key(|n| n.location.input_order());
     }
 
     pub fn extend(&mut self, other: Report) {

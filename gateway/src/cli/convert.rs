@@ -163,10 +163,7 @@ fn convert(
         let exported = export(to, kind, &batch, ctx)?;
         (exported.documents, exported.report)
     };
-    report
-        .violations
-        .sort_by_key(|issue| position(&issue.location));
-    report.not_carried.sort_by_key(|n| position(&n.location));
+    report.sort_in_input_order();
     Ok((choices, documents, report))
 }
 
@@ -199,13 +196,4 @@ fn canonical_batch(kind: RecordKind, bytes: &[u8], ctx: &Context<'_>) -> Result<
     let mut batch = accept(kind, documents, ctx);
     batch.report.violations.extend(syntax);
     Ok(batch)
-}
-
-/// Report entries in input order: whole-document first, then by record or row.
-fn position(location: &Location) -> usize {
-    match location {
-        Location::Document { .. } => 0,
-        Location::Record { record, .. } => record + 1,
-        Location::Cell { row, .. } => *row,
-    }
 }

@@ -182,10 +182,7 @@ pub async fn import(
         }
     }
     // Unconverted and refused records are reported in input order, as `convert` does.
-    imported
-        .report
-        .violations
-        .sort_by_key(|issue| position(&issue.location));
+    imported.report.sort_in_input_order();
     Ok(imported)
 }
 
@@ -216,14 +213,6 @@ impl Names {
 impl SeniorDirectory for Names {
     fn name_of(&self, identity_number: &str) -> Option<String> {
         self.0.get(identity_number).cloned()
-    }
-}
-
-fn position(location: &Location) -> usize {
-    match location {
-        Location::Document { .. } => 0,
-        Location::Record { record, .. } => record + 1,
-        Location::Cell { row, .. } => *row,
     }
 }
 
