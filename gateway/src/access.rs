@@ -2,13 +2,11 @@
 //! authentication on every request, REST and gRPC alike. Ownership of a listing is
 //! checked where the listing is read (`domain::resource`).
 //!
-//! Senior data is released under consent. At this gate: one profile (`GET`), consents
-//! and the access history are open to every kind, and their handlers check the caller
-//! against the senior (holder, active grants); the kinds that collect profiles register
-//! and change them; every kind but regulators records services (the handler checks the
-//! SERVICE_DELIVERY basis per record); everything else on seniors' data (lists,
-//! searches, reading service records, native lists) stays the operator's until consent
-//! covers it.
+//! Seniors' data: every read, and consents, pass this gate for every kind and are
+//! decided per senior by their handlers (`domain::release`, `domain::consents`); the
+//! kinds that collect profiles register and change them; every kind but regulators and
+//! the operator records services (the handler checks the SERVICE_DELIVERY basis per
+//! record). The operator holds no personal data, so it does neither.
 
 use axum::http::Method;
 
@@ -73,30 +71,22 @@ pub fn touches_senior_data(path: &str) -> bool {
     area(path) == Area::SeniorData
 }
 
-/// Reading one senior's profile: its handler decides what to release and audits that
-/// decision itself, with the categories released.
-pub fn audited_by_handler(method: &Method, path: &str) -> bool {
-    is_senior_read(method, path)
-}
-
-fn is_senior_read(method: &Method, path: &str) -> bool {
-    if path == "/jiayang.v1.SeniorService/GetSenior" {
-        return true;
-    }
-    *method == Method::GET
-        && path
-            .strip_prefix("/v1/seniors/")
-            .is_some_and(|rest| !rest.is_empty() && !rest.contains('/'))
-}
-
-/// Routes on seniors' data whose handlers check the caller against the senior (holder,
-/// grants) themselves: open to every kind at this gate.
+/// Routes on seniors' data whose handlers check the caller against each senior
+/// (holder, grants, statutory role) themselves: every read, and consents (their
+/// handlers check that the caller holds the senior). Open to every kind at this gate.
 fn decided_by_handler(method: &Method, path: &str) -> bool {
-    is_senior_read(method, path)
+    !writes(method, path)
         || path.starts_with("/v1/consents")
         || path.starts_with("/jiayang.v1.ConsentService/")
-        || (path.starts_with("/v1/seniors/")
-            && (path.ends_with("/consents") || path.ends_with("/access-history")))
+        || native_kind(path)
+            .is_some_and(|kind| !["senior", "customer", "service-record"].contains(&kind))
+}
+
+/// The `{kind}` of a `/v1/native/{format}/{kind}` path.
+fn native_kind(path: &str) -> Option<&str> {
+    path.strip_prefix("/v1/native/")
+        .and_then(|rest| rest.split_once('/'))
+        .map(|(_, kind)| kind)
 }
 
 /// Registering and changing senior profiles, one at a time or in bulk (a station's
@@ -106,8 +96,9 @@ fn registers_seniors(method: &Method, path: &str) -> bool {
         (method.as_str(), path),
         ("POST", "/v1/seniors") | ("POST", "/v1/seniors:batchCreate") | ("PUT", _)
     ) && path.starts_with("/v1/seniors");
-    let native =
-        *method == Method::POST && path.starts_with("/v1/native/") && path.ends_with("/senior");
+    // A housekeeping app's customer is a senior profile too.
+    let native = *method == Method::POST
+        && native_kind(path).is_some_and(|kind| kind == "senior" || kind == "customer");
     let grpc = matches!(
         path,
         "/jiayang.v1.SeniorService/CreateSenior"
@@ -124,9 +115,7 @@ fn records_services(method: &Method, path: &str) -> bool {
         (method.as_str(), path),
         ("POST", "/v1/service-records") | ("POST", "/v1/service-records:batchCreate")
     ) || (*method == Method::PUT && path.starts_with("/v1/service-records/"))
-        || (*method == Method::POST
-            && path.starts_with("/v1/native/")
-            && path.ends_with("/service-record"));
+        || (*method == Method::POST && native_kind(path) == Some("service-record"));
     let grpc = [
         "CreateServiceRecord",
         "UpdateServiceRecord",
@@ -141,10 +130,19 @@ fn records_services(method: &Method, path: &str) -> bool {
 /// Refuses what the caller's kind may not do.
 pub fn check(caller: &Caller, method: &Method, path: &str) -> Result<(), ApiError> {
     use ParticipantKind::*;
+    let area = area(path);
     if caller.kind == Operator {
+        // It holds no personal data: it neither collects profiles nor records services.
+        if area == Area::SeniorData
+            && (registers_seniors(method, path) || records_services(method, path))
+        {
+            return Err(ApiError::PermissionDenied(
+                "the operator holds no personal data: profiles are registered and services recorded by participants".into(),
+            ));
+        }
         return Ok(());
     }
-    match area(path) {
+    match area {
         Area::Registry => Err(ApiError::PermissionDenied(
             "only the operator manages participants".into(),
         )),
@@ -167,9 +165,16 @@ pub fn check(caller: &Caller, method: &Method, path: &str) -> Result<(), ApiErro
             Ok(())
         }
         Area::SeniorData if records_services(method, path) && caller.kind != Regulator => Ok(()),
-        Area::SeniorData => Err(ApiError::PermissionDenied(
-            "this gateway version releases seniors' data to other participants only one profile at a time, under consent (GET /v1/seniors/{id}); lists, searches, bulk and service-record access are the operator's until consent covers them".into(),
+        Area::SeniorData if registers_seniors(method, path) => Err(ApiError::PermissionDenied(
+            format!("a {} does not register senior profiles", caller.kind),
         )),
+        Area::SeniorData if records_services(method, path) => Err(ApiError::PermissionDenied(
+            "a regulator reads service records; it does not write them".into(),
+        )),
+        Area::SeniorData => Err(ApiError::PermissionDenied(format!(
+            "a {} may not do this",
+            caller.kind
+        ))),
     }
 }
 
@@ -185,25 +190,35 @@ mod tests {
     }
 
     #[test]
-    fn senior_data_is_gated_by_kind_and_left_to_handlers_where_they_check_grants() {
+    fn senior_data_is_gated_by_kind_and_left_to_handlers_where_they_check_each_senior() {
         for kind in ParticipantKind::ALL {
             let who = caller(kind);
+            let operator = kind == ParticipantKind::Operator;
+            for (method, path) in [
+                (Method::GET, "/v1/participants"),
+                (Method::POST, "/v1/participants/hk-daojia:rotate"),
+            ] {
+                assert_eq!(
+                    check(&who, &method, path).is_ok(),
+                    operator,
+                    "{kind} {path}"
+                );
+            }
+            assert!(touches_senior_data("/jiayang.v1.ConsentService/GetConsent"));
+            // Reads, consents and the access history: the handler decides, senior by
+            // senior, by holder, grants and statutory role.
             for (method, path) in [
                 (Method::GET, "/v1/seniors"),
                 (Method::POST, "/v1/seniors:lookup"),
                 (Method::GET, "/v1/service-records"),
+                (Method::GET, "/v1/service-records/rec_1"),
+                (Method::POST, "/v1/service-records:lookup"),
                 (Method::POST, "/jiayang.v1.SeniorService/ListSeniors"),
+                (
+                    Method::POST,
+                    "/jiayang.v1.ServiceRecordService/GetServiceRecord",
+                ),
                 (Method::GET, "/v1/native/housekeeping-app/customer"),
-                (Method::GET, "/v1/participants"),
-                (Method::POST, "/v1/participants/hk-daojia:rotate"),
-            ] {
-                let allowed = check(&who, &method, path).is_ok();
-                assert_eq!(allowed, kind == ParticipantKind::Operator, "{kind} {path}");
-            }
-            assert!(touches_senior_data("/jiayang.v1.ConsentService/GetConsent"));
-            // One profile, consents and access history: the handler decides, by holder
-            // and grants.
-            for (method, path) in [
                 (Method::GET, "/v1/seniors/sen_1"),
                 (Method::POST, "/jiayang.v1.SeniorService/GetSenior"),
                 (Method::POST, "/v1/consents"),
@@ -214,8 +229,8 @@ mod tests {
             ] {
                 assert!(check(&who, &method, path).is_ok(), "{kind} {path}");
             }
-            // Services are recorded by every kind but regulators; the handler checks the
-            // basis for each record.
+            // Services are recorded by every kind but regulators and the operator; the
+            // handler checks the basis for each record.
             for (method, path) in [
                 (Method::POST, "/v1/service-records"),
                 (Method::POST, "/v1/service-records:batchCreate"),
@@ -227,13 +242,14 @@ mod tests {
                 (Method::POST, "/v1/native/housekeeping-app/service-record"),
             ] {
                 let allowed = check(&who, &method, path).is_ok();
-                assert_eq!(allowed, kind != ParticipantKind::Regulator, "{kind} {path}");
+                let records =
+                    !matches!(kind, ParticipantKind::Regulator | ParticipantKind::Operator);
+                assert_eq!(allowed, records, "{kind} {path}");
             }
             // Profiles are registered by the kinds that collect them.
             let collects = matches!(
                 kind,
-                ParticipantKind::Operator
-                    | ParticipantKind::ElderCarePortal
+                ParticipantKind::ElderCarePortal
                     | ParticipantKind::ElderCareInstitution
                     | ParticipantKind::CommunityStation
             );

@@ -76,6 +76,52 @@ impl Entry {
     }
 }
 
+/// One decision on one senior's data, made by a handler while it answers (a list decides
+/// once per senior it shows). The request's middleware turns them into entries, with the
+/// caller, route, purpose and request id, and writes them before the answer leaves.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Access {
+    pub senior: String,
+    /// The resource read (the profile itself, or a service record).
+    pub resource: String,
+    pub decision: Decision,
+    pub reason: Option<String>,
+    /// The data categories released, comma-separated.
+    pub categories: Option<String>,
+}
+
+impl Access {
+    /// This decision's entry in the request `request` describes (its participant,
+    /// action, purpose and request id).
+    pub fn entry(self, request: &Entry) -> Entry {
+        Entry {
+            resource: Some(self.resource),
+            senior: Some(self.senior),
+            decision: self.decision,
+            reason: self.reason,
+            categories: self.categories,
+            ..request.clone()
+        }
+    }
+}
+
+/// Where a request's handler leaves its [`Access`] decisions.
+#[derive(Clone, Debug, Default)]
+pub struct Trail(std::sync::Arc<std::sync::Mutex<Vec<Access>>>);
+
+impl Trail {
+    pub fn push(&self, access: Access) {
+        self.0
+            .lock()
+            .expect("the trail lock is never poisoned")
+            .push(access);
+    }
+
+    pub fn take(&self) -> Vec<Access> {
+        std::mem::take(&mut *self.0.lock().expect("the trail lock is never poisoned"))
+    }
+}
+
 /// The fields an entry's hash covers, in a fixed order.
 #[derive(Serialize)]
 struct Hashed<'a> {
@@ -216,18 +262,26 @@ impl Appender {
         Self { queue }
     }
 
-    /// Appends one entry and returns once it is committed.
-    pub async fn record(&self, entry: Entry) -> Result<(), DbErr> {
-        let (done, committed) = oneshot::channel();
-        self.queue
-            .send((entry, done))
-            .await
-            .map_err(|_| DbErr::Custom("the audit appender has stopped".into()))?;
-        match committed.await {
-            Ok(Ok(())) => Ok(()),
-            Ok(Err(message)) => Err(DbErr::Custom(message)),
-            Err(_) => Err(DbErr::Custom("the audit appender has stopped".into())),
+    /// Appends entries and returns once every one is committed.
+    pub async fn record(&self, entries: Vec<Entry>) -> Result<(), DbErr> {
+        let stopped = || DbErr::Custom("the audit appender has stopped".into());
+        let mut waiting = Vec::with_capacity(entries.len());
+        for entry in entries {
+            let (done, committed) = oneshot::channel();
+            self.queue
+                .send((entry, done))
+                .await
+                .map_err(|_| stopped())?;
+            waiting.push(committed);
         }
+        for committed in waiting {
+            match committed.await {
+                Ok(Ok(())) => {}
+                Ok(Err(message)) => return Err(DbErr::Custom(message)),
+                Err(_) => return Err(stopped()),
+            }
+        }
+        Ok(())
     }
 }
 

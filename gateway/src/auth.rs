@@ -61,42 +61,54 @@ pub async fn authenticate(
     let path = request.uri().path();
     if let Err(denied) = access::check(&caller, request.method(), path) {
         let entry = decision_entry(&request, &caller, Some(&denied));
-        return match record(&state, entry).await {
+        return match record(&state, vec![entry]).await {
             Ok(()) => refuse(denied),
             Err(error) => refuse(error),
         };
     }
-    // Every other request reaching seniors' data is audited once the handler has decided
-    // (it may still refuse), before its answer leaves: no entry, no answer.
-    let audited = (access::touches_senior_data(path)
-        && !access::audited_by_handler(request.method(), path))
-    .then(|| decision_entry(&request, &caller, None));
+    // Every request reaching seniors' data is audited once the handler has decided (it
+    // may still refuse), before its answer leaves: no entry, no answer. Handlers that
+    // release seniors' data leave one decision per senior in the trail; any other
+    // request gets one entry of its own.
+    let audited =
+        access::touches_senior_data(path).then(|| decision_entry(&request, &caller, None));
+    let trail = audit::Trail::default();
+    request.extensions_mut().insert(trail.clone());
     request.extensions_mut().insert(caller);
     let response = next.run(request).await;
     let Some(mut entry) = audited else {
         return response;
     };
-    let grpc_denied = response
-        .headers()
-        .get("grpc-status")
-        .is_some_and(|code| code == "7");
-    if response.status() == StatusCode::FORBIDDEN || grpc_denied {
-        entry.decision = audit::Decision::Deny;
-        entry.reason = response
-            .extensions()
-            .get::<ApiError>()
-            .map(ToString::to_string)
-            .or_else(|| Some("permission denied".into()));
-    }
-    match record(&state, entry).await {
+    let accesses = trail.take();
+    let entries = if accesses.is_empty() {
+        let grpc_denied = response
+            .headers()
+            .get("grpc-status")
+            .is_some_and(|code| code == "7");
+        if response.status() == StatusCode::FORBIDDEN || grpc_denied {
+            entry.decision = audit::Decision::Deny;
+            entry.reason = response
+                .extensions()
+                .get::<ApiError>()
+                .map(ToString::to_string)
+                .or_else(|| Some("permission denied".into()));
+        }
+        vec![entry]
+    } else {
+        accesses
+            .into_iter()
+            .map(|access| access.entry(&entry))
+            .collect()
+    };
+    match record(&state, entries).await {
         Ok(()) => response,
         Err(error) => refuse(error),
     }
 }
 
 /// Writes an audit entry (grouped with concurrent ones); no entry, no access.
-async fn record(state: &AppState, entry: audit::Entry) -> Result<(), ApiError> {
-    Ok(state.gateway.audit.record(entry).await?)
+async fn record(state: &AppState, entries: Vec<audit::Entry>) -> Result<(), ApiError> {
+    Ok(state.gateway.audit.record(entries).await?)
 }
 
 fn decision_entry(request: &Request, caller: &Caller, denied: Option<&ApiError>) -> audit::Entry {

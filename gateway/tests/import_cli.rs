@@ -28,6 +28,8 @@ fn import(data: &Path, port: u16, extra: &[&str], file: &Path) -> Output {
             data.to_str().unwrap(),
             "--url",
             &format!("https://localhost:{port}"),
+            "--participant",
+            "cy-tjh-station",
         ])
         .args(extra)
         .arg(file)
@@ -62,6 +64,21 @@ async fn a_station_ledger_imports_its_good_rows_and_names_the_bad_ones() {
     let child = start(&data, port);
     let client = client_for(&data).await;
     wait_ready(&client, port).await;
+
+    // The station imports as itself (the operator holds no personal data).
+    let added = Command::new(env!("CARGO_BIN_EXE_jiayang"))
+        .args([
+            "participant",
+            "add",
+            "--id",
+            "cy-tjh-station",
+            "--kind",
+            "COMMUNITY_STATION",
+        ])
+        .args(["--name", "团结湖驿站", "--data-dir", data.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(added.status.success(), "{added:?}");
 
     let ledger = golden("station-csv/senior/gbk-ledger/native.csv");
     let expected: Value = serde_json::from_slice(
@@ -134,6 +151,7 @@ async fn a_station_ledger_imports_its_good_rows_and_names_the_bad_ones() {
     assert_eq!(unusable.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&unusable.stderr).contains("consent"));
 
+    // The operator counts them (it sees ids only).
     let token = std::fs::read_to_string(data.join("operator.token")).unwrap();
     let listed: Value = client
         .get(format!("https://localhost:{port}/v1/seniors?pageSize=200"))

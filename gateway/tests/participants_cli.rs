@@ -96,7 +96,7 @@ async fn participants_are_onboarded_scoped_suspended_and_rotated_while_the_gatew
     let (code, _) = status(plain.get(url("/v1/providers"))).await;
     assert_eq!(code, StatusCode::UNAUTHORIZED);
 
-    // Seniors' data is not released to it (no consent enforcement yet means no grant).
+    // Seniors' data needs a declared purpose (and then a grant).
     let (code, problem) = status(hk_cert.get(url("/v1/seniors"))).await;
     assert_eq!(code, StatusCode::FORBIDDEN, "{problem}");
     assert!(

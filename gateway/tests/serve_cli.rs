@@ -38,6 +38,30 @@ async fn a_fresh_gateway_makes_its_data_directory_serves_and_logs_no_personal_da
         .unwrap()
         .trim()
         .to_owned();
+    // The operator onboards the portal, which registers seniors (the operator holds no
+    // personal data).
+    let added = Command::new(env!("CARGO_BIN_EXE_jiayang"))
+        .args([
+            "participant",
+            "add",
+            "--id",
+            "bj-elder-portal",
+            "--kind",
+            "ELDER_CARE_PORTAL",
+        ])
+        .args([
+            "--name",
+            "北京养老服务网",
+            "--data-dir",
+            data.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(added.status.success(), "{added:?}");
+    let portal = std::fs::read_to_string(data.join("participants/bj-elder-portal/token"))
+        .unwrap()
+        .trim()
+        .to_owned();
 
     let senior: serde_json::Value = serde_json::from_str(include_str!(
         "../../schemas/fixtures/senior/valid/design-example.json"
@@ -45,7 +69,7 @@ async fn a_fresh_gateway_makes_its_data_directory_serves_and_logs_no_personal_da
     .unwrap();
     let created = client
         .post(format!("https://localhost:{port}/v1/seniors"))
-        .bearer_auth(&token)
+        .bearer_auth(&portal)
         .json(&senior)
         .send()
         .await
@@ -54,7 +78,7 @@ async fn a_fresh_gateway_makes_its_data_directory_serves_and_logs_no_personal_da
     let created: serde_json::Value = created.json().await.unwrap();
     let found = client
         .post(format!("https://localhost:{port}/v1/seniors:lookup"))
-        .bearer_auth(&token)
+        .bearer_auth(&portal)
         .json(&serde_json::json!({"identityNumber": "110105194403080027"}))
         .send()
         .await
@@ -80,6 +104,7 @@ async fn a_fresh_gateway_makes_its_data_directory_serves_and_logs_no_personal_da
         "王秀英",
         created["id"].as_str().unwrap(),
         token.as_str(),
+        portal.as_str(),
     ] {
         assert!(
             !out.contains(secret) && !err.contains(secret),
@@ -96,7 +121,7 @@ async fn a_fresh_gateway_makes_its_data_directory_serves_and_logs_no_personal_da
             "https://localhost:{port}/v1/seniors/{}",
             created["id"].as_str().unwrap()
         ))
-        .bearer_auth(&token)
+        .bearer_auth(&portal)
         .send()
         .await
         .unwrap();

@@ -8,7 +8,10 @@ use std::{
     time::Duration,
 };
 
-use jiayang_gateway::server::{self, Config as ServerConfig};
+use jiayang_gateway::{
+    participants::{self, NewParticipant, ParticipantKind},
+    server::{self, Config as ServerConfig},
+};
 use sea_orm::{ConnectionTrait, Database};
 use tokio::{sync::oneshot, task::JoinHandle};
 use tokio_rustls::rustls;
@@ -16,11 +19,16 @@ use tonic::transport::{Certificate, Channel, ClientTlsConfig};
 
 use crate::BoxError;
 
+/// The participant the load is sent as.
+pub const PORTAL: &str = "bj-elder-portal";
+
 /// How long any one request may take before it counts as an error.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(120);
 
 pub struct Harness {
     pub addr: SocketAddr,
+    /// The token of `PORTAL`, which registers the seeded seniors (so holds them) and
+    /// records the services the scenarios send.
     pub token: String,
     pub ca_pem: Vec<u8>,
     /// The URL the gateway's database was opened with.
@@ -56,10 +64,19 @@ impl Harness {
             database_url: scratch.as_ref().map(|s| s.url.clone()),
         };
         let prepared = server::prepare(&config).await?;
-        let token = prepared
-            .new_operator_token
-            .clone()
-            .ok_or("a fresh gateway issues an operator token")?;
+        let token = participants::add(
+            &prepared.state.gateway.store,
+            &prepared.tls_files,
+            &NewParticipant {
+                id: PORTAL.into(),
+                kind: ParticipantKind::ElderCarePortal,
+                name: "北京养老服务网".into(),
+                uscc: None,
+                native_format: None,
+            },
+        )
+        .await?
+        .token;
         let ca_pem = std::fs::read(&prepared.tls_files.ca_cert)?;
         let tls = prepared.tls.clone();
         let database_url = prepared.database_url.clone();

@@ -32,8 +32,10 @@ pub struct Args {
     /// What the records are: senior, service-record or provider.
     #[arg(long)]
     kind: RecordKind,
-    /// The sender, whose ids in the file become the records' external ids.
-    #[arg(long, default_value = "operator")]
+    /// The participant importing: the file's ids become its external ids, and its token
+    /// is read from DATA_DIR/participants/ID/token (`jiayang participant add` wrote it)
+    /// unless `--token` is given.
+    #[arg(long)]
     participant: String,
     /// A station's district, as a 12-digit division code (station-csv seniors).
     #[arg(long)]
@@ -44,15 +46,15 @@ pub struct Args {
     /// The gateway.
     #[arg(long, default_value = "https://localhost:7443")]
     url: String,
-    /// The gateway's data directory, for its CA certificate and operator token when
-    /// `--ca` and `--token` are not given.
+    /// The gateway's data directory, for its CA certificate and the participant's token
+    /// when `--ca` and `--token` are not given.
     #[arg(long, default_value = "jiayang-data")]
     data_dir: PathBuf,
     /// The CA certificate the gateway's TLS certificate is checked against
     /// (default: DATA_DIR/tls/ca.pem).
     #[arg(long)]
     ca: Option<PathBuf>,
-    /// The API token (default: the contents of DATA_DIR/operator.token).
+    /// The participant's API token.
     #[arg(long, env = "JIAYANG_TOKEN", hide_env_values = true)]
     token: Option<String>,
     /// Language of the messages: zh (default) or en.
@@ -376,7 +378,11 @@ impl Client {
         let token = match &args.token {
             Some(token) => token.clone(),
             None => {
-                let path = args.data_dir.join("operator.token");
+                let path = args
+                    .data_dir
+                    .join("participants")
+                    .join(&args.participant)
+                    .join("token");
                 std::fs::read_to_string(&path)
                     .map_err(|e| format!("cannot read the token {}: {e}", path.display()))?
             }

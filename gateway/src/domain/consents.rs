@@ -2,11 +2,12 @@
 //! the operator), read by those and by the grantee, withdrawn at once. The grants they
 //! hold are what `super::release` asks before any other participant sees a senior.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use jiayang_schemas::{Kind, Violation};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect,
 };
 use serde_json::{Map, Value, json};
 use time::{OffsetDateTime, UtcOffset, macros::format_description};
@@ -60,6 +61,16 @@ fn render(row: &consent::Model, today: &str) -> Value {
         rendered["status"] = "EXPIRED".into();
     }
     rendered
+}
+
+fn delimited_list(body: &Map<String, Value>, key: &str) -> String {
+    crate::store::migration::delimited(
+        body.get(key)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str),
+    )
 }
 
 /// The participant holding a senior's profile, or 404 when there is no such senior.
@@ -163,6 +174,8 @@ pub async fn create(
         valid_from: Set(text("validFrom").unwrap_or_default()),
         valid_until: Set(text("validUntil")),
         captured_by: Set(caller.participant.clone()),
+        purposes: Set(delimited_list(&body, "purposes")),
+        categories: Set(delimited_list(&body, "categories")),
         version: Set(1),
         document: Set(json_text(&body)),
         created_at: Set(now),
@@ -269,44 +282,48 @@ pub async fn withdraw(
     Ok(render(&row, &beijing_today()))
 }
 
-/// The data categories active, unexpired grants give `grantee` for `purpose` on one
-/// senior, read afresh on every call (no cache: withdrawal counts at the next request).
-pub async fn granted_categories(
+/// The grants `grantee` holds for `purpose` today: active, begun and not expired. Read
+/// afresh on every request (no cache: a withdrawal counts from the next request on).
+pub fn active_grants(grantee: &str, purpose: &str, today: &str) -> Condition {
+    Condition::all()
+        .add(consent::Column::Grantee.eq(grantee))
+        .add(consent::Column::Status.eq("ACTIVE"))
+        .add(consent::Column::ValidFrom.lte(today))
+        .add(
+            Condition::any()
+                .add(consent::Column::ValidUntil.is_null())
+                .add(consent::Column::ValidUntil.gte(today)),
+        )
+        .add(consent::Column::Purposes.like(format!("%,{purpose},%")))
+}
+
+/// The data categories `grantee`'s grants give it for `purpose`, for each of the seniors
+/// that has any.
+pub async fn granted(
     gateway: &Gateway,
-    senior_id: &str,
     grantee: &str,
     purpose: &str,
-) -> Result<BTreeSet<String>, ApiError> {
-    let today = beijing_today();
-    let rows = consent::Entity::find()
-        .filter(consent::Column::SeniorId.eq(senior_id))
-        .filter(consent::Column::Grantee.eq(grantee))
-        .filter(consent::Column::Status.eq("ACTIVE"))
-        .filter(consent::Column::ValidFrom.lte(today.as_str()))
+    senior_ids: &[&str],
+) -> Result<HashMap<String, BTreeSet<String>>, ApiError> {
+    if senior_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows: Vec<(String, String)> = consent::Entity::find()
+        .select_only()
+        .columns([consent::Column::SeniorId, consent::Column::Categories])
+        .filter(active_grants(grantee, purpose, &beijing_today()))
+        .filter(consent::Column::SeniorId.is_in(senior_ids.iter().copied()))
+        .into_tuple()
         .all(&gateway.store.db)
         .await?;
-    let mut categories = BTreeSet::new();
-    for row in rows {
-        if row
-            .valid_until
-            .as_deref()
-            .is_some_and(|until| until < today.as_str())
-        {
-            continue;
-        }
-        let body: Value = serde_json::from_str(&row.document).unwrap_or_default();
-        let strings = |key: &str| {
-            body[key]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(Value::as_str)
-                .map(str::to_owned)
-                .collect::<Vec<_>>()
-        };
-        if strings("purposes").iter().any(|p| p == purpose) {
-            categories.extend(strings("categories"));
-        }
+    let mut granted: HashMap<String, BTreeSet<String>> = HashMap::new();
+    for (senior, categories) in rows {
+        granted.entry(senior).or_default().extend(
+            categories
+                .split(',')
+                .filter(|c| !c.is_empty())
+                .map(str::to_owned),
+        );
     }
-    Ok(categories)
+    Ok(granted)
 }

@@ -3,7 +3,7 @@
 //! canonical records, and answered in the sender's terms: its record indexes or
 //! spreadsheet rows, its field names. Lists go out through the same adapters.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use jiayang_adapters::{
     Batch, Context, Format, Issue, Location, Message, RecordKind, Report, SeniorDirectory,
@@ -17,6 +17,7 @@ use super::{
     Caller, Gateway, ItemResult, PageRequest,
     providers::{ProviderFilter, Providers},
     records::{RecordFilter, ServiceRecords},
+    release::{self, Reader},
     resource::{self, MAX_BATCH},
     seniors::Seniors,
 };
@@ -227,10 +228,12 @@ pub struct Exported {
     pub omitted: usize,
 }
 
-/// Lists one page of `kind` and writes it in `format` (an envelope or a batch).
+/// Lists one page of `kind` as the reader may see it and writes it in `format` (an
+/// envelope or a batch). The formats carry whole profiles: a profile minimised for the
+/// reader is left out and counted as omitted; so is what the operator sees (ids).
 pub async fn export(
     gateway: &Gateway,
-    caller: &Caller,
+    reader: &Reader,
     format: Format,
     kind: RecordKind,
     page: &PageRequest,
@@ -238,16 +241,40 @@ pub async fn export(
     jiayang_adapters::supported(Format::Canonical, format, kind).map_err(unusable)?;
     let listed = match kind {
         RecordKind::Senior | RecordKind::Customer => {
-            Seniors::list(gateway, page, None, None).await?
+            let mut listed = release::seniors(gateway, reader, page, None, None).await?;
+            let minimised: HashSet<&str> =
+                listed.withheld.iter().map(|(id, _)| id.as_str()).collect();
+            listed
+                .items
+                .retain(|item| !item["id"].as_str().is_some_and(|id| minimised.contains(id)));
+            let omitted = minimised.len();
+            Page {
+                items: std::mem::take(&mut listed.items),
+                next_page_token: listed.next_page_token,
+                omitted,
+            }
         }
         RecordKind::ServiceRecord => {
-            ServiceRecords::list(gateway, page, &RecordFilter::default()).await?
+            let listed =
+                release::service_records(gateway, reader, page, &RecordFilter::default()).await?;
+            Page {
+                items: listed.items,
+                next_page_token: listed.next_page_token,
+                omitted: 0,
+            }
         }
-        RecordKind::Provider => Providers::list(gateway, page, &ProviderFilter::default()).await?,
+        RecordKind::Provider => {
+            let listed = Providers::list(gateway, page, &ProviderFilter::default()).await?;
+            Page {
+                items: listed.items,
+                next_page_token: listed.next_page_token,
+                omitted: 0,
+            }
+        }
         RecordKind::Consent => return Err(stored(kind).unwrap_err()),
     };
     let options = Options::default();
-    let ctx = context(caller, &options);
+    let ctx = context(&reader.caller, &options);
     let batch = accept(kind, listed.items.into_iter().enumerate(), &ctx);
     let exported = jiayang_adapters::export(format, kind, &batch, &ctx).map_err(unusable)?;
     let mut left_out: Vec<usize> = batch
@@ -266,6 +293,13 @@ pub async fn export(
     Ok(Exported {
         document: exported.documents.into_iter().next(),
         next_page_token: listed.next_page_token,
-        omitted: left_out.len(),
+        omitted: listed.omitted + left_out.len(),
     })
+}
+
+/// A page to export, with the items already left out of it.
+struct Page {
+    items: Vec<Value>,
+    next_page_token: Option<String>,
+    omitted: usize,
 }

@@ -5,13 +5,13 @@ use std::collections::HashMap;
 
 use jiayang_schemas::{Kind, Violation};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction,
-    EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait,
+    DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, QuerySelect, sea_query::Query,
 };
 use serde_json::{Map, Value, json};
 
 use super::{
-    Caller, Gateway, Page, PageRequest,
+    Caller, Gateway, PageRequest,
     document::{self, Meta, external_ids, json_text, str_at, without_server_fields},
     paging::Cursor,
     providers::Providers,
@@ -24,7 +24,6 @@ use super::{
 };
 use crate::{
     error::ApiError,
-    participants::ParticipantKind,
     store::{
         entity::{provider, senior, service_record},
         micros_to_rfc3339, now_micros,
@@ -62,7 +61,7 @@ pub struct RecordFilter {
 }
 
 impl ServiceRecords {
-    fn render(row: &service_record::Model) -> Value {
+    pub(crate) fn render(row: &service_record::Model) -> Value {
         let mut rendered = document::render(
             &row.document,
             Meta {
@@ -77,11 +76,13 @@ impl ServiceRecords {
         rendered
     }
 
-    pub async fn list(
+    /// Records `visible` to a reader that match `filter`, as rows of one page.
+    pub(crate) async fn list(
         gateway: &Gateway,
         page: &PageRequest,
         filter: &RecordFilter,
-    ) -> Result<Page, ApiError> {
+        visible: Visible<'_>,
+    ) -> Result<(Cursor, Vec<service_record::Model>), ApiError> {
         let text = |v: &Option<String>| v.clone().unwrap_or_default();
         let cursor = Cursor::new(
             page,
@@ -94,7 +95,7 @@ impl ServiceRecords {
                 &text(&filter.to),
             ],
         )?;
-        let mut query = service_record::Entity::find();
+        let mut query = service_record::Entity::find().filter(visible.condition());
         if let Some(id) = &filter.senior_id {
             query = query.filter(service_record::Column::SeniorId.eq(id.as_str()));
         }
@@ -118,11 +119,38 @@ impl ServiceRecords {
             .limit(cursor.fetch())
             .all(&gateway.store.db)
             .await?;
-        Ok(cursor.page(
-            rows.iter()
-                .map(|row| (row.id.clone(), Self::render(row)))
-                .collect(),
-        ))
+        Ok((cursor, rows))
+    }
+}
+
+/// Which records a list shows (see `super::release`): all, or those a participant
+/// submitted, and with `held` those about the seniors it holds.
+#[derive(Clone, Copy, Debug)]
+pub enum Visible<'a> {
+    All,
+    To { participant: &'a str, held: bool },
+}
+
+impl Visible<'_> {
+    fn condition(self) -> Condition {
+        match self {
+            Visible::All => Condition::all(),
+            Visible::To { participant, held } => {
+                let own = Condition::any().add(service_record::Column::SubmittedBy.eq(participant));
+                if !held {
+                    return own;
+                }
+                own.add(
+                    service_record::Column::SeniorId.in_subquery(
+                        Query::select()
+                            .column(senior::Column::Id)
+                            .from(senior::Entity)
+                            .and_where(senior::Column::Holder.eq(participant))
+                            .to_owned(),
+                    ),
+                )
+            }
+        }
     }
 }
 
@@ -148,16 +176,14 @@ fn new_row(
 }
 
 /// Recording a service for a senior needs a basis for SERVICE_DELIVERY: holding the
-/// senior's profile, an active grant for that purpose, or being the operator.
+/// senior's profile or an active grant for that purpose (the operator, which holds no
+/// personal data, records no services: the kind gate stops it before this).
 async fn basis_for_delivery(
     gateway: &Gateway,
     conn: &impl ConnectionTrait,
     caller: &Caller,
     senior_id: &str,
 ) -> Result<(), ApiError> {
-    if caller.kind == ParticipantKind::Operator {
-        return Ok(());
-    }
     let holder = senior::Entity::find_by_id(senior_id.to_owned())
         .one(conn)
         .await?
@@ -165,11 +191,11 @@ async fn basis_for_delivery(
     if holder.as_deref() == Some(caller.participant.as_str()) {
         return Ok(());
     }
-    let granted = super::consents::granted_categories(
+    let granted = super::consents::granted(
         gateway,
-        senior_id,
         &caller.participant,
         "SERVICE_DELIVERY",
+        &[senior_id],
     )
     .await?;
     if granted.is_empty() {

@@ -1,16 +1,36 @@
-//! Releasing a senior's profile to a caller (DESIGN §4.4): the holder and the operator
-//! get it whole; anyone else declares a purpose and gets exactly the categories active
-//! grants give it for that purpose, told which categories were withheld; with no grant
-//! at all the request is refused, naming the purpose that has none.
+//! Releasing seniors' data (DESIGN §4.4, §4.5): which seniors and service records a
+//! reader sees, and how much of each.
+//!
+//! - The holder of a profile (the participant that registered it) sees it whole, and
+//!   every service record about it; the observations in records others wrote only when
+//!   it declares CARE_COORDINATION.
+//! - Any other participant declares a purpose and gets the categories its active grants
+//!   give it for that purpose; with none, one profile is refused (403 naming what is
+//!   missing) and lists and searches leave the senior out, without a trace.
+//! - A regulator's statutory duty gives it BASIC without the name for every senior (a
+//!   grant recorded for a case gives more) and every service record.
+//! - The operator sees ids, versions and times: no personal data.
+//!
+//! Every decision on a senior goes to the request's audit [`Trail`].
 
 use std::collections::BTreeSet;
 
+use jiayang_schemas::Kind;
+use sea_orm::EntityTrait;
 use serde_json::{Map, Value};
 
-use sea_orm::EntityTrait;
-
-use super::{Caller, Gateway, consents, seniors::Seniors};
-use crate::{audit, error::ApiError, participants::ParticipantKind, store::entity::senior};
+use super::{
+    Caller, Gateway, PageRequest, consents,
+    records::{self, RecordFilter, ServiceRecords},
+    references,
+    seniors::{self, Seniors},
+};
+use crate::{
+    audit::{Access, Decision, Trail},
+    error::ApiError,
+    participants::ParticipantKind,
+    store::entity::{senior, service_record},
+};
 
 /// The purposes a request may declare.
 pub const PURPOSES: [&str; 4] = [
@@ -30,60 +50,182 @@ pub const CATEGORIES: [&str; 6] = [
     "FINANCIAL",
 ];
 
-/// A profile as released: the document, and the categories left out of it.
+/// Who is reading, for what declared purpose, and where its decisions are recorded.
+#[derive(Clone, Debug)]
+pub struct Reader {
+    pub caller: Caller,
+    /// `x-jiayang-purpose` as sent.
+    pub purpose: Option<String>,
+    pub trail: Trail,
+}
+
+impl Reader {
+    /// The declared purpose, refused when it is not one.
+    fn purpose(&self) -> Result<Option<&'static str>, ApiError> {
+        match self.purpose.as_deref() {
+            None => Ok(None),
+            Some(declared) => PURPOSES
+                .into_iter()
+                .find(|p| *p == declared)
+                .map(Some)
+                .ok_or_else(|| {
+                    ApiError::PermissionDenied(format!(
+                        "`{declared}` is not a purpose (x-jiayang-purpose: one of {})",
+                        PURPOSES.join(", ")
+                    ))
+                }),
+        }
+    }
+
+    fn required_purpose(&self) -> Result<&'static str, ApiError> {
+        self.purpose()?.ok_or_else(|| {
+            ApiError::PermissionDenied(
+                "declare the purpose of the request in x-jiayang-purpose".into(),
+            )
+        })
+    }
+
+    fn me(&self) -> &str {
+        &self.caller.participant
+    }
+
+    fn kind(&self) -> ParticipantKind {
+        self.caller.kind
+    }
+
+    /// Records a decision on `senior`'s data about `resource`.
+    fn decided(&self, senior: &str, resource: &str, outcome: Result<&Released, &ApiError>) {
+        self.trail.push(Access {
+            senior: senior.to_owned(),
+            resource: resource.to_owned(),
+            decision: if outcome.is_ok() {
+                Decision::Allow
+            } else {
+                Decision::Deny
+            },
+            reason: outcome.err().map(ToString::to_string),
+            categories: outcome.ok().map(|r| r.released.join(",")),
+        });
+    }
+}
+
+/// A resource as released: the document, and the categories left out of it.
 #[derive(Debug)]
 pub struct Released {
     pub resource: Value,
     pub withheld: Vec<&'static str>,
-    /// The categories released (all of them to the holder and the operator).
+    /// The categories released (for a service record: `SERVICE_RECORD`, and `HEALTH`
+    /// with its observations).
     pub released: Vec<&'static str>,
 }
 
-/// The senior `id` as `caller` may see it for `purpose`.
-pub async fn senior(
+/// One page of a list as released: each item's withheld categories by its id, for the
+/// items that have any.
+#[derive(Debug, Default)]
+pub struct ReleasedPage {
+    pub items: Vec<Value>,
+    pub withheld: Vec<(String, Vec<&'static str>)>,
+    pub next_page_token: Option<String>,
+}
+
+impl ReleasedPage {
+    fn of(cursor: super::paging::Cursor, released: Vec<(String, Released)>) -> Self {
+        let withheld = released
+            .iter()
+            .filter(|(_, r)| !r.withheld.is_empty())
+            .map(|(id, r)| (id.clone(), r.withheld.clone()))
+            .collect();
+        let page = cursor.page(
+            released
+                .into_iter()
+                .map(|(id, r)| (id, r.resource))
+                .collect(),
+        );
+        Self {
+            items: page.items,
+            withheld,
+            next_page_token: page.next_page_token,
+        }
+    }
+}
+
+/// How much of a profile a reader gets.
+#[derive(Debug)]
+enum View {
+    /// The holder.
+    Whole,
+    /// Anyone else with a basis: the categories granted, and whether BASIC includes the
+    /// name (a regulator's statutory basis does not).
+    Categories {
+        granted: BTreeSet<String>,
+        name: bool,
+    },
+    /// The operator.
+    Identifiers,
+}
+
+/// The view of a senior held by `holder` that `granted` (the reader's grants for its
+/// purpose, already required for anyone but the holder and the operator) gives.
+fn view(reader: &Reader, holder: &str, granted: BTreeSet<String>) -> Result<View, ApiError> {
+    if reader.me() == holder {
+        return Ok(View::Whole);
+    }
+    match reader.kind() {
+        ParticipantKind::Operator => Ok(View::Identifiers),
+        ParticipantKind::Regulator => {
+            let name = granted.contains("BASIC");
+            let mut granted = granted;
+            granted.insert("BASIC".into());
+            Ok(View::Categories { granted, name })
+        }
+        _ if granted.is_empty() => Err(ApiError::PermissionDenied(format!(
+            "no active consent grants {} data of this senior for {}",
+            reader.me(),
+            reader.purpose.as_deref().unwrap_or_default()
+        ))),
+        _ => Ok(View::Categories {
+            granted,
+            name: true,
+        }),
+    }
+}
+
+/// Whether the reader needs grants to see seniors it does not hold (and so a purpose).
+fn needs_grants(reader: &Reader) -> bool {
+    reader.kind() != ParticipantKind::Operator
+}
+
+fn release(
     gateway: &Gateway,
-    caller: &Caller,
-    purpose: Option<&str>,
-    id: &str,
+    row: &senior::Model,
+    view: View,
+    reader: &Reader,
 ) -> Result<Released, ApiError> {
-    let row = senior::Entity::find_by_id(id.to_owned())
-        .one(&gateway.store.db)
-        .await?
-        .ok_or(ApiError::NotFound("senior"))?;
-    let resource = Seniors::render(gateway, &row)?;
-    if caller.kind == ParticipantKind::Operator || caller.participant == row.holder {
-        return Ok(Released {
-            resource,
-            withheld: Vec::new(),
-            released: CATEGORIES.to_vec(),
-        });
-    }
-    let purpose = match purpose {
-        Some(p) if PURPOSES.contains(&p) => p,
-        Some(other) => {
-            return Err(ApiError::PermissionDenied(format!(
-                "`{other}` is not a purpose (x-jiayang-purpose: one of {})",
-                PURPOSES.join(", ")
-            )));
-        }
-        None => {
-            return Err(ApiError::PermissionDenied(
-                "declare the purpose of the request in x-jiayang-purpose".into(),
-            ));
-        }
-    };
-    let granted = consents::granted_categories(gateway, id, &caller.participant, purpose).await?;
-    if granted.is_empty() {
-        return Err(ApiError::PermissionDenied(format!(
-            "no active consent grants {} data of this senior for {purpose}",
-            caller.participant
-        )));
-    }
+    let resource = Seniors::render(gateway, row)?;
     let mut document = match resource {
         Value::Object(map) => map,
         _ => Map::new(),
     };
-    minimise(&mut document, &granted, &caller.participant);
+    let granted = match view {
+        View::Whole => {
+            return Ok(Released {
+                resource: Value::Object(document),
+                withheld: Vec::new(),
+                released: CATEGORIES.to_vec(),
+            });
+        }
+        View::Identifiers => {
+            document.retain(|key, _| IDENTIFIERS.contains(&key.as_str()));
+            BTreeSet::new()
+        }
+        View::Categories { granted, name } => {
+            minimise(&mut document, &granted, reader.me());
+            if !name {
+                document.remove("name");
+            }
+            granted
+        }
+    };
     let (released, withheld) = CATEGORIES.into_iter().partition(|c| granted.contains(*c));
     Ok(Released {
         resource: Value::Object(document),
@@ -92,44 +234,297 @@ pub async fn senior(
     })
 }
 
-/// What the audit entry of a release needs from the request.
-#[derive(Debug)]
-pub struct Asked<'a> {
-    pub purpose: Option<&'a str>,
-    /// The route or gRPC method.
-    pub action: &'a str,
-    pub request_id: Option<String>,
+/// What every reader may see of any resource it sees at all.
+const IDENTIFIERS: [&str; 4] = ["id", "version", "createdAt", "updatedAt"];
+
+/// Releases one row to the reader, reading its grants for that senior.
+async fn release_row(
+    gateway: &Gateway,
+    reader: &Reader,
+    row: &senior::Model,
+) -> Result<Released, ApiError> {
+    let mut granted = BTreeSet::new();
+    if reader.me() != row.holder && needs_grants(reader) {
+        let purpose = reader.required_purpose()?;
+        granted = consents::granted(gateway, reader.me(), purpose, &[row.id.as_str()])
+            .await?
+            .remove(&row.id)
+            .unwrap_or_default();
+    }
+    release(gateway, row, view(reader, &row.holder, granted)?, reader)
 }
 
-/// [`senior`], with its decision (allow with the categories released, or deny with the
-/// reason) written to the audit log before anything is answered.
-pub async fn senior_audited(
-    gateway: &Gateway,
-    caller: &Caller,
-    asked: Asked<'_>,
-    id: &str,
-) -> Result<Released, ApiError> {
-    let outcome = senior(gateway, caller, asked.purpose, id).await;
-    if matches!(outcome, Err(ApiError::NotFound(_))) {
-        return outcome;
-    }
-    let entry = audit::Entry {
-        participant: caller.participant.clone(),
-        action: asked.action.to_owned(),
-        resource: Some(id.to_owned()),
-        senior: Some(id.to_owned()),
-        purpose: asked.purpose.map(str::to_owned),
-        decision: if outcome.is_ok() {
-            audit::Decision::Allow
-        } else {
-            audit::Decision::Deny
-        },
-        reason: outcome.as_ref().err().map(ToString::to_string),
-        categories: outcome.as_ref().ok().map(|r| r.released.join(",")),
-        request_id: asked.request_id,
-    };
-    gateway.audit.record(entry).await?;
+/// The senior `id` as the reader may see it; refused (403) without a basis.
+pub async fn senior(gateway: &Gateway, reader: &Reader, id: &str) -> Result<Released, ApiError> {
+    let row = senior::Entity::find_by_id(id.to_owned())
+        .one(&gateway.store.db)
+        .await?
+        .ok_or(ApiError::NotFound("senior"))?;
+    let outcome = release_row(gateway, reader, &row).await;
+    reader.decided(id, id, outcome.as_ref());
     outcome
+}
+
+/// How a senior is looked up.
+#[derive(Debug)]
+pub enum SeniorKey {
+    External { participant: String, id: String },
+    IdentityNumber(String),
+}
+
+/// The senior found by `key`, if the reader may see it: one it may not see is not found
+/// (the refusal is in the audit log, not in the answer).
+pub async fn lookup_senior(
+    gateway: &Gateway,
+    reader: &Reader,
+    key: &SeniorKey,
+) -> Result<Released, ApiError> {
+    // Whether a purpose is missing is answered before the search, so the answer says
+    // nothing about whether the senior exists.
+    match reader.kind() {
+        ParticipantKind::HousekeepingPlatform | ParticipantKind::Regulator => {
+            reader.required_purpose()?;
+        }
+        _ => {
+            reader.purpose()?;
+        }
+    }
+    let db = &gateway.store.db;
+    let row = match key {
+        SeniorKey::External { participant, id } => {
+            match references::external(db, Kind::Senior, participant, id).await? {
+                Some(id) => senior::Entity::find_by_id(id).one(db).await?,
+                None => None,
+            }
+        }
+        SeniorKey::IdentityNumber(number) => Seniors::row_by_identity(gateway, number).await?,
+    };
+    let row = row.ok_or(ApiError::NotFound("senior"))?;
+    let outcome = release_row(gateway, reader, &row).await;
+    reader.decided(&row.id, &row.id, outcome.as_ref());
+    outcome.map_err(|refused| match refused {
+        ApiError::PermissionDenied(_) => ApiError::NotFound("senior"),
+        other => other,
+    })
+}
+
+/// One page of the seniors the reader may see: those it holds, and (for its declared
+/// purpose) those its grants cover; all of them to regulators and the operator.
+pub async fn seniors(
+    gateway: &Gateway,
+    reader: &Reader,
+    page: &PageRequest,
+    division: Option<&str>,
+    status: Option<&str>,
+) -> Result<ReleasedPage, ApiError> {
+    let me = reader.me();
+    let visible = match reader.kind() {
+        ParticipantKind::Operator => seniors::Visible::All,
+        ParticipantKind::Regulator => {
+            reader.required_purpose()?;
+            seniors::Visible::All
+        }
+        ParticipantKind::HousekeepingPlatform => seniors::Visible::To {
+            participant: me,
+            granted_for: Some(reader.required_purpose()?),
+        },
+        _ => seniors::Visible::To {
+            participant: me,
+            granted_for: reader.purpose()?,
+        },
+    };
+    let (cursor, rows) = Seniors::list(gateway, page, division, status, visible).await?;
+    let mut granted = match reader.purpose()? {
+        Some(purpose) if needs_grants(reader) => {
+            let others: Vec<&str> = rows
+                .iter()
+                .filter(|row| row.holder != me)
+                .map(|row| row.id.as_str())
+                .collect();
+            consents::granted(gateway, me, purpose, &others).await?
+        }
+        _ => Default::default(),
+    };
+    let mut released = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let granted = granted.remove(&row.id).unwrap_or_default();
+        let outcome =
+            view(reader, &row.holder, granted).and_then(|view| release(gateway, row, view, reader));
+        reader.decided(&row.id, &row.id, outcome.as_ref());
+        // A grant withdrawn between the two queries: the senior is left out.
+        if let Ok(outcome) = outcome {
+            released.push((row.id.clone(), outcome));
+        }
+    }
+    Ok(ReleasedPage::of(cursor, released))
+}
+
+/// How much of a service record a reader gets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum RecordView {
+    Whole,
+    /// A record someone else wrote about a senior the reader holds, read for a purpose
+    /// other than CARE_COORDINATION.
+    WithoutObservations,
+    Identifiers,
+}
+
+/// What the operator sees of a record: ids, references, status and times.
+const RECORD_IDENTIFIERS: [&str; 10] = [
+    "id",
+    "version",
+    "createdAt",
+    "updatedAt",
+    "senior",
+    "provider",
+    "status",
+    "submittedBy",
+    "submittedAt",
+    "verification",
+];
+
+/// The view of a record the reader may see at all (`holds`: it holds the record's senior).
+fn record_view(reader: &Reader, row: &service_record::Model, holds: bool) -> Option<RecordView> {
+    match reader.kind() {
+        ParticipantKind::Operator => Some(RecordView::Identifiers),
+        _ if row.submitted_by == reader.me() => Some(RecordView::Whole),
+        ParticipantKind::Regulator => Some(RecordView::Whole),
+        ParticipantKind::HousekeepingPlatform => None,
+        _ if !holds => None,
+        _ if reader.purpose.as_deref() == Some("CARE_COORDINATION") => Some(RecordView::Whole),
+        _ => Some(RecordView::WithoutObservations),
+    }
+}
+
+fn release_record(row: &service_record::Model, view: RecordView) -> Released {
+    let mut resource = ServiceRecords::render(row);
+    let document = resource
+        .as_object_mut()
+        .expect("a record renders as an object");
+    let had_observations = document.contains_key("observations");
+    match view {
+        RecordView::Whole => Released {
+            resource,
+            withheld: Vec::new(),
+            released: if had_observations {
+                vec!["SERVICE_RECORD", "HEALTH"]
+            } else {
+                vec!["SERVICE_RECORD"]
+            },
+        },
+        RecordView::WithoutObservations => {
+            document.remove("observations");
+            Released {
+                resource,
+                withheld: if had_observations {
+                    vec!["HEALTH"]
+                } else {
+                    Vec::new()
+                },
+                released: vec!["SERVICE_RECORD"],
+            }
+        }
+        RecordView::Identifiers => {
+            document.retain(|key, _| RECORD_IDENTIFIERS.contains(&key.as_str()));
+            Released {
+                resource,
+                withheld: CATEGORIES.to_vec(),
+                released: Vec::new(),
+            }
+        }
+    }
+}
+
+/// Checks what reading records asks of a reader before any is read: a valid purpose
+/// when one is declared, and one at all for regulators.
+fn ready_for_records(reader: &Reader) -> Result<(), ApiError> {
+    if reader.kind() == ParticipantKind::Regulator {
+        reader.required_purpose()?;
+    } else {
+        reader.purpose()?;
+    }
+    Ok(())
+}
+
+/// The service record `id`, if the reader may see it (one it may not is not found).
+pub async fn record(gateway: &Gateway, reader: &Reader, id: &str) -> Result<Released, ApiError> {
+    ready_for_records(reader)?;
+    let db = &gateway.store.db;
+    let row = service_record::Entity::find_by_id(id.to_owned())
+        .one(db)
+        .await?
+        .ok_or(ApiError::NotFound("service record"))?;
+    let holds = senior::Entity::find_by_id(row.senior_id.clone())
+        .one(db)
+        .await?
+        .is_some_and(|senior| senior.holder == reader.me());
+    let outcome = record_view(reader, &row, holds)
+        .map(|view| release_record(&row, view))
+        .ok_or_else(|| {
+            ApiError::PermissionDenied(format!(
+                "{} neither wrote this record nor holds its senior",
+                reader.me()
+            ))
+        });
+    reader.decided(&row.senior_id, &row.id, outcome.as_ref());
+    outcome.map_err(|refused| match refused {
+        ApiError::PermissionDenied(_) => ApiError::NotFound("service record"),
+        other => other,
+    })
+}
+
+/// The service record stored under a participant's external id, if the reader may see it.
+pub async fn lookup_record(
+    gateway: &Gateway,
+    reader: &Reader,
+    participant: &str,
+    external_id: &str,
+) -> Result<Released, ApiError> {
+    let id = references::external(
+        &gateway.store.db,
+        Kind::ServiceRecord,
+        participant,
+        external_id,
+    )
+    .await?
+    .ok_or(ApiError::NotFound("service record"))?;
+    record(gateway, reader, &id).await
+}
+
+/// One page of the service records the reader may see: its own, those about the
+/// seniors it holds (elder-care kinds), all (regulators; the operator as identifiers).
+pub async fn service_records(
+    gateway: &Gateway,
+    reader: &Reader,
+    page: &PageRequest,
+    filter: &RecordFilter,
+) -> Result<ReleasedPage, ApiError> {
+    ready_for_records(reader)?;
+    let me = reader.me();
+    let visible = match reader.kind() {
+        ParticipantKind::Operator | ParticipantKind::Regulator => records::Visible::All,
+        ParticipantKind::HousekeepingPlatform => records::Visible::To {
+            participant: me,
+            held: false,
+        },
+        _ => records::Visible::To {
+            participant: me,
+            held: true,
+        },
+    };
+    let (cursor, rows) = ServiceRecords::list(gateway, page, filter, visible).await?;
+    let released = rows
+        .iter()
+        .map(|row| {
+            // The list's condition admitted only records the reader wrote or whose
+            // senior it holds.
+            let view = record_view(reader, row, true).unwrap_or(RecordView::Identifiers);
+            let released = release_record(row, view);
+            reader.decided(&row.senior_id, &row.id, Ok(&released));
+            (row.id.clone(), released)
+        })
+        .collect();
+    Ok(ReleasedPage::of(cursor, released))
 }
 
 /// `livingSituation` values by the category they reveal.

@@ -4,14 +4,15 @@
 
 use jiayang_schemas::{Kind, reference::significant_prefix};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction,
-    EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait,
+    DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, QuerySelect, sea_query::Query,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::{
-    Caller, Gateway, Page, PageRequest,
+    Caller, Gateway, PageRequest,
+    consents::{active_grants, beijing_today},
     document::{self, Meta, external_ids, json_text, str_at, without_server_fields},
     paging::{Cursor, check_division_filter},
     references,
@@ -20,7 +21,10 @@ use super::{
 };
 use crate::{
     error::ApiError,
-    store::{entity::senior, now_micros},
+    store::{
+        entity::{consent, senior},
+        now_micros,
+    },
 };
 
 pub struct Seniors;
@@ -128,6 +132,18 @@ impl Seniors {
         Ok(rendered)
     }
 
+    /// The stored senior with this resident ID card number.
+    pub(crate) async fn row_by_identity(
+        gateway: &Gateway,
+        number: &str,
+    ) -> Result<Option<senior::Model>, ApiError> {
+        let hash = identity_index(gateway, "RESIDENT_ID_CARD", number);
+        Ok(senior::Entity::find()
+            .filter(senior::Column::IdentityHash.eq(hash))
+            .one(&gateway.store.db)
+            .await?)
+    }
+
     /// A senior found by identity document number (a resident ID card by default).
     pub async fn find_by_identity(
         gateway: &Gateway,
@@ -142,13 +158,15 @@ impl Seniors {
         row.map(|row| Self::render(gateway, &row)).transpose()
     }
 
-    /// Seniors, optionally within a division (the code and everything under it) and of a status.
-    pub async fn list(
+    /// Seniors `visible` to a reader, optionally within a division (the code and
+    /// everything under it) and of a status, as rows of one page.
+    pub(crate) async fn list(
         gateway: &Gateway,
         page: &PageRequest,
         division: Option<&str>,
         status: Option<&str>,
-    ) -> Result<Page, ApiError> {
+        visible: Visible<'_>,
+    ) -> Result<(Cursor, Vec<senior::Model>), ApiError> {
         let cursor = Cursor::new(
             page,
             "seniors",
@@ -157,7 +175,7 @@ impl Seniors {
         if let Some(code) = division {
             check_division_filter("division", code)?;
         }
-        let mut query = senior::Entity::find();
+        let mut query = senior::Entity::find().filter(visible.condition());
         if let Some(code) = division {
             query = query.filter(
                 senior::Column::DivisionCode.like(format!("{}%", significant_prefix(code))),
@@ -174,11 +192,46 @@ impl Seniors {
             .limit(cursor.fetch())
             .all(&gateway.store.db)
             .await?;
-        let rows = rows
-            .iter()
-            .map(|row| Ok((row.id.clone(), Self::render(gateway, row)?)))
-            .collect::<Result<_, ApiError>>()?;
-        Ok(cursor.page(rows))
+        Ok((cursor, rows))
+    }
+}
+
+/// Which seniors a list shows: the SQL side of `super::release`'s rules, so that a page
+/// holds only seniors the reader may see and says nothing of the others.
+#[derive(Clone, Copy, Debug)]
+pub enum Visible<'a> {
+    All,
+    /// The seniors `participant` holds, and with `granted_for` those its grants cover
+    /// for that purpose today.
+    To {
+        participant: &'a str,
+        granted_for: Option<&'a str>,
+    },
+}
+
+impl Visible<'_> {
+    fn condition(self) -> Condition {
+        match self {
+            Visible::All => Condition::all(),
+            Visible::To {
+                participant,
+                granted_for,
+            } => {
+                let held = Condition::any().add(senior::Column::Holder.eq(participant));
+                match granted_for {
+                    None => held,
+                    Some(purpose) => held.add(
+                        senior::Column::Id.in_subquery(
+                            Query::select()
+                                .column(consent::Column::SeniorId)
+                                .from(consent::Entity)
+                                .cond_where(active_grants(participant, purpose, &beijing_today()))
+                                .to_owned(),
+                        ),
+                    ),
+                }
+            }
+        }
     }
 }
 

@@ -7,14 +7,16 @@ use serde_json::Value;
 use tonic::{Request, Response, Status};
 
 use crate::{
+    audit::Trail,
     domain::{
         Caller, Gateway, IdempotencyKey, ItemResult,
+        release::{Reader, Released, ReleasedPage},
         resource::{self, Resource},
     },
     error::ApiError,
     http::RequestLang,
 };
-use jiayang_proto::v1::{BatchCreateResponse, BatchItemResult, FieldViolation};
+use jiayang_proto::v1::{BatchCreateResponse, BatchItemResult, FieldViolation, Withheld};
 
 pub fn lang<T>(request: &Request<T>) -> Lang {
     request
@@ -31,6 +33,58 @@ pub fn caller<T>(request: &Request<T>) -> Result<Caller, Status> {
         .get::<Caller>()
         .cloned()
         .ok_or_else(|| ApiError::Unauthenticated.to_status(lang(request)))
+}
+
+/// The caller, its declared purpose (`x-jiayang-purpose` metadata) and the request's
+/// audit trail.
+pub fn reader<T>(request: &Request<T>) -> Result<Reader, Status> {
+    Ok(Reader {
+        caller: caller(request)?,
+        purpose: request
+            .metadata()
+            .get(crate::auth::PURPOSE)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned),
+        trail: request
+            .extensions()
+            .get::<Trail>()
+            .cloned()
+            .unwrap_or_default(),
+    })
+}
+
+/// A released resource as the message `M`, with the categories left out of it in the
+/// response metadata.
+pub fn released<M: DeserializeOwned>(
+    released: Released,
+    lang: Lang,
+) -> Result<Response<M>, Status> {
+    let mut response = Response::new(from_json(released.resource, lang)?);
+    if let Ok(value) = released.withheld.join(",").parse() {
+        response
+            .metadata_mut()
+            .insert(crate::rest::WITHHELD_CATEGORIES, value);
+    }
+    Ok(response)
+}
+
+/// A released page's items as messages `M`, and what was withheld from which.
+pub fn released_items<M: DeserializeOwned>(
+    page: &mut ReleasedPage,
+    lang: Lang,
+) -> Result<(Vec<M>, Vec<Withheld>), Status> {
+    let items = std::mem::take(&mut page.items)
+        .into_iter()
+        .map(|v| from_json(v, lang))
+        .collect::<Result<_, _>>()?;
+    let withheld = std::mem::take(&mut page.withheld)
+        .into_iter()
+        .map(|(id, categories)| Withheld {
+            id,
+            categories: categories.into_iter().map(str::to_owned).collect(),
+        })
+        .collect();
+    Ok((items, withheld))
 }
 
 /// A proto message as canonical JSON.

@@ -15,6 +15,7 @@ use crate::{
     domain::{
         ItemResult, PageRequest,
         records::{RecordFilter, ServiceRecords},
+        release,
         resource::{self, MAX_BATCH, Resource},
     },
     error::ApiError,
@@ -43,7 +44,11 @@ impl ServiceRecordService for Service {
         &self,
         request: Request<GetRequest>,
     ) -> Result<Response<ServiceRecord>, Status> {
-        get::<ServiceRecords, _, _>(&self.0.gateway, &request, None, &request.get_ref().id).await
+        let (lang, reader) = (lang(&request), reader(&request)?);
+        let found = release::record(&self.0.gateway, &reader, &request.get_ref().id)
+            .await
+            .map_err(status(lang))?;
+        released(found, lang)
     }
 
     async fn update_service_record(
@@ -67,7 +72,7 @@ impl ServiceRecordService for Service {
         &self,
         request: Request<ListServiceRecordsRequest>,
     ) -> Result<Response<ListServiceRecordsResponse>, Status> {
-        let (lang, _caller) = (lang(&request), caller(&request)?);
+        let (lang, reader) = (lang(&request), reader(&request)?);
         let q = request.into_inner();
         let page = PageRequest {
             page_size: page_size(q.page_size),
@@ -81,17 +86,14 @@ impl ServiceRecordService for Service {
             from: owned(&q.from),
             to: owned(&q.to),
         };
-        let page = ServiceRecords::list(&self.0.gateway, &page, &filter)
+        let mut page = release::service_records(&self.0.gateway, &reader, &page, &filter)
             .await
             .map_err(status(lang))?;
-        let service_records = page
-            .items
-            .into_iter()
-            .map(|v| from_json(v, lang))
-            .collect::<Result<_, _>>()?;
+        let (service_records, withheld) = released_items(&mut page, lang)?;
         Ok(Response::new(ListServiceRecordsResponse {
             service_records,
             next_page_token: page.next_page_token.unwrap_or_default(),
+            withheld,
         }))
     }
 
@@ -99,23 +101,19 @@ impl ServiceRecordService for Service {
         &self,
         request: Request<LookupRequest>,
     ) -> Result<Response<ServiceRecord>, Status> {
-        let (lang, _caller) = (lang(&request), caller(&request)?);
-        let found = match request.into_inner().key {
-            Some(Key::ExternalId(external)) => ServiceRecords::lookup_external(
-                &self.0.gateway,
-                &external.participant,
-                &external.id,
-            )
-            .await
-            .map_err(status(lang))?,
-            _ => return Err(invalid_lookup().to_status(lang)),
+        let (lang, reader) = (lang(&request), reader(&request)?);
+        let Some(Key::ExternalId(external)) = request.into_inner().key else {
+            return Err(invalid_lookup().to_status(lang));
         };
-        Ok(Response::new(from_json(
-            found
-                .ok_or(ApiError::NotFound(ServiceRecords::LABEL))
-                .map_err(status(lang))?,
-            lang,
-        )?))
+        let found = release::lookup_record(
+            &self.0.gateway,
+            &reader,
+            &external.participant,
+            &external.id,
+        )
+        .await
+        .map_err(status(lang))?;
+        released(found, lang)
     }
 
     async fn batch_create_service_records(

@@ -14,7 +14,6 @@ use crate::{
         resource::{self, Resource},
         seniors::Seniors,
     },
-    error::ApiError,
 };
 
 pub struct Service(pub AppState);
@@ -33,29 +32,11 @@ impl SeniorService for Service {
         &self,
         request: Request<GetRequest>,
     ) -> Result<Response<SeniorProfile>, Status> {
-        let (lang, caller) = (lang(&request), caller(&request)?);
-        let asked = release::Asked {
-            purpose: request
-                .metadata()
-                .get(crate::auth::PURPOSE)
-                .and_then(|v| v.to_str().ok()),
-            action: "jiayang.v1.SeniorService/GetSenior",
-            request_id: request
-                .extensions()
-                .get::<crate::http::RequestId>()
-                .map(|id| id.0.clone()),
-        };
-        let released =
-            release::senior_audited(&self.0.gateway, &caller, asked, &request.get_ref().id)
-                .await
-                .map_err(status(lang))?;
-        let mut response = Response::new(from_json(released.resource, lang)?);
-        if let Ok(value) = released.withheld.join(",").parse() {
-            response
-                .metadata_mut()
-                .insert(crate::rest::WITHHELD_CATEGORIES, value);
-        }
-        Ok(response)
+        let (lang, reader) = (lang(&request), reader(&request)?);
+        let found = release::senior(&self.0.gateway, &reader, &request.get_ref().id)
+            .await
+            .map_err(status(lang))?;
+        released(found, lang)
     }
 
     async fn update_senior(
@@ -79,23 +60,26 @@ impl SeniorService for Service {
         &self,
         request: Request<ListSeniorsRequest>,
     ) -> Result<Response<ListSeniorsResponse>, Status> {
-        let (lang, _caller) = (lang(&request), caller(&request)?);
+        let (lang, reader) = (lang(&request), reader(&request)?);
         let q = request.into_inner();
         let page = PageRequest {
             page_size: page_size(q.page_size),
             page_token: given(&q.page_token).map(str::to_owned),
         };
-        let page = Seniors::list(&self.0.gateway, &page, given(&q.division), given(&q.status))
-            .await
-            .map_err(status(lang))?;
-        let seniors = page
-            .items
-            .into_iter()
-            .map(|v| from_json(v, lang))
-            .collect::<Result<_, _>>()?;
+        let mut page = release::seniors(
+            &self.0.gateway,
+            &reader,
+            &page,
+            given(&q.division),
+            given(&q.status),
+        )
+        .await
+        .map_err(status(lang))?;
+        let (seniors, withheld) = released_items(&mut page, lang)?;
         Ok(Response::new(ListSeniorsResponse {
             seniors,
             next_page_token: page.next_page_token.unwrap_or_default(),
+            withheld,
         }))
     }
 
@@ -103,24 +87,19 @@ impl SeniorService for Service {
         &self,
         request: Request<LookupRequest>,
     ) -> Result<Response<SeniorProfile>, Status> {
-        let (lang, _caller) = (lang(&request), caller(&request)?);
-        let gateway = &self.0.gateway;
-        let found = match request.into_inner().key {
-            Some(Key::ExternalId(external)) => {
-                Seniors::lookup_external(gateway, &external.participant, &external.id).await
-            }
-            Some(Key::IdentityNumber(number)) => {
-                Seniors::find_by_identity(gateway, "RESIDENT_ID_CARD", &number).await
-            }
-            None => Err(invalid_lookup()),
-        }
-        .map_err(status(lang))?;
-        Ok(Response::new(from_json(
-            found
-                .ok_or(ApiError::NotFound("senior"))
-                .map_err(status(lang))?,
-            lang,
-        )?))
+        let (lang, reader) = (lang(&request), reader(&request)?);
+        let key = match request.into_inner().key {
+            Some(Key::ExternalId(external)) => release::SeniorKey::External {
+                participant: external.participant,
+                id: external.id,
+            },
+            Some(Key::IdentityNumber(number)) => release::SeniorKey::IdentityNumber(number),
+            None => return Err(invalid_lookup().to_status(lang)),
+        };
+        let found = release::lookup_senior(&self.0.gateway, &reader, &key)
+            .await
+            .map_err(status(lang))?;
+        released(found, lang)
     }
 
     async fn batch_create_seniors(

@@ -120,6 +120,12 @@ fn parameters(method: &str, path: &str) -> Vec<Value> {
     if method == "put" {
         parameters.push(json!({"name": "If-Match", "in": "header", "required": true, "schema": {"type": "string"}, "description": "the version being replaced, e.g. \"3\""}));
     }
+    let senior_data = ["/v1/seniors", "/v1/service-records", "/v1/native/"]
+        .iter()
+        .any(|prefix| path.starts_with(prefix));
+    if senior_data && (method == "get" || path.ends_with(":lookup")) {
+        parameters.push(json!({"name": "x-jiayang-purpose", "in": "header", "required": false, "schema": {"enum": crate::domain::release::PURPOSES}, "description": "why the caller reads (required of anyone reading seniors it does not hold); what is released depends on it"}));
+    }
     parameters.push(json!({"name": "Accept-Language", "in": "header", "required": false, "schema": {"type": "string"}, "description": "en for English messages; Chinese otherwise"}));
     parameters
 }
@@ -189,7 +195,15 @@ fn operation(method: &str, path: &str) -> Value {
     let success = if path.ends_with(":batchCreate") {
         json!({"description": "per-item results", "content": {"application/json": {"schema": schema_ref("BatchResults")}}})
     } else if method == "get" && !path.ends_with('}') {
-        json!({"description": "one page", "content": {"application/json": {"schema": {"type": "object"}}}})
+        json!({"description": "one page of what the caller may see; `withheld: [{id, categories}]` names the categories left out of minimised items", "content": {"application/json": {"schema": {"type": "object"}}}})
+    } else if (method == "get" || path.ends_with(":lookup"))
+        && (path.starts_with("/v1/seniors/{id}")
+            && !path.contains("/consents")
+            && !path.contains("access-history")
+            || path.starts_with("/v1/service-records")
+            || path == "/v1/seniors:lookup")
+    {
+        json!({"description": label, "headers": {"x-jiayang-withheld-categories": {"description": "the data categories left out for this caller and purpose", "schema": {"type": "string"}}}, "content": {"application/json": {"schema": schema_ref(schema_name)}}})
     } else {
         json!({"description": label, "content": {"application/json": {"schema": schema_ref(schema_name)}}})
     };

@@ -8,7 +8,11 @@ use axum::{
 use jiayang_schemas::{Violation, json_syntax};
 use serde_json::Value;
 
-use crate::error::ApiError;
+use crate::{
+    audit::Trail,
+    domain::{Caller, release::Reader},
+    error::ApiError,
+};
 
 /// A JSON body; anything that is not JSON is an `invalid-request` problem like any other.
 pub struct JsonBody(pub Value);
@@ -129,5 +133,27 @@ impl<S: Send + Sync, T: serde::de::DeserializeOwned + Send> FromRequestParts<S> 
             .await
             .map(|p| Self(p.0))
             .map_err(|_| ApiError::NotFound("resource"))
+    }
+}
+
+/// The caller, its declared purpose (`x-jiayang-purpose`) and the request's audit trail.
+impl<S: Send + Sync> FromRequestParts<S> for Reader {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let caller = parts
+            .extensions
+            .get::<Caller>()
+            .cloned()
+            .ok_or(ApiError::Unauthenticated)?;
+        Ok(Reader {
+            caller,
+            purpose: parts
+                .headers
+                .get(crate::auth::PURPOSE)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned),
+            trail: parts.extensions.get::<Trail>().cloned().unwrap_or_default(),
+        })
     }
 }

@@ -11,15 +11,15 @@ use serde_json::{Value, json};
 
 use super::extract::{IdempotencyHeader, IfMatch, JsonBody, Path, Query, etag};
 use crate::domain::references::invalid_lookup;
+use crate::domain::release::Reader;
 use crate::{
     app::AppState,
     domain::{
         Caller, IdempotencyKey, ItemResult, Page, PageRequest, catalog, consents,
         providers::{ProviderFilter, Providers},
-        records::{RecordFilter, ServiceRecords},
+        records::RecordFilter,
         release,
         resource::{self, Resource},
-        seniors::Seniors,
         workers::Workers,
     },
     error::ApiError,
@@ -78,28 +78,35 @@ pub async fn fetch<R: Resource>(
 /// The response header naming the data categories a minimised profile leaves out.
 pub const WITHHELD: &str = "x-jiayang-withheld-categories";
 
-/// A senior's profile as the caller may see it for the purpose it declares.
-pub async fn fetch_senior(
-    State(state): State<AppState>,
-    caller: Caller,
-    headers: HeaderMap,
-    request_id: Option<axum::Extension<crate::http::RequestId>>,
-    Path(id): Path<String>,
-) -> Result<Response> {
-    let purpose = headers
-        .get(crate::auth::PURPOSE)
-        .and_then(|v| v.to_str().ok());
-    let asked = release::Asked {
-        purpose,
-        action: "GET /v1/seniors/{id}",
-        request_id: request_id.map(|r| r.0.0.clone()),
-    };
-    let released = release::senior_audited(&state.gateway, &caller, asked, &id).await?;
-    let mut response = with_etag(StatusCode::OK, released.resource);
-    if let Ok(value) = HeaderValue::from_str(&released.withheld.join(",")) {
+/// A released resource, with the categories left out of it in a header.
+fn released(resource: release::Released) -> Response {
+    let mut response = with_etag(StatusCode::OK, resource.resource);
+    if let Ok(value) = HeaderValue::from_str(&resource.withheld.join(",")) {
         response.headers_mut().insert(WITHHELD, value);
     }
-    Ok(response)
+    response
+}
+
+/// A senior's profile as the reader may see it for the purpose it declares.
+pub async fn fetch_senior(
+    State(state): State<AppState>,
+    reader: Reader,
+    Path(id): Path<String>,
+) -> Result<Response> {
+    Ok(released(
+        release::senior(&state.gateway, &reader, &id).await?,
+    ))
+}
+
+/// A service record, if the reader may see it.
+pub async fn fetch_record(
+    State(state): State<AppState>,
+    reader: Reader,
+    Path(id): Path<String>,
+) -> Result<Response> {
+    Ok(released(
+        release::record(&state.gateway, &reader, &id).await?,
+    ))
 }
 
 pub async fn update<R: Resource>(
@@ -116,6 +123,23 @@ pub async fn update<R: Resource>(
 /// `{"<plural>": [...], "nextPageToken": "..."}`; no token on the last page.
 fn page_body(plural: &str, page: Page) -> Json<Value> {
     let mut body = json!({ plural: page.items });
+    if let Some(token) = page.next_page_token {
+        body["nextPageToken"] = token.into();
+    }
+    Json(body)
+}
+
+/// A released page: `page_body`'s shape, and `withheld: [{id, categories}]` for the
+/// items minimised.
+fn released_page(plural: &str, page: release::ReleasedPage) -> Json<Value> {
+    let mut body = json!({ plural: page.items });
+    if !page.withheld.is_empty() {
+        body["withheld"] = page
+            .withheld
+            .into_iter()
+            .map(|(id, categories)| json!({"id": id, "categories": categories}))
+            .collect();
+    }
     if let Some(token) = page.next_page_token {
         body["nextPageToken"] = token.into();
     }
@@ -205,23 +229,44 @@ pub async fn lookup<R: Resource>(
 /// Seniors are found by external id or by resident ID number, which travels in the body.
 pub async fn lookup_senior(
     State(state): State<AppState>,
-    _caller: Caller,
+    reader: Reader,
     JsonBody(body): JsonBody,
 ) -> Result<Response> {
-    let found = match lookup_body(body)? {
+    let key = match lookup_body(body)? {
         LookupBody {
             external_id: Some(external),
             identity_number: None,
-        } => Seniors::lookup_external(&state.gateway, &external.participant, &external.id).await?,
+        } => release::SeniorKey::External {
+            participant: external.participant,
+            id: external.id,
+        },
         LookupBody {
             external_id: None,
             identity_number: Some(number),
-        } => Seniors::find_by_identity(&state.gateway, "RESIDENT_ID_CARD", &number).await?,
+        } => release::SeniorKey::IdentityNumber(number),
         _ => return Err(invalid_lookup()),
     };
-    Ok(with_etag(
-        StatusCode::OK,
-        found.ok_or(ApiError::NotFound(Seniors::LABEL))?,
+    Ok(released(
+        release::lookup_senior(&state.gateway, &reader, &key).await?,
+    ))
+}
+
+/// Service records are found by external id.
+pub async fn lookup_record(
+    State(state): State<AppState>,
+    reader: Reader,
+    JsonBody(body): JsonBody,
+) -> Result<Response> {
+    let LookupBody {
+        external_id: Some(external),
+        identity_number: None,
+    } = lookup_body(body)?
+    else {
+        return Err(invalid_lookup());
+    };
+    Ok(released(
+        release::lookup_record(&state.gateway, &reader, &external.participant, &external.id)
+            .await?,
     ))
 }
 
@@ -252,17 +297,18 @@ pub struct SeniorQuery {
 
 pub async fn list_seniors(
     State(state): State<AppState>,
-    _caller: Caller,
+    reader: Reader,
     Query(q): Query<SeniorQuery>,
 ) -> Result<Json<Value>> {
-    let page = Seniors::list(
+    let page = release::seniors(
         &state.gateway,
+        &reader,
         &page_of(q.page_size, &q.page_token),
         q.division.as_deref(),
         q.status.as_deref(),
     )
     .await?;
-    Ok(page_body("seniors", page))
+    Ok(released_page("seniors", page))
 }
 
 #[derive(Debug, Deserialize)]
@@ -279,7 +325,7 @@ pub struct RecordQuery {
 
 pub async fn list_service_records(
     State(state): State<AppState>,
-    _caller: Caller,
+    reader: Reader,
     Query(q): Query<RecordQuery>,
 ) -> Result<Json<Value>> {
     let filter = RecordFilter {
@@ -289,10 +335,11 @@ pub async fn list_service_records(
         from: q.from,
         to: q.to,
     };
-    Ok(page_body(
+    Ok(released_page(
         "serviceRecords",
-        ServiceRecords::list(
+        release::service_records(
             &state.gateway,
+            &reader,
             &page_of(q.page_size, &q.page_token),
             &filter,
         )

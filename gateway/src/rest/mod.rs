@@ -44,10 +44,10 @@ pub fn routes() -> Router<AppState> {
             "/v1/service-records:batchCreate",
             post(batch_create::<ServiceRecords>),
         )
-        .route("/v1/service-records:lookup", post(lookup::<ServiceRecords>))
+        .route("/v1/service-records:lookup", post(lookup_record))
         .route(
             "/v1/service-records/{id}",
-            get(fetch::<ServiceRecords>).put(update::<ServiceRecords>),
+            get(fetch_record).put(update::<ServiceRecords>),
         )
         .route(
             "/v1/providers",

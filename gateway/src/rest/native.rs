@@ -74,7 +74,7 @@ pub struct ExportQuery {
 
 pub async fn export(
     State(state): State<AppState>,
-    caller: Caller,
+    reader: crate::domain::release::Reader,
     Path(names): Path<(String, String)>,
     Query(q): Query<ExportQuery>,
 ) -> Result<Response, ApiError> {
@@ -83,7 +83,7 @@ pub async fn export(
         page_size: q.page_size,
         page_token: q.page_token,
     };
-    let exported = native::export(&state.gateway, &caller, format, kind, &page).await?;
+    let exported = native::export(&state.gateway, &reader, format, kind, &page).await?;
     let mut response = match exported.document {
         Some(document) => Json(document).into_response(),
         // The formats hold one record at least: an empty page has no document.

@@ -13,6 +13,7 @@ impl MigratorTrait for Migrator {
             Box::new(M0002Participants),
             Box::new(M0003Audit),
             Box::new(M0004Consents),
+            Box::new(M0005Visibility),
         ]
     }
 }
@@ -407,5 +408,96 @@ impl MigrationTrait for M0004Consents {
                     .to_owned(),
             )
             .await
+    }
+}
+
+/// What lists filter on when they show a participant only the seniors and records it may
+/// see: a consent's purposes and categories as columns (`,A,B,`, matched with `LIKE
+/// '%,A,%'`; the values are enum codes), and the indexes behind "the seniors I hold",
+/// "the records I submitted" and "the seniors granted to me".
+struct M0005Visibility;
+
+impl MigrationName for M0005Visibility {
+    fn name(&self) -> &str {
+        "m0005_visibility"
+    }
+}
+
+/// `["A", "B"]` as `,A,B,`.
+pub(crate) fn delimited<'a>(values: impl IntoIterator<Item = &'a str>) -> String {
+    let mut text = String::from(",");
+    for value in values {
+        text.push_str(value);
+        text.push(',');
+    }
+    text
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0005Visibility {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        // SQLite takes one column per ALTER TABLE.
+        for column in ["purposes", "categories"] {
+            manager
+                .alter_table(
+                    Table::alter()
+                        .table("consents")
+                        .add_column(text(column).default(""))
+                        .to_owned(),
+                )
+                .await?;
+        }
+        let db = manager.get_connection();
+        let rows = db
+            .query_all(Query::select().columns(["id", "document"]).from("consents"))
+            .await?;
+        for row in rows {
+            let id: String = row.try_get("", "id")?;
+            let document: String = row.try_get("", "document")?;
+            let document: serde_json::Value = serde_json::from_str(&document)
+                .map_err(|e| DbErr::Custom(format!("consent {id}: {e}")))?;
+            let list = |key: &str| {
+                delimited(
+                    document[key]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .filter_map(serde_json::Value::as_str),
+                )
+            };
+            manager
+                .exec_stmt(
+                    Query::update()
+                        .table("consents")
+                        .values([
+                            ("purposes", list("purposes").into()),
+                            ("categories", list("categories").into()),
+                        ])
+                        .and_where(Expr::col("id").eq(id))
+                        .to_owned(),
+                )
+                .await?;
+        }
+        for (name, table, columns) in [
+            ("consents_grantee", "consents", ["grantee", "senior_id"]),
+            ("seniors_holder", "seniors", ["holder", "id"]),
+            (
+                "service_records_submitter",
+                "service_records",
+                ["submitted_by", "id"],
+            ),
+        ] {
+            manager
+                .create_index(
+                    Index::create()
+                        .name(name)
+                        .table(table)
+                        .col(columns[0])
+                        .col(columns[1])
+                        .to_owned(),
+                )
+                .await?;
+        }
+        Ok(())
     }
 }

@@ -2,7 +2,12 @@
 
 use std::{net::SocketAddr, path::PathBuf};
 
-use jiayang_gateway::server::{self, Config};
+use jiayang_gateway::{
+    participants::{self, NewParticipant, ParticipantKind},
+    server::{self, Config},
+    store::Store,
+    tls::TlsFiles,
+};
 use reqwest::{Method, StatusCode};
 use sea_orm::{ConnectionTrait, Database};
 use serde_json::Value;
@@ -33,7 +38,11 @@ macro_rules! both {
 
 pub struct TestApp {
     pub addr: SocketAddr,
+    /// The token of `PORTAL`, the participant most tests act as: it registers the
+    /// seniors it then holds.
     pub token: String,
+    /// The operator's token (it manages participants and sees no personal data).
+    pub operator_token: String,
     pub ca_pem: Vec<u8>,
     pub data_dir: PathBuf,
     /// The database the gateway uses.
@@ -86,10 +95,17 @@ impl TestApp {
             database_url,
         };
         let prepared = server::prepare(&config).await.expect("gateway prepares");
-        let token = prepared
+        let operator_token = prepared
             .new_operator_token
             .clone()
             .expect("a fresh gateway issues an operator token");
+        let token = add_participant(
+            &prepared.state.gateway.store,
+            &prepared.tls_files,
+            PORTAL,
+            ParticipantKind::ElderCarePortal,
+        )
+        .await;
         let database_url = prepared.database_url.clone();
         let ca_pem = std::fs::read(&prepared.tls_files.ca_cert).unwrap();
         let listener = server::bind(config.listen).await.unwrap();
@@ -105,6 +121,7 @@ impl TestApp {
         Self {
             addr,
             token,
+            operator_token,
             ca_pem,
             data_dir: dir.path().to_owned(),
             database_url,
@@ -136,11 +153,24 @@ impl TestApp {
         format!("https://localhost:{}{path}", self.addr.port())
     }
 
-    /// An authenticated request.
+    /// A request as `PORTAL`.
     pub fn request(&self, method: Method, path: &str) -> reqwest::RequestBuilder {
+        self.request_as(&self.token, method, path)
+    }
+
+    /// A request with another participant's token.
+    pub fn request_as(&self, token: &str, method: Method, path: &str) -> reqwest::RequestBuilder {
         self.client
             .request(method, self.url(path))
-            .bearer_auth(&self.token)
+            .bearer_auth(token)
+    }
+
+    /// Registers a participant (as `jiayang participant add` does) and returns its token.
+    pub async fn participant(&self, id: &str, kind: ParticipantKind) -> String {
+        let store = Store::open(&self.database_url).await.unwrap();
+        let token = add_participant(&store, &TlsFiles::in_dir(&self.data_dir), id, kind).await;
+        store.db.close().await.unwrap();
+        token
     }
 
     pub async fn post(&self, path: &str, body: &Value) -> (StatusCode, Value) {
@@ -174,10 +204,30 @@ impl TestApp {
             .expect("gRPC connects")
     }
 
-    /// Metadata value of the operator's bearer token.
+    /// Metadata value of `PORTAL`'s bearer token.
     pub fn bearer(&self) -> tonic::metadata::MetadataValue<tonic::metadata::Ascii> {
         format!("Bearer {}", self.token).parse().unwrap()
     }
+}
+
+/// The participant a `TestApp`'s `token` belongs to.
+pub const PORTAL: &str = "bj-elder-portal";
+
+async fn add_participant(store: &Store, tls: &TlsFiles, id: &str, kind: ParticipantKind) -> String {
+    participants::add(
+        store,
+        tls,
+        &NewParticipant {
+            id: id.into(),
+            kind,
+            name: id.into(),
+            uscc: None,
+            native_format: None,
+        },
+    )
+    .await
+    .unwrap()
+    .token
 }
 
 pub async fn send(request: reqwest::RequestBuilder) -> (StatusCode, Value) {

@@ -3,11 +3,7 @@
 //! consent, and is refused again right after withdrawal or once a grant has expired —
 //! over REST and gRPC, each decision in the audit log.
 
-use jiayang_gateway::{
-    participants::{self, NewParticipant, ParticipantKind},
-    store::Store,
-    tls::TlsFiles,
-};
+use jiayang_gateway::participants::ParticipantKind;
 use jiayang_proto::v1::{
     GetRequest, ListConsentsRequest, WithdrawConsentRequest,
     consent_service_client::ConsentServiceClient, senior_service_client::SeniorServiceClient,
@@ -19,25 +15,6 @@ use crate::{
     both,
     common::{TestApp, fixture, send, senior},
 };
-
-async fn participant(app: &TestApp, id: &str, kind: ParticipantKind) -> String {
-    let store = Store::open(&app.database_url).await.unwrap();
-    let credentials = participants::add(
-        &store,
-        &TlsFiles::in_dir(&app.data_dir),
-        &NewParticipant {
-            id: id.into(),
-            kind,
-            name: id.into(),
-            uscc: None,
-            native_format: None,
-        },
-    )
-    .await
-    .unwrap();
-    store.db.close().await.unwrap();
-    credentials.token
-}
 
 fn request(
     app: &TestApp,
@@ -99,8 +76,10 @@ fn keys(document: &Value) -> Vec<String> {
 }
 
 async fn a_grant_releases_exactly_its_categories_until_withdrawn(app: &TestApp) {
-    let portal = participant(app, "bj-elder-portal", ParticipantKind::ElderCarePortal).await;
-    let hk = participant(app, "hk-daojia", ParticipantKind::HousekeepingPlatform).await;
+    let portal = app.token.clone();
+    let hk = app
+        .participant("hk-daojia", ParticipantKind::HousekeepingPlatform)
+        .await;
 
     let (status, registered) = send(
         request(app, Method::POST, "/v1/seniors", &portal, None).json(&senior(1, "110105013000")),

@@ -3,11 +3,7 @@
 //! here rather than taken from the code under test), or that the grant is refused when
 //! its basis cannot cover the category.
 
-use jiayang_gateway::{
-    participants::{self, NewParticipant, ParticipantKind},
-    store::Store,
-    tls::TlsFiles,
-};
+use jiayang_gateway::participants::ParticipantKind;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -49,55 +45,20 @@ fn sorted_keys(value: &Value) -> Vec<String> {
     keys
 }
 
-async fn add(app: &TestApp, store: &Store, id: &str, kind: ParticipantKind) -> String {
-    participants::add(
-        store,
-        &TlsFiles::in_dir(&app.data_dir),
-        &NewParticipant {
-            id: id.into(),
-            kind,
-            name: id.into(),
-            uscc: None,
-            native_format: None,
-        },
-    )
-    .await
-    .unwrap()
-    .token
-}
-
 async fn every_grant_releases_exactly_its_categories(app: &TestApp) {
-    let store = Store::open(&app.database_url).await.unwrap();
-    let portal = add(
-        app,
-        &store,
-        "bj-elder-portal",
-        ParticipantKind::ElderCarePortal,
-    )
-    .await;
+    let portal = app.token.clone();
     let grantees = [
         (
             "hk-daojia",
-            add(
-                app,
-                &store,
-                "hk-daojia",
-                ParticipantKind::HousekeepingPlatform,
-            )
-            .await,
+            app.participant("hk-daojia", ParticipantKind::HousekeepingPlatform)
+                .await,
         ),
         (
             "cy-yanglaoyuan",
-            add(
-                app,
-                &store,
-                "cy-yanglaoyuan",
-                ParticipantKind::ElderCareInstitution,
-            )
-            .await,
+            app.participant("cy-yanglaoyuan", ParticipantKind::ElderCareInstitution)
+                .await,
         ),
     ];
-    store.db.close().await.unwrap();
     let as_ = |token: &str, method: Method, path: &str| {
         app.client.request(method, app.url(path)).bearer_auth(token)
     };

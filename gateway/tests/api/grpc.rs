@@ -192,7 +192,7 @@ async fn providers_records_and_the_catalog_over_grpc(app: &TestApp) {
         .await
         .unwrap()
         .into_inner();
-    assert_eq!(stored.submitted_by, "operator");
+    assert_eq!(stored.submitted_by, "bj-elder-portal");
 
     let mut catalog = CatalogServiceClient::new(channel);
     let items = catalog

@@ -15,3 +15,4 @@ mod participants;
 mod providers;
 mod records;
 mod seniors;
+mod visibility;

@@ -109,7 +109,7 @@ async fn a_housekeeping_order_lands_and_its_unresolved_references_name_its_own_f
     // The order number is the sender's id for the record.
     assert_eq!(
         record["externalIds"],
-        json!([{"participant": "operator", "id": "HK202611030001"}])
+        json!([{"participant": "bj-elder-portal", "id": "HK202611030001"}])
     );
 
     // The same order again is a duplicate of the sender's id, reported at that order.
@@ -152,7 +152,7 @@ async fn portal_seniors_go_in_and_come_back_out_in_the_portal_envelope(app: &Tes
     assert_eq!(response.headers()["x-jiayang-omitted"], "0");
     let first: Value = response.json().await.unwrap();
     assert_eq!(first["SJLX"], "LNRXX");
-    assert_eq!(first["FSDW"], "operator");
+    assert_eq!(first["FSDW"], "bj-elder-portal");
     let out = &first["JLS"][0];
     // The portal's own number comes back as the record's number, the rest as sent.
     assert_eq!(out["LNRBH"], sent[0]["LNRBH"]);

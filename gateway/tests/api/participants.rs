@@ -13,12 +13,12 @@ async fn as_token(app: &TestApp, token: &str, method: Method, path: &str) -> (St
 }
 
 async fn the_operator_manages_participants_over_the_api(app: &TestApp) {
-    let (status, added) = app
-        .post(
-            "/v1/participants",
-            &json!({"id": "hk-daojia", "kind": "HOUSEKEEPING_PLATFORM", "name": "到家家政"}),
-        )
-        .await;
+    let operator = &app.operator_token;
+    let (status, added) = send(
+        app.request_as(operator, Method::POST, "/v1/participants")
+            .json(&json!({"id": "hk-daojia", "kind": "HOUSEKEEPING_PLATFORM", "name": "到家家政"})),
+    )
+    .await;
     assert_eq!(status, StatusCode::CREATED, "{added}");
     let token = added["credentials"]["token"].as_str().unwrap().to_owned();
     assert!(
@@ -36,14 +36,14 @@ async fn the_operator_manages_participants_over_the_api(app: &TestApp) {
         "only the operator manages participants"
     );
 
-    let (_, listed) = app.get("/v1/participants").await;
+    let (_, listed) = as_token(app, operator, Method::GET, "/v1/participants").await;
     let ids: Vec<&str> = listed["participants"]
         .as_array()
         .unwrap()
         .iter()
         .map(|p| p["id"].as_str().unwrap())
         .collect();
-    assert_eq!(ids, ["hk-daojia", "operator"]);
+    assert_eq!(ids, ["bj-elder-portal", "hk-daojia", "operator"]);
 
     for (body, at) in [
         (
@@ -63,7 +63,11 @@ async fn the_operator_manages_participants_over_the_api(app: &TestApp) {
             Some("/id"),
         ),
     ] {
-        let (status, problem) = app.post("/v1/participants", &body).await;
+        let (status, problem) = send(
+            app.request_as(operator, Method::POST, "/v1/participants")
+                .json(&body),
+        )
+        .await;
         match at {
             None => assert_eq!(status, StatusCode::CONFLICT, "{problem}"),
             Some(path) => {
@@ -73,37 +77,54 @@ async fn the_operator_manages_participants_over_the_api(app: &TestApp) {
         }
     }
 
-    let (status, _) = app
-        .post("/v1/participants/hk-daojia:suspend", &json!({}))
-        .await;
+    let (status, _) = as_token(
+        app,
+        operator,
+        Method::POST,
+        "/v1/participants/hk-daojia:suspend",
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
     let (status, _) = as_token(app, &token, Method::GET, "/v1/providers").await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
-    let (status, _) = app
-        .post("/v1/participants/hk-daojia:resume", &json!({}))
-        .await;
+    let (status, _) = as_token(
+        app,
+        operator,
+        Method::POST,
+        "/v1/participants/hk-daojia:resume",
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
-    let (status, rotated) = app
-        .post("/v1/participants/hk-daojia:rotate", &json!({}))
-        .await;
+    let (status, rotated) = as_token(
+        app,
+        operator,
+        Method::POST,
+        "/v1/participants/hk-daojia:rotate",
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
     let (status, _) = as_token(app, &token, Method::GET, "/v1/providers").await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "the old token is revoked");
     let fresh = rotated["credentials"]["token"].as_str().unwrap();
     let (status, _) = as_token(app, fresh, Method::GET, "/v1/providers").await;
     assert_eq!(status, StatusCode::OK);
-    let (status, _) = app
-        .post("/v1/participants/nobody:suspend", &json!({}))
-        .await;
+    let (status, _) = as_token(
+        app,
+        operator,
+        Method::POST,
+        "/v1/participants/nobody:suspend",
+    )
+    .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 
     // A station registers its ledger in bulk and holds what it registered.
-    let (_, station) = app
-        .post(
-            "/v1/participants",
-            &json!({"id": "cy-tjh-station", "kind": "COMMUNITY_STATION", "name": "团结湖驿站"}),
-        )
-        .await;
+    let (_, station) = send(
+        app.request_as(operator, Method::POST, "/v1/participants")
+            .json(
+                &json!({"id": "cy-tjh-station", "kind": "COMMUNITY_STATION", "name": "团结湖驿站"}),
+            ),
+    )
+    .await;
     let station = station["credentials"]["token"].as_str().unwrap().to_owned();
     let (status, results) = send(
         app.client

@@ -64,7 +64,7 @@ async fn references_resolve_to_ids_however_they_are_given(app: &TestApp) {
             "stored as an id, never an ID number"
         );
         assert_eq!(created["provider"], json!({"providerId": provider_id}));
-        assert_eq!(created["submittedBy"], "operator");
+        assert_eq!(created["submittedBy"], "bj-elder-portal");
         let (_, fetched) = app
             .get(&format!(
                 "/v1/service-records/{}",

@@ -15,8 +15,14 @@ use axum::{
     routing::get,
 };
 use jiayang_gateway::{
+    audit::{Decision, Entry, Trail},
     crypto::Keys,
-    domain::{Caller, Gateway, release, resource, seniors::Seniors},
+    domain::{
+        Caller, Gateway,
+        release::{self, Reader},
+        resource,
+        seniors::Seniors,
+    },
     participants::{self, NewParticipant, ParticipantKind},
     store::Store,
     tls::TlsFiles,
@@ -95,8 +101,8 @@ pub async fn measure(h: &Harness, config: &Config) -> Result<Vec<Measurement>, B
     Ok(measurements)
 }
 
-/// A portal and a housekeeping platform; the portal registers a senior through the
-/// gateway and grants the platform BASIC, CONTACT and LOCATION for SERVICE_DELIVERY.
+/// A housekeeping platform beside the harness's portal; the portal registers a senior
+/// through the gateway and grants the platform BASIC, CONTACT and LOCATION for SERVICE_DELIVERY.
 async fn seed(h: &Harness, gateway: &Gateway) -> Result<String, BoxError> {
     let ca = TlsFiles::in_dir(&h.data_dir);
     let new = |id: &str, kind| NewParticipant {
@@ -106,12 +112,6 @@ async fn seed(h: &Harness, gateway: &Gateway) -> Result<String, BoxError> {
         uscc: None,
         native_format: None,
     };
-    let portal = participants::add(
-        &gateway.store,
-        &ca,
-        &new("bj-elder-portal", ParticipantKind::ElderCarePortal),
-    )
-    .await?;
     participants::add(
         &gateway.store,
         &ca,
@@ -122,7 +122,7 @@ async fn seed(h: &Harness, gateway: &Gateway) -> Result<String, BoxError> {
     let post = |path: &str, body: String| {
         client
             .post(h.url(path))
-            .bearer_auth(&portal.token)
+            .bearer_auth(&h.token)
             .header("content-type", "application/json")
             .body(body)
     };
@@ -158,18 +158,38 @@ async fn plain(State(gateway): State<Arc<Gateway>>, Path(id): Path<String>) -> R
     }
 }
 
+/// What the gateway's middleware and `GET /v1/seniors/{id}` do together: the release
+/// decided, its audit entry committed, then the answer.
 async fn consented(State(gateway): State<Arc<Gateway>>, Path(id): Path<String>) -> Response {
-    let grantee = Caller {
-        participant: "hk-daojia".into(),
-        kind: ParticipantKind::HousekeepingPlatform,
+    let reader = Reader {
+        caller: Caller {
+            participant: "hk-daojia".into(),
+            kind: ParticipantKind::HousekeepingPlatform,
+        },
+        purpose: Some("SERVICE_DELIVERY".into()),
+        trail: Trail::default(),
     };
-    let asked = release::Asked {
-        purpose: Some("SERVICE_DELIVERY"),
-        action: "GET /v1/seniors/{id}",
+    let request = Entry {
+        participant: reader.caller.participant.clone(),
+        action: "GET /v1/seniors/{id}".into(),
+        resource: None,
+        senior: None,
+        purpose: reader.purpose.clone(),
+        decision: Decision::Allow,
+        reason: None,
+        categories: None,
         request_id: None,
     };
-    match release::senior_audited(&gateway, &grantee, asked, &id).await {
-        Ok(released) => Json(released.resource).into_response(),
-        Err(error) => (StatusCode::INTERNAL_SERVER_ERROR, error.to_string()).into_response(),
+    let released = release::senior(&gateway, &reader, &id).await;
+    let entries = reader
+        .trail
+        .take()
+        .into_iter()
+        .map(|a| a.entry(&request))
+        .collect();
+    match (released, gateway.audit.record(entries).await) {
+        (Ok(released), Ok(())) => Json(released.resource).into_response(),
+        (Err(error), _) => (StatusCode::INTERNAL_SERVER_ERROR, error.to_string()).into_response(),
+        (_, Err(error)) => (StatusCode::INTERNAL_SERVER_ERROR, error.to_string()).into_response(),
     }
 }

@@ -13,6 +13,9 @@ pub struct Model {
     pub valid_from: String,
     pub valid_until: Option<String>,
     pub captured_by: String,
+    /// The grant's purposes and categories as `,A,B,` (for filtering in SQL).
+    pub purposes: String,
+    pub categories: String,
     pub version: i32,
     #[sea_orm(column_type = "Text")]
     pub document: String,
