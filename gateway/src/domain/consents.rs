@@ -318,12 +318,18 @@ pub async fn granted(
         .await?;
     let mut granted: HashMap<String, BTreeSet<String>> = HashMap::new();
     for (senior, categories) in rows {
-        granted.entry(senior).or_default().extend(
-            categories
-                .split(',')
-                .filter(|c| !c.is_empty())
-                .map(str::to_owned),
-        );
+        granted
+            .entry(senior)
+            .or_default()
+            .extend(categories_of(&categories));
     }
     Ok(granted)
+}
+
+/// A grant's `categories` column (`,A,B,`) as category codes.
+pub fn categories_of(column: &str) -> impl Iterator<Item = String> + '_ {
+    column
+        .split(',')
+        .filter(|c| !c.is_empty())
+        .map(str::to_owned)
 }
