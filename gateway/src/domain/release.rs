@@ -353,15 +353,20 @@ pub async fn lookup_senior(
         SeniorKey::IdentityNumber(number) => Seniors::row_by_identity(gateway, number).await?,
     };
     let row = row.ok_or(ApiError::NotFound("senior"))?;
-    let outcome = match grants_for(gateway, reader, &row).await {
-        Ok(granted) => decide(gateway, reader, &row, granted),
-        Err(refused) => Err(refused),
-    };
+    let outcome = grants_for(gateway, reader, &row)
+        .await
+        .and_then(|granted| decide(gateway, reader, &row, granted));
     reader.decided(&row.id, &row.id, outcome.as_ref());
-    outcome.map_err(|refused| match refused {
-        ApiError::PermissionDenied(_) => ApiError::NotFound("senior"),
+    outcome.map_err(hidden("senior"))
+}
+
+/// A refusal answered as "not found": whether the resource exists is not the reader's
+/// to learn (the audit log has the refusal).
+fn hidden(label: &'static str) -> impl Fn(ApiError) -> ApiError {
+    move |refused| match refused {
+        ApiError::PermissionDenied(_) => ApiError::NotFound(label),
         other => other,
-    })
+    }
 }
 
 /// One page of the seniors the reader may see: those it holds, and (for its declared
@@ -523,10 +528,7 @@ pub async fn record(gateway: &Gateway, reader: &Reader, id: &str) -> Result<Rele
             ))
         });
     reader.decided(&row.senior_id, &row.id, outcome.as_ref());
-    outcome.map_err(|refused| match refused {
-        ApiError::PermissionDenied(_) => ApiError::NotFound("service record"),
-        other => other,
-    })
+    outcome.map_err(hidden("service record"))
 }
 
 /// The service record stored under a participant's external id, if the reader may see it.

@@ -1,7 +1,8 @@
 //! The release matrix: grantee kinds × bases × categories × requested purposes, each
 //! asserting exactly which fields come back (DESIGN §4.1's category table, written out
 //! here rather than taken from the code under test), or that the grant is refused when
-//! its basis cannot cover the category.
+//! its basis cannot cover the category; a search and the grantee's list release exactly
+//! what the single read did. Regulators and the operator: `visibility.rs`.
 
 use jiayang_gateway::participants::ParticipantKind;
 use reqwest::{Method, StatusCode};
@@ -64,6 +65,9 @@ async fn every_grant_releases_exactly_its_categories(app: &TestApp) {
     };
     let mut n = 100;
     for (grantee, token) in &grantees {
+        // What each single read released to this grantee: its list and its searches
+        // must release exactly the same.
+        let mut released: Vec<Value> = Vec::new();
         for basis in ["CONSENT", "SEPARATE_CONSENT"] {
             for category in [
                 "BASIC",
@@ -141,9 +145,30 @@ async fn every_grant_releases_exactly_its_categories(app: &TestApp) {
                     assert_eq!(sorted_keys(&body), want, "{case}: {body}");
                     let address: Vec<String> = address.iter().map(|s| s.to_string()).collect();
                     assert_eq!(sorted_keys(&body["address"]), address, "{case}");
+                    let number = senior(n, "110105013000")["identityDocument"]["number"].clone();
+                    let (status, found) = send(
+                        as_(token, Method::POST, "/v1/seniors:lookup")
+                            .header("x-jiayang-purpose", purpose)
+                            .json(&json!({ "identityNumber": number })),
+                    )
+                    .await;
+                    assert_eq!((status, &found), (StatusCode::OK, &body), "{case}");
+                    released.push(body);
                 }
             }
         }
+        let (status, page) = send(
+            as_(token, Method::GET, "/v1/seniors?pageSize=200")
+                .header("x-jiayang-purpose", "SERVICE_DELIVERY"),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        assert_eq!(page["seniors"], json!(released), "{grantee}");
+        assert_eq!(
+            page["withheld"].as_array().map(Vec::len),
+            Some(released.len()),
+            "{grantee}: {page}"
+        );
     }
 }
 both!(consent_matrix, every_grant_releases_exactly_its_categories);
