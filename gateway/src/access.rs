@@ -32,9 +32,9 @@ fn area(path: &str) -> Area {
     if path.starts_with("/v1/participants") {
         return Area::Registry;
     }
-    if let Some(native) = path.strip_prefix("/v1/native/") {
+    if path.starts_with("/v1/native/") {
         // `{format}/{kind}`: provider listings carry no personal data.
-        return if native.ends_with("/provider") {
+        return if native_kind(path).as_deref() == Some("provider") {
             Area::Providers
         } else {
             Area::SeniorData
@@ -78,15 +78,20 @@ fn decided_by_handler(method: &Method, path: &str) -> bool {
     !writes(method, path)
         || path.starts_with("/v1/consents")
         || path.starts_with("/jiayang.v1.ConsentService/")
-        || native_kind(path)
-            .is_some_and(|kind| !["senior", "customer", "service-record"].contains(&kind))
+        || native_kind(path).is_some_and(|kind| {
+            !["senior", "customer", "service-record", "provider"].contains(&kind.as_str())
+        })
 }
 
-/// The `{kind}` of a `/v1/native/{format}/{kind}` path.
-fn native_kind(path: &str) -> Option<&str> {
-    path.strip_prefix("/v1/native/")
-        .and_then(|rest| rest.split_once('/'))
-        .map(|(_, kind)| kind)
+/// The `{kind}` of a `/v1/native/{format}/{kind}` path, percent-decoded as the handler's
+/// `Path` extractor decodes it: the gate must judge the kind the handler will act on
+/// (`%73enior` is `senior`). A kind that is not UTF-8 is no kind the handler takes.
+fn native_kind(path: &str) -> Option<String> {
+    let (_, kind) = path.strip_prefix("/v1/native/")?.split_once('/')?;
+    percent_encoding::percent_decode_str(kind)
+        .decode_utf8()
+        .ok()
+        .map(|kind| kind.into_owned())
 }
 
 /// Registering and changing senior profiles, one at a time or in bulk (a station's
@@ -115,7 +120,7 @@ fn records_services(method: &Method, path: &str) -> bool {
         (method.as_str(), path),
         ("POST", "/v1/service-records") | ("POST", "/v1/service-records:batchCreate")
     ) || (*method == Method::PUT && path.starts_with("/v1/service-records/"))
-        || (*method == Method::POST && native_kind(path) == Some("service-record"));
+        || (*method == Method::POST && native_kind(path).as_deref() == Some("service-record"));
     let grpc = [
         "CreateServiceRecord",
         "UpdateServiceRecord",
@@ -266,6 +271,43 @@ mod tests {
                     "{kind} {path}"
                 );
             }
+        }
+    }
+
+    #[test]
+    fn an_encoded_native_kind_is_judged_as_the_handler_decodes_it() {
+        for kind in ParticipantKind::ALL {
+            let who = caller(kind);
+            let collects = matches!(
+                kind,
+                ParticipantKind::ElderCarePortal
+                    | ParticipantKind::ElderCareInstitution
+                    | ParticipantKind::CommunityStation
+            );
+            for path in [
+                "/v1/native/elder-portal/%73enior",
+                "/v1/native/housekeeping-app/%63ustomer",
+            ] {
+                assert_eq!(
+                    check(&who, &Method::POST, path).is_ok(),
+                    collects,
+                    "{kind} {path}"
+                );
+            }
+            let records = !matches!(kind, ParticipantKind::Regulator | ParticipantKind::Operator);
+            let path = "/v1/native/housekeeping-app/service%2Drecord";
+            assert_eq!(
+                check(&who, &Method::POST, path).is_ok(),
+                records,
+                "{kind} {path}"
+            );
+            let path = "/v1/native/housekeeping-app/%70rovider";
+            let writes_listings = kind != ParticipantKind::Regulator;
+            assert_eq!(
+                check(&who, &Method::POST, path).is_ok(),
+                writes_listings,
+                "{kind} {path}"
+            );
         }
     }
 

@@ -95,9 +95,24 @@ pub async fn authenticate(
         }
         vec![entry]
     } else {
+        // An answer that failed after the decision released nothing.
+        let failed = response.status().is_client_error()
+            || response.status().is_server_error()
+            || response
+                .headers()
+                .get("grpc-status")
+                .is_some_and(|code| code != "0");
         accesses
             .into_iter()
-            .map(|access| access.entry(&entry))
+            .map(|access| {
+                let mut entry = access.entry(&entry);
+                if failed && entry.decision == audit::Decision::Allow {
+                    entry.decision = audit::Decision::Deny;
+                    entry.reason = Some("the answer failed: nothing was released".into());
+                    entry.categories = None;
+                }
+                entry
+            })
             .collect()
     };
     match record(&state, entries).await {

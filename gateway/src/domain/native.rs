@@ -14,7 +14,7 @@ use serde_json::{Map, Value, json};
 use time::OffsetDateTime;
 
 use super::{
-    Caller, Gateway, ItemResult, PageRequest,
+    Caller, Gateway, ItemResult, PageRequest, consents,
     providers::{ProviderFilter, Providers},
     records::{RecordFilter, ServiceRecords},
     release::{self, Reader},
@@ -131,7 +131,7 @@ pub async fn import(
     if format == Format::StationCsv && kind == RecordKind::ServiceRecord {
         // A visit log names its senior twice, by ID number and by name: the second pass
         // checks the names against the seniors the numbers found.
-        let names = Names::of(gateway, &batch).await?;
+        let names = Names::of(gateway, caller, &batch).await?;
         batch = {
             let ctx = Context {
                 seniors: Some(&names),
@@ -187,11 +187,13 @@ pub async fn import(
     Ok(imported)
 }
 
-/// Names on record for the ID numbers a batch refers to.
+/// Names on record for the ID numbers a batch refers to, of the seniors the sender may
+/// record services for (it holds them, or has a SERVICE_DELIVERY grant): for any other
+/// the record is refused anyway, and the check must not tell whose number it is.
 struct Names(HashMap<String, String>);
 
 impl Names {
-    async fn of(gateway: &Gateway, batch: &Batch) -> Result<Self, ApiError> {
+    async fn of(gateway: &Gateway, caller: &Caller, batch: &Batch) -> Result<Self, ApiError> {
         let mut names = HashMap::new();
         for number in batch
             .documents()
@@ -200,10 +202,19 @@ impl Names {
             if names.contains_key(number) {
                 continue;
             }
-            if let Some(senior) =
-                Seniors::find_by_identity(gateway, "RESIDENT_ID_CARD", number).await?
-                && let Some(name) = senior["name"].as_str()
-            {
+            let Some(row) = Seniors::row_by_identity(gateway, number).await? else {
+                continue;
+            };
+            let basis = row.holder == caller.participant
+                || !consents::granted(
+                    gateway,
+                    &caller.participant,
+                    "SERVICE_DELIVERY",
+                    &[row.id.as_str()],
+                )
+                .await?
+                .is_empty();
+            if basis && let Some(name) = Seniors::render(gateway, &row)?["name"].as_str() {
                 names.insert(number.to_owned(), name.to_owned());
             }
         }

@@ -83,18 +83,34 @@ impl Cursor {
     /// Cuts the fetched `(id, resource)` rows to a page and makes the next token from the
     /// last id.
     pub fn page(&self, mut rows: Vec<(String, Value)>) -> Page {
+        let more = self.cut(&mut rows);
+        self.finish(rows, more)
+    }
+
+    /// Cuts fetched rows to the page, dropping the look-ahead row; whether another page
+    /// follows. Rows are cut before anything is made of them, so the look-ahead row is
+    /// never released, audited or counted.
+    pub fn cut<T>(&self, rows: &mut Vec<T>) -> bool {
         let more = rows.len() as u64 > self.limit;
         rows.truncate(self.limit as usize);
-        let next_page_token = match rows.last() {
-            Some((last, _)) if more => {
-                Some(URL_SAFE_NO_PAD.encode(format!("{}|{last}", self.fingerprint)))
-            }
-            _ => None,
-        };
+        more
+    }
+
+    /// The page of rows already cut, `more` as `cut` said.
+    fn finish(&self, rows: Vec<(String, Value)>, more: bool) -> Page {
+        let next_page_token = rows
+            .last()
+            .filter(|_| more)
+            .map(|(last, _)| self.token_after(last));
         Page {
             items: rows.into_iter().map(|(_, value)| value).collect(),
             next_page_token,
         }
+    }
+
+    /// The token of the page after the row `last`.
+    pub fn token_after(&self, last: &str) -> String {
+        URL_SAFE_NO_PAD.encode(format!("{}|{last}", self.fingerprint))
     }
 }
 

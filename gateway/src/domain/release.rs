@@ -129,22 +129,23 @@ pub struct ReleasedPage {
 }
 
 impl ReleasedPage {
-    fn of(cursor: super::paging::Cursor, released: Vec<(String, Released)>) -> Self {
+    /// A page of released items, cut by `cursor` (`more`: another page follows; `last`:
+    /// the page's last row, whose id the next token holds even if it was left out).
+    fn of(
+        cursor: &super::paging::Cursor,
+        more: bool,
+        last: Option<&str>,
+        released: Vec<(String, Released)>,
+    ) -> Self {
         let withheld = released
             .iter()
             .filter(|(_, r)| !r.withheld.is_empty())
             .map(|(id, r)| (id.clone(), r.withheld.clone()))
             .collect();
-        let page = cursor.page(
-            released
-                .into_iter()
-                .map(|(id, r)| (id, r.resource))
-                .collect(),
-        );
         Self {
-            items: page.items,
+            items: released.into_iter().map(|(_, r)| r.resource).collect(),
             withheld,
-            next_page_token: page.next_page_token,
+            next_page_token: last.filter(|_| more).map(|id| cursor.token_after(id)),
         }
     }
 }
@@ -355,7 +356,14 @@ pub async fn lookup_senior(
     let row = row.ok_or(ApiError::NotFound("senior"))?;
     let outcome = grants_for(gateway, reader, &row)
         .await
-        .and_then(|granted| decide(gateway, reader, &row, granted));
+        .and_then(|granted| decide(gateway, reader, &row, granted))
+        .and_then(|released| match key {
+            // Finding a senior by ID number tells whose number it is: IDENTITY data.
+            SeniorKey::IdentityNumber(_) if !released.released.contains(&"IDENTITY") => Err(
+                ApiError::PermissionDenied("a search by identity number needs IDENTITY".into()),
+            ),
+            _ => Ok(released),
+        });
     reader.decided(&row.id, &row.id, outcome.as_ref());
     outcome.map_err(hidden("senior"))
 }
@@ -379,7 +387,14 @@ pub async fn seniors(
     status: Option<&str>,
 ) -> Result<ReleasedPage, ApiError> {
     let me = reader.me();
+    // A filter on division or status tells those of every senior it lets through.
+    let basic = division.is_some() || status.is_some();
     let visible = match reader.kind() {
+        ParticipantKind::Operator if basic => {
+            return Err(ApiError::PermissionDenied(
+                "the operator sees no senior's division or status: it cannot filter by them".into(),
+            ));
+        }
         ParticipantKind::Operator => seniors::Visible::All,
         ParticipantKind::Regulator => {
             reader.required_purpose()?;
@@ -388,13 +403,16 @@ pub async fn seniors(
         ParticipantKind::HousekeepingPlatform => seniors::Visible::To {
             participant: me,
             granted_for: Some(reader.required_purpose()?),
+            basic,
         },
         _ => seniors::Visible::To {
             participant: me,
             granted_for: reader.purpose()?,
+            basic,
         },
     };
-    let (cursor, rows) = Seniors::list(gateway, page, division, status, visible).await?;
+    let (cursor, mut rows) = Seniors::list(gateway, page, division, status, visible).await?;
+    let more = cursor.cut(&mut rows);
     let mut granted = match reader.purpose()? {
         Some(purpose) if needs_grants(reader) => {
             let others: Vec<&str> = rows
@@ -417,7 +435,8 @@ pub async fn seniors(
             released.push((row.id.clone(), outcome));
         }
     }
-    Ok(ReleasedPage::of(cursor, released))
+    let last = rows.last().map(|row| row.id.as_str());
+    Ok(ReleasedPage::of(&cursor, more, last, released))
 }
 
 /// How much of a service record a reader gets.
@@ -558,6 +577,12 @@ pub async fn service_records(
     filter: &RecordFilter,
 ) -> Result<ReleasedPage, ApiError> {
     ready_for_records(reader)?;
+    if reader.kind() == ParticipantKind::Operator && (filter.from.is_some() || filter.to.is_some())
+    {
+        return Err(ApiError::PermissionDenied(
+            "the operator sees no record's times: it cannot filter by them".into(),
+        ));
+    }
     let me = reader.me();
     let visible = match reader.kind() {
         ParticipantKind::Operator | ParticipantKind::Regulator => records::Visible::All,
@@ -570,7 +595,8 @@ pub async fn service_records(
             held: true,
         },
     };
-    let (cursor, rows) = ServiceRecords::list(gateway, page, filter, visible).await?;
+    let (cursor, mut rows) = ServiceRecords::list(gateway, page, filter, visible).await?;
+    let more = cursor.cut(&mut rows);
     let released = rows
         .iter()
         .map(|row| {
@@ -582,7 +608,8 @@ pub async fn service_records(
             (row.id.clone(), released)
         })
         .collect();
-    Ok(ReleasedPage::of(cursor, released))
+    let last = rows.last().map(|row| row.id.as_str());
+    Ok(ReleasedPage::of(&cursor, more, last, released))
 }
 
 /// `livingSituation` values by the category they reveal.

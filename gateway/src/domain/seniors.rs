@@ -144,20 +144,6 @@ impl Seniors {
             .await?)
     }
 
-    /// A senior found by identity document number (a resident ID card by default).
-    pub async fn find_by_identity(
-        gateway: &Gateway,
-        document_type: &str,
-        number: &str,
-    ) -> Result<Option<Value>, ApiError> {
-        let hash = identity_index(gateway, document_type, number);
-        let row = senior::Entity::find()
-            .filter(senior::Column::IdentityHash.eq(hash))
-            .one(&gateway.store.db)
-            .await?;
-        row.map(|row| Self::render(gateway, &row)).transpose()
-    }
-
     /// Seniors `visible` to a reader, optionally within a division (the code and
     /// everything under it) and of a status, as rows of one page.
     pub(crate) async fn list(
@@ -202,10 +188,12 @@ impl Seniors {
 pub enum Visible<'a> {
     All,
     /// The seniors `participant` holds, and with `granted_for` those its grants cover
-    /// for that purpose today.
+    /// for that purpose today — only those granting BASIC when `basic` (a list filtered
+    /// by division or status must not tell those of seniors whose BASIC it may not see).
     To {
         participant: &'a str,
         granted_for: Option<&'a str>,
+        basic: bool,
     },
 }
 
@@ -216,19 +204,26 @@ impl Visible<'_> {
             Visible::To {
                 participant,
                 granted_for,
+                basic,
             } => {
                 let held = Condition::any().add(senior::Column::Holder.eq(participant));
                 match granted_for {
                     None => held,
-                    Some(purpose) => held.add(
-                        senior::Column::Id.in_subquery(
-                            Query::select()
-                                .column(consent::Column::SeniorId)
-                                .from(consent::Entity)
-                                .cond_where(active_grants(participant, purpose, &beijing_today()))
-                                .to_owned(),
-                        ),
-                    ),
+                    Some(purpose) => {
+                        let mut grants = active_grants(participant, purpose, &beijing_today());
+                        if basic {
+                            grants = grants.add(consent::Column::Categories.like("%,BASIC,%"));
+                        }
+                        held.add(
+                            senior::Column::Id.in_subquery(
+                                Query::select()
+                                    .column(consent::Column::SeniorId)
+                                    .from(consent::Entity)
+                                    .cond_where(grants)
+                                    .to_owned(),
+                            ),
+                        )
+                    }
                 }
             }
         }

@@ -145,6 +145,15 @@ async fn every_grant_releases_exactly_its_categories(app: &TestApp) {
                     assert_eq!(sorted_keys(&body), want, "{case}: {body}");
                     let address: Vec<String> = address.iter().map(|s| s.to_string()).collect();
                     assert_eq!(sorted_keys(&body["address"]), address, "{case}");
+                    let external = json!({"externalId": {"participant": "bj-elder-portal", "id": format!("LNR-{n:06}")}});
+                    let (status, found) = send(
+                        as_(token, Method::POST, "/v1/seniors:lookup")
+                            .header("x-jiayang-purpose", purpose)
+                            .json(&external),
+                    )
+                    .await;
+                    assert_eq!((status, &found), (StatusCode::OK, &body), "{case}");
+                    // By ID number only with IDENTITY: the search itself tells whose it is.
                     let number = senior(n, "110105013000")["identityDocument"]["number"].clone();
                     let (status, found) = send(
                         as_(token, Method::POST, "/v1/seniors:lookup")
@@ -152,7 +161,11 @@ async fn every_grant_releases_exactly_its_categories(app: &TestApp) {
                             .json(&json!({ "identityNumber": number })),
                     )
                     .await;
-                    assert_eq!((status, &found), (StatusCode::OK, &body), "{case}");
+                    if category == "IDENTITY" {
+                        assert_eq!((status, &found), (StatusCode::OK, &body), "{case}");
+                    } else {
+                        assert_eq!(status, StatusCode::NOT_FOUND, "{case}");
+                    }
                     released.push(body);
                 }
             }

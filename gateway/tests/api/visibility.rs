@@ -201,6 +201,11 @@ async fn lists_and_searches_show_only_what_the_reader_may_see(app: &TestApp) {
     )
     .await;
     assert_eq!(ids(&first, "seniors"), [seniors[1].clone()]);
+    assert_eq!(
+        first["withheld"].as_array().map(Vec::len),
+        Some(1),
+        "the look-ahead row is not released: {first}"
+    );
     let token = first["nextPageToken"].as_str().unwrap();
     let (_, second) = call(
         app,
@@ -242,12 +247,25 @@ async fn lists_and_searches_show_only_what_the_reader_may_see(app: &TestApp) {
         listed.withheld[1].categories,
         ["CONTACT", "LOCATION", "IDENTITY", "HEALTH", "FINANCIAL"]
     );
-    // A search finds a granted senior, minimised, and says what it left out.
-    let lookup = json!({"identityNumber": senior(2, "110105013000")["identityDocument"]["number"]});
+    // A search finds a granted senior, minimised, and says what it left out; by ID
+    // number only for a reader that may see the number (IDENTITY).
+    let by_number =
+        json!({"identityNumber": senior(2, "110105013000")["identityDocument"]["number"]});
+    let (status, _) = call(
+        app,
+        &hk,
+        Method::POST,
+        "/v1/seniors:lookup",
+        Some("SERVICE_DELIVERY"),
+        Some(&by_number),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let by_external = json!({"externalId": {"participant": PORTAL, "id": "LNR-000002"}});
     let response = app
         .request_as(&hk, Method::POST, "/v1/seniors:lookup")
         .header("x-jiayang-purpose", "SERVICE_DELIVERY")
-        .json(&lookup)
+        .json(&by_external)
         .send()
         .await
         .unwrap();
@@ -259,6 +277,87 @@ async fn lists_and_searches_show_only_what_the_reader_may_see(app: &TestApp) {
     let found: Value = response.json().await.unwrap();
     assert_eq!(found["id"], seniors[1].as_str());
     assert!(found.get("identityDocument").is_none());
+    let (status, _) = call(
+        app,
+        &operator,
+        Method::POST,
+        "/v1/seniors:lookup",
+        None,
+        Some(&by_number),
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "the operator cannot map ID numbers to seniors"
+    );
+
+    // A filter by division or status lets through only seniors whose BASIC the reader
+    // sees: a CONTACT-only grant says nothing of its senior's district.
+    grant(
+        app,
+        &seniors[0],
+        "hk-daojia",
+        &["SERVICE_DELIVERY"],
+        &["CONTACT"],
+    )
+    .await;
+    let (_, page) = call(
+        app,
+        &hk,
+        Method::GET,
+        "/v1/seniors",
+        Some("SERVICE_DELIVERY"),
+        None,
+    )
+    .await;
+    assert_eq!(ids(&page, "seniors"), seniors);
+    let (_, page) = call(
+        app,
+        &hk,
+        Method::GET,
+        "/v1/seniors?division=110105013000",
+        Some("SERVICE_DELIVERY"),
+        None,
+    )
+    .await;
+    assert_eq!(ids(&page, "seniors"), seniors[1..]);
+    let (_, page) = call(
+        app,
+        &hk,
+        Method::GET,
+        "/v1/seniors?status=ACTIVE",
+        Some("SERVICE_DELIVERY"),
+        None,
+    )
+    .await;
+    assert_eq!(ids(&page, "seniors"), seniors[1..]);
+    let (status, _) = call(
+        app,
+        &operator,
+        Method::GET,
+        "/v1/seniors?division=110105013000",
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "the operator sees no districts"
+    );
+
+    // A native document's kind is judged as the handler reads it.
+    let (status, _) = call(
+        app,
+        &hk,
+        Method::POST,
+        "/v1/native/elder-portal/%73enior",
+        None,
+        Some(&json!({})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
 
     // The station sees its own senior whole and nobody else's.
     let (_, page) = call(app, &station, Method::GET, "/v1/seniors", None, None).await;
@@ -334,7 +433,8 @@ async fn lists_and_searches_show_only_what_the_reader_may_see(app: &TestApp) {
         "the operator collects no profiles"
     );
 
-    // Each senior's access history shows the list reads that released it, and only those.
+    // Each senior's access history shows the list reads that released it, with what
+    // they released (the first senior: CONTACT, once its grant was recorded).
     let (_, history) = app
         .get(&format!(
             "/v1/seniors/{}/access-history?pageSize=200",
@@ -363,7 +463,9 @@ async fn lists_and_searches_show_only_what_the_reader_may_see(app: &TestApp) {
             .as_array()
             .unwrap()
             .iter()
-            .all(|a| a["participant"] != "hk-daojia" || a["decision"] == "DENY"),
+            .all(|a| a["participant"] != "hk-daojia"
+                || a["decision"] == "DENY"
+                || a["categories"] == "CONTACT"),
         "{history}"
     );
 }
@@ -584,6 +686,20 @@ async fn service_records_reach_whom_they_concern(app: &TestApp) {
             "{item}"
         );
     }
+    let (status, _) = call(
+        app,
+        &operator,
+        Method::GET,
+        &format!("{list}?from=2026-11-01T00:00:00Z"),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "the operator sees no visit times"
+    );
     let (status, _) = call(app, &operator, Method::POST, list, None, Some(&record)).await;
     assert_eq!(
         status,
