@@ -78,9 +78,8 @@ fn decided_by_handler(method: &Method, path: &str) -> bool {
     !writes(method, path)
         || path.starts_with("/v1/consents")
         || path.starts_with("/jiayang.v1.ConsentService/")
-        || native_kind(path).is_some_and(|kind| {
-            !["senior", "customer", "service-record", "provider"].contains(&kind.as_str())
-        })
+        || native_kind(path)
+            .is_some_and(|kind| !["senior", "customer", "service-record"].contains(&kind.as_str()))
 }
 
 /// The `{kind}` of a `/v1/native/{format}/{kind}` path, percent-decoded as the handler's

@@ -41,12 +41,7 @@ pub async fn authenticate(
         .map(str::trim)
         .map(str::to_owned);
     let certificate = request.extensions().get::<PeerCertificate>().cloned();
-    let lang = request
-        .extensions()
-        .get::<RequestLang>()
-        .copied()
-        .unwrap_or_default()
-        .0;
+    let lang = RequestLang::of(request.extensions());
     let refuse = |error: ApiError| {
         if grpc {
             error.to_status(lang).into_http()

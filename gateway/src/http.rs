@@ -22,6 +22,17 @@ pub struct RequestId(pub String);
 #[derive(Clone, Copy, Debug, Default)]
 pub struct RequestLang(pub Lang);
 
+impl RequestLang {
+    /// The language `observe` put into a request (Chinese when it has not run).
+    pub fn of(extensions: &axum::http::Extensions) -> Lang {
+        extensions
+            .get::<RequestLang>()
+            .copied()
+            .unwrap_or_default()
+            .0
+    }
+}
+
 pub fn lang_of(headers: &axum::http::HeaderMap) -> Lang {
     let accept = headers
         .get(header::ACCEPT_LANGUAGE)
@@ -64,11 +75,7 @@ impl<S: Send + Sync> FromRequestParts<S> for RequestLang {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        Ok(parts
-            .extensions
-            .get::<RequestLang>()
-            .copied()
-            .unwrap_or_default())
+        Ok(RequestLang(RequestLang::of(&parts.extensions)))
     }
 }
 
@@ -152,12 +159,7 @@ pub async fn mark_route(request: Request, next: Next) -> Response {
 /// What answers a path no route serves: a 404 problem, or UNIMPLEMENTED for gRPC.
 pub async fn unknown_route(request: Request) -> Response {
     if is_grpc(request.headers()) {
-        let lang = request
-            .extensions()
-            .get::<RequestLang>()
-            .copied()
-            .unwrap_or_default()
-            .0;
+        let lang = RequestLang::of(request.extensions());
         return ApiError::UnknownRoute.to_status(lang).into_http();
     }
     ApiError::UnknownRoute.into_response()
@@ -165,12 +167,7 @@ pub async fn unknown_route(request: Request) -> Response {
 
 /// Renders an `ApiError` left in a response into an RFC 9457 problem document.
 pub async fn problems(request: Request, next: Next) -> Response {
-    let lang = request
-        .extensions()
-        .get::<RequestLang>()
-        .copied()
-        .unwrap_or_default()
-        .0;
+    let lang = RequestLang::of(request.extensions());
     let id = request
         .extensions()
         .get::<RequestId>()

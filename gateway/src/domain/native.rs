@@ -250,40 +250,32 @@ pub async fn export(
     page: &PageRequest,
 ) -> Result<Exported, ApiError> {
     jiayang_adapters::supported(Format::Canonical, format, kind).map_err(unusable)?;
-    let listed = match kind {
-        RecordKind::Senior | RecordKind::Customer => {
-            let mut listed = release::seniors(gateway, reader, page, None, None).await?;
-            let minimised: HashSet<&str> =
-                listed.withheld.iter().map(|(id, _)| id.as_str()).collect();
-            listed
-                .items
-                .retain(|item| !item["id"].as_str().is_some_and(|id| minimised.contains(id)));
-            let omitted = minimised.len();
-            Page {
-                items: std::mem::take(&mut listed.items),
-                next_page_token: listed.next_page_token,
-                omitted,
-            }
-        }
-        RecordKind::ServiceRecord => {
-            let listed =
-                release::service_records(gateway, reader, page, &RecordFilter::default()).await?;
-            Page {
-                items: listed.items,
-                next_page_token: listed.next_page_token,
-                omitted: 0,
-            }
-        }
-        RecordKind::Provider => {
-            let listed = Providers::list(gateway, page, &ProviderFilter::default()).await?;
-            Page {
-                items: listed.items,
-                next_page_token: listed.next_page_token,
-                omitted: 0,
-            }
-        }
+    // The formats carry whole profiles: minimised ones are left out (and counted).
+    let (mut listed, whole_only) = match kind {
+        RecordKind::Senior | RecordKind::Customer => (
+            release::seniors(gateway, reader, page, None, None).await?,
+            true,
+        ),
+        RecordKind::ServiceRecord => (
+            release::service_records(gateway, reader, page, &RecordFilter::default()).await?,
+            false,
+        ),
+        RecordKind::Provider => (
+            Providers::list(gateway, page, &ProviderFilter::default())
+                .await?
+                .into(),
+            false,
+        ),
         RecordKind::Consent => return Err(stored(kind).unwrap_err()),
     };
+    let mut omitted = 0;
+    if whole_only {
+        let minimised: HashSet<&str> = listed.withheld.iter().map(|(id, _)| id.as_str()).collect();
+        listed
+            .items
+            .retain(|item| !item["id"].as_str().is_some_and(|id| minimised.contains(id)));
+        omitted = minimised.len();
+    }
     let options = Options::default();
     let ctx = context(&reader.caller, &options);
     let batch = accept(kind, listed.items.into_iter().enumerate(), &ctx);
@@ -304,13 +296,6 @@ pub async fn export(
     Ok(Exported {
         document: exported.documents.into_iter().next(),
         next_page_token: listed.next_page_token,
-        omitted: listed.omitted + left_out.len(),
+        omitted: omitted + left_out.len(),
     })
-}
-
-/// A page to export, with the items already left out of it.
-struct Page {
-    items: Vec<Value>,
-    next_page_token: Option<String>,
-    omitted: usize,
 }

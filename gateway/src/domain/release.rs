@@ -16,7 +16,9 @@
 use std::collections::BTreeSet;
 
 use jiayang_schemas::Kind;
-use sea_orm::{EntityTrait, JoinType, QuerySelect, RelationDef};
+use sea_orm::{
+    ColumnTrait, Condition, EntityTrait, JoinType, QueryFilter, QuerySelect, RelationDef,
+};
 use serde_json::{Map, Value};
 
 use super::{
@@ -85,6 +87,16 @@ impl Reader {
         })
     }
 
+    /// The declared purpose, required when `required` (a kind that reads only others'
+    /// data), refused when it is not one.
+    fn purpose_if(&self, required: bool) -> Result<Option<&'static str>, ApiError> {
+        if required {
+            self.required_purpose().map(Some)
+        } else {
+            self.purpose()
+        }
+    }
+
     fn me(&self) -> &str {
         &self.caller.participant
     }
@@ -126,6 +138,17 @@ pub struct ReleasedPage {
     pub items: Vec<Value>,
     pub withheld: Vec<(String, Vec<&'static str>)>,
     pub next_page_token: Option<String>,
+}
+
+/// A page of resources that carry no personal data, released as they are.
+impl From<super::Page> for ReleasedPage {
+    fn from(page: super::Page) -> Self {
+        Self {
+            items: page.items,
+            withheld: Vec::new(),
+            next_page_token: page.next_page_token,
+        }
+    }
 }
 
 impl ReleasedPage {
@@ -238,25 +261,6 @@ fn release(
 /// What every reader may see of any resource it sees at all.
 const IDENTIFIERS: [&str; 4] = ["id", "version", "createdAt", "updatedAt"];
 
-/// The grants the reader needs to see `row`, read afresh (none for its holder and the
-/// operator); refused without a purpose.
-async fn grants_for(
-    gateway: &Gateway,
-    reader: &Reader,
-    row: &senior::Model,
-) -> Result<BTreeSet<String>, ApiError> {
-    if reader.me() == row.holder || !needs_grants(reader) {
-        return Ok(BTreeSet::new());
-    }
-    let purpose = reader.required_purpose()?;
-    Ok(
-        consents::granted(gateway, reader.me(), purpose, &[row.id.as_str()])
-            .await?
-            .remove(&row.id)
-            .unwrap_or_default(),
-    )
-}
-
 /// The view `granted` gives the reader of `row`, applied.
 fn decide(
     gateway: &Gateway,
@@ -270,19 +274,19 @@ fn decide(
     release(gateway, row, view(reader, &row.holder, granted)?, reader)
 }
 
-/// The senior `id` and, when the reader declared a purpose and needs grants, its grants
-/// for that purpose — in one query (a LEFT JOIN of the active grants), because this is
-/// the path every consented read takes.
+/// The senior `which` selects (by id or identity hash: one at most) and, when the reader
+/// declared a purpose and needs grants, its grants for that purpose — in one query (a
+/// LEFT JOIN of the active grants), because this is the path every consented read takes.
 async fn senior_with_grants(
     gateway: &Gateway,
     reader: &Reader,
-    id: &str,
+    which: Condition,
 ) -> Result<Option<(senior::Model, BTreeSet<String>)>, ApiError> {
     let db = &gateway.store.db;
     let purpose = match reader.purpose()? {
         Some(purpose) if needs_grants(reader) => purpose,
         _ => {
-            let row = senior::Entity::find_by_id(id.to_owned()).one(db).await?;
+            let row = senior::Entity::find().filter(which).one(db).await?;
             return Ok(row.map(|row| (row, BTreeSet::new())));
         }
     };
@@ -292,7 +296,8 @@ async fn senior_with_grants(
         .to(senior::Column::Id)
         .on_condition(move |_, _| consents::active_grants(&me, purpose, &today))
         .into();
-    let mut rows = senior::Entity::find_by_id(id.to_owned())
+    let mut rows = senior::Entity::find()
+        .filter(which)
         .select_also(consent::Entity)
         .join(JoinType::LeftJoin, grants.rev())
         .all(db)
@@ -311,7 +316,8 @@ async fn senior_with_grants(
 
 /// The senior `id` as the reader may see it; refused (403) without a basis.
 pub async fn senior(gateway: &Gateway, reader: &Reader, id: &str) -> Result<Released, ApiError> {
-    let (row, granted) = senior_with_grants(gateway, reader, id)
+    let which = Condition::all().add(senior::Column::Id.eq(id));
+    let (row, granted) = senior_with_grants(gateway, reader, which)
         .await?
         .ok_or(ApiError::NotFound("senior"))?;
     let outcome = decide(gateway, reader, &row, granted);
@@ -335,35 +341,30 @@ pub async fn lookup_senior(
 ) -> Result<Released, ApiError> {
     // Whether a purpose is missing is answered before the search, so the answer says
     // nothing about whether the senior exists.
-    match reader.kind() {
-        ParticipantKind::HousekeepingPlatform | ParticipantKind::Regulator => {
-            reader.required_purpose()?;
-        }
-        _ => {
-            reader.purpose()?;
-        }
-    }
-    let db = &gateway.store.db;
-    let row = match key {
+    reader.purpose_if(matches!(
+        reader.kind(),
+        ParticipantKind::HousekeepingPlatform | ParticipantKind::Regulator
+    ))?;
+    let which = match key {
         SeniorKey::External { participant, id } => {
-            match references::external(db, Kind::Senior, participant, id).await? {
-                Some(id) => senior::Entity::find_by_id(id).one(db).await?,
-                None => None,
-            }
+            let found = references::external(&gateway.store.db, Kind::Senior, participant, id)
+                .await?
+                .ok_or(ApiError::NotFound("senior"))?;
+            senior::Column::Id.eq(found)
         }
-        SeniorKey::IdentityNumber(number) => Seniors::row_by_identity(gateway, number).await?,
+        SeniorKey::IdentityNumber(number) => senior::Column::IdentityHash
+            .eq(seniors::identity_index(gateway, "RESIDENT_ID_CARD", number)),
     };
-    let row = row.ok_or(ApiError::NotFound("senior"))?;
-    let outcome = grants_for(gateway, reader, &row)
-        .await
-        .and_then(|granted| decide(gateway, reader, &row, granted))
-        .and_then(|released| match key {
-            // Finding a senior by ID number tells whose number it is: IDENTITY data.
-            SeniorKey::IdentityNumber(_) if !released.released.contains(&"IDENTITY") => Err(
-                ApiError::PermissionDenied("a search by identity number needs IDENTITY".into()),
-            ),
-            _ => Ok(released),
-        });
+    let (row, granted) = senior_with_grants(gateway, reader, Condition::all().add(which))
+        .await?
+        .ok_or(ApiError::NotFound("senior"))?;
+    let outcome = decide(gateway, reader, &row, granted).and_then(|released| match key {
+        // Finding a senior by ID number tells whose number it is: IDENTITY data.
+        SeniorKey::IdentityNumber(_) if !released.released.contains(&"IDENTITY") => Err(
+            ApiError::PermissionDenied("a search by identity number needs IDENTITY".into()),
+        ),
+        _ => Ok(released),
+    });
     reader.decided(&row.id, &row.id, outcome.as_ref());
     outcome.map_err(hidden("senior"))
 }
@@ -397,17 +398,13 @@ pub async fn seniors(
         }
         ParticipantKind::Operator => seniors::Visible::All,
         ParticipantKind::Regulator => {
-            reader.required_purpose()?;
+            reader.purpose_if(true)?;
             seniors::Visible::All
         }
-        ParticipantKind::HousekeepingPlatform => seniors::Visible::To {
+        kind => seniors::Visible::To {
             participant: me,
-            granted_for: Some(reader.required_purpose()?),
-            basic,
-        },
-        _ => seniors::Visible::To {
-            participant: me,
-            granted_for: reader.purpose()?,
+            // A housekeeping platform holds no seniors: it sees only granted ones.
+            granted_for: reader.purpose_if(kind == ParticipantKind::HousekeepingPlatform)?,
             basic,
         },
     };
@@ -515,29 +512,29 @@ fn release_record(row: &service_record::Model, view: RecordView) -> Released {
     }
 }
 
-/// Checks what reading records asks of a reader before any is read: a valid purpose
-/// when one is declared, and one at all for regulators.
-fn ready_for_records(reader: &Reader) -> Result<(), ApiError> {
-    if reader.kind() == ParticipantKind::Regulator {
-        reader.required_purpose()?;
-    } else {
-        reader.purpose()?;
-    }
-    Ok(())
-}
-
 /// The service record `id`, if the reader may see it (one it may not is not found).
 pub async fn record(gateway: &Gateway, reader: &Reader, id: &str) -> Result<Released, ApiError> {
-    ready_for_records(reader)?;
+    // Regulators read others' records only; everyone else reads its own or its seniors'.
+    reader.purpose_if(reader.kind() == ParticipantKind::Regulator)?;
     let db = &gateway.store.db;
     let row = service_record::Entity::find_by_id(id.to_owned())
         .one(db)
         .await?
         .ok_or(ApiError::NotFound("service record"))?;
-    let holds = senior::Entity::find_by_id(row.senior_id.clone())
-        .one(db)
-        .await?
-        .is_some_and(|senior| senior.holder == reader.me());
+    // Whether the reader holds the senior matters only to an elder-care reader of a
+    // record someone else wrote.
+    let elder_care = !matches!(
+        reader.kind(),
+        ParticipantKind::Operator
+            | ParticipantKind::Regulator
+            | ParticipantKind::HousekeepingPlatform
+    );
+    let holds = elder_care
+        && row.submitted_by != reader.me()
+        && senior::Entity::find_by_id(row.senior_id.clone())
+            .one(db)
+            .await?
+            .is_some_and(|senior| senior.holder == reader.me());
     let outcome = record_view(reader, &row, holds)
         .map(|view| release_record(&row, view))
         .ok_or_else(|| {
@@ -576,7 +573,7 @@ pub async fn service_records(
     page: &PageRequest,
     filter: &RecordFilter,
 ) -> Result<ReleasedPage, ApiError> {
-    ready_for_records(reader)?;
+    reader.purpose_if(reader.kind() == ParticipantKind::Regulator)?;
     if reader.kind() == ParticipantKind::Operator && (filter.from.is_some() || filter.to.is_some())
     {
         return Err(ApiError::PermissionDenied(
