@@ -85,6 +85,10 @@ async fn lists_and_searches_show_only_what_the_reader_may_see(app: &TestApp) {
         .await;
     let regulator = app.participant("bj-mca", ParticipantKind::Regulator).await;
     let operator = app.operator_token.clone();
+    let hk_lists = |path: String| {
+        let hk = &hk;
+        async move { call(app, hk, Method::GET, &path, Some("SERVICE_DELIVERY"), None).await }
+    };
     let mut seniors = Vec::new();
     for n in 1..=3 {
         let (status, created) = app.post("/v1/seniors", &senior(n, "110105013000")).await;
@@ -111,15 +115,7 @@ async fn lists_and_searches_show_only_what_the_reader_may_see(app: &TestApp) {
         problem.to_string().contains("x-jiayang-purpose"),
         "{problem}"
     );
-    let (status, page) = call(
-        app,
-        &hk,
-        Method::GET,
-        "/v1/seniors",
-        Some("SERVICE_DELIVERY"),
-        None,
-    )
-    .await;
+    let (status, page) = hk_lists("/v1/seniors".to_owned()).await;
     assert_eq!(status, StatusCode::OK, "{page}");
     assert_eq!(page, json!({"seniors": []}));
     let lookup = json!({"identityNumber": senior(1, "110105013000")["identityDocument"]["number"]});
@@ -155,15 +151,7 @@ async fn lists_and_searches_show_only_what_the_reader_may_see(app: &TestApp) {
         &["BASIC"],
     )
     .await;
-    let (_, page) = call(
-        app,
-        &hk,
-        Method::GET,
-        "/v1/seniors",
-        Some("SERVICE_DELIVERY"),
-        None,
-    )
-    .await;
+    let (_, page) = hk_lists("/v1/seniors".to_owned()).await;
     assert_eq!(ids(&page, "seniors"), seniors[1..]);
     assert_eq!(
         keys(&page["seniors"][0]),
@@ -191,15 +179,7 @@ async fn lists_and_searches_show_only_what_the_reader_may_see(app: &TestApp) {
         ])
     );
     // Pages hold only visible seniors, however small.
-    let (_, first) = call(
-        app,
-        &hk,
-        Method::GET,
-        "/v1/seniors?pageSize=1",
-        Some("SERVICE_DELIVERY"),
-        None,
-    )
-    .await;
+    let (_, first) = hk_lists("/v1/seniors?pageSize=1".to_owned()).await;
     assert_eq!(ids(&first, "seniors"), [seniors[1].clone()]);
     assert_eq!(
         first["withheld"].as_array().map(Vec::len),
@@ -207,15 +187,7 @@ async fn lists_and_searches_show_only_what_the_reader_may_see(app: &TestApp) {
         "the look-ahead row is not released: {first}"
     );
     let token = first["nextPageToken"].as_str().unwrap();
-    let (_, second) = call(
-        app,
-        &hk,
-        Method::GET,
-        &format!("/v1/seniors?pageSize=1&pageToken={token}"),
-        Some("SERVICE_DELIVERY"),
-        None,
-    )
-    .await;
+    let (_, second) = hk_lists(format!("/v1/seniors?pageSize=1&pageToken={token}")).await;
     assert_eq!(ids(&second, "seniors"), [seniors[2].clone()]);
     assert!(second.get("nextPageToken").is_none(), "{second}");
     // Another purpose, no grant: nothing.
@@ -302,35 +274,11 @@ async fn lists_and_searches_show_only_what_the_reader_may_see(app: &TestApp) {
         &["CONTACT"],
     )
     .await;
-    let (_, page) = call(
-        app,
-        &hk,
-        Method::GET,
-        "/v1/seniors",
-        Some("SERVICE_DELIVERY"),
-        None,
-    )
-    .await;
+    let (_, page) = hk_lists("/v1/seniors".to_owned()).await;
     assert_eq!(ids(&page, "seniors"), seniors);
-    let (_, page) = call(
-        app,
-        &hk,
-        Method::GET,
-        "/v1/seniors?division=110105013000",
-        Some("SERVICE_DELIVERY"),
-        None,
-    )
-    .await;
+    let (_, page) = hk_lists("/v1/seniors?division=110105013000".to_owned()).await;
     assert_eq!(ids(&page, "seniors"), seniors[1..]);
-    let (_, page) = call(
-        app,
-        &hk,
-        Method::GET,
-        "/v1/seniors?status=ACTIVE",
-        Some("SERVICE_DELIVERY"),
-        None,
-    )
-    .await;
+    let (_, page) = hk_lists("/v1/seniors?status=ACTIVE".to_owned()).await;
     assert_eq!(ids(&page, "seniors"), seniors[1..]);
     let (status, _) = call(
         app,
