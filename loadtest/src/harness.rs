@@ -8,10 +8,11 @@ use std::{
     time::Duration,
 };
 
-use jiayang_gateway::{
-    participants::{self, NewParticipant, ParticipantKind},
-    server::{self, Config as ServerConfig},
+use jiayang_domain::{
+    ParticipantKind,
+    participants::{self, NewParticipant},
 };
+use jiayang_gateway::{self as server, Config as ServerConfig};
 use sea_orm::{ConnectionTrait, Database};
 use tokio::{sync::oneshot, task::JoinHandle};
 use tokio_rustls::rustls;
@@ -65,7 +66,7 @@ impl Harness {
         };
         let prepared = server::prepare(&config).await?;
         let token = participants::add(
-            &prepared.state.gateway.store,
+            &prepared.gateway.store,
             &prepared.tls_files,
             &NewParticipant {
                 id: PORTAL.into(),

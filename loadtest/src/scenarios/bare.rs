@@ -17,12 +17,12 @@ use hyper_util::{
     server::conn::auto,
     service::TowerToHyperService,
 };
-use jiayang_gateway::store::{
+use jiayang_schemas::reference::significant_prefix;
+use jiayang_store::{
     Store,
     entity::{provider, provider_area},
     micros_to_rfc3339,
 };
-use jiayang_schemas::reference::significant_prefix;
 use sea_orm::{
     ColumnTrait, Condition, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect, sea_query,

@@ -14,18 +14,16 @@ use axum::{
     response::{IntoResponse, Response},
     routing::get,
 };
-use jiayang_gateway::{
-    audit::{Decision, Entry, Trail},
+use jiayang_domain::{
+    Call, Caller, Gateway, ParticipantKind, Seniors,
+    participants::{self, NewParticipant},
+    release, resource,
+};
+use jiayang_store::{
+    Store,
+    audit::{Decision, Entry},
     crypto::Keys,
-    domain::{
-        Caller, Gateway,
-        release::{self, Reader},
-        resource,
-        seniors::Seniors,
-    },
-    participants::{self, NewParticipant, ParticipantKind},
-    store::Store,
-    tls::TlsFiles,
+    pki::TlsFiles,
 };
 use serde_json::Value;
 
@@ -56,6 +54,7 @@ pub async fn measure(h: &Harness, config: &Config) -> Result<Vec<Measurement>, B
     let gateway = Gateway::new(
         Store::open(&h.database_url).await?,
         Keys::load_or_create(&h.data_dir)?,
+        TlsFiles::in_dir(&h.data_dir),
     );
     let senior_id = seed(h, &gateway).await?;
     let app = Router::new()
@@ -161,32 +160,26 @@ async fn plain(State(gateway): State<Arc<Gateway>>, Path(id): Path<String>) -> R
 /// What the gateway's middleware and `GET /v1/seniors/{id}` do together: the release
 /// decided, its audit entry committed, then the answer.
 async fn consented(State(gateway): State<Arc<Gateway>>, Path(id): Path<String>) -> Response {
-    let reader = Reader {
-        caller: Caller {
+    let call = Call::new(
+        Caller {
             participant: "hk-daojia".into(),
             kind: ParticipantKind::HousekeepingPlatform,
         },
-        purpose: Some("SERVICE_DELIVERY".into()),
-        trail: Trail::default(),
-    };
+        Some("SERVICE_DELIVERY".into()),
+    );
     let request = Entry {
-        participant: reader.caller.participant.clone(),
+        participant: call.me().to_owned(),
         action: "GET /v1/seniors/{id}".into(),
         resource: None,
         senior: None,
-        purpose: reader.purpose.clone(),
+        purpose: call.purpose.clone(),
         decision: Decision::Allow,
         reason: None,
         categories: None,
         request_id: None,
     };
-    let released = release::senior(&gateway, &reader, &id).await;
-    let entries = reader
-        .trail
-        .take()
-        .into_iter()
-        .map(|a| a.entry(&request))
-        .collect();
+    let released = release::senior(&gateway, &call, &id).await;
+    let entries = call.trail.entries(request);
     match (released, gateway.audit.record(entries).await) {
         (Ok(released), Ok(())) => Json(released.resource).into_response(),
         (Err(error), _) => (StatusCode::INTERNAL_SERVER_ERROR, error.to_string()).into_response(),

@@ -5,12 +5,12 @@
 
 use std::time::Instant;
 
-use jiayang_gateway::store::{
+use jiayang_schemas::Kind;
+use jiayang_store::{
     Store,
     entity::{external_id, service_record},
     now_micros,
 };
-use jiayang_schemas::Kind;
 use sea_orm::{ActiveValue::Set, DatabaseTransaction, EntityTrait, TransactionTrait};
 use serde_json::Value;
 

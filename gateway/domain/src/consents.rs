@@ -1,0 +1,276 @@
+//! Consents (DESIGN §4.4): recorded by the participant holding the senior's profile (or
+//! the operator) as a resource like any other (idempotent create), read by those and by
+//! the grantee, withdrawn at once. The grants they hold (`crate::grants`) are what
+//! `crate::release` asks before any other participant sees a senior.
+
+use jiayang_schemas::{Kind, Violation};
+use jiayang_store::{
+    audit, delimited,
+    entity::{consent, participant, senior},
+    micros_to_rfc3339, now_micros,
+};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+    QueryOrder,
+};
+use serde_json::{Map, Value, json};
+
+use crate::{
+    Call, Error, Gateway, ParticipantKind,
+    document::json_text,
+    grants::beijing_today,
+    references::{key_of, resolve_senior},
+    resource::{Columns, Prepared, Resource, rendered},
+    rules,
+};
+
+/// Consents as a resource.
+pub struct Consents;
+
+/// What a consent names besides its document: the senior (resolved) and the grantee.
+pub struct Grant {
+    senior_id: String,
+    grantee: String,
+}
+
+const LABEL: &str = "consent";
+
+/// A consent as of `today`.
+fn render(row: &consent::Model, today: &str) -> Value {
+    let mut rendered = rendered::<Consents>(row);
+    // Expiry is a matter of the calendar, not of a write.
+    if row.status == "ACTIVE"
+        && row
+            .valid_until
+            .as_deref()
+            .is_some_and(|until| until < today)
+    {
+        rendered["status"] = "EXPIRED".into();
+    }
+    rendered
+}
+
+fn delimited_list(body: &Map<String, Value>, key: &str) -> String {
+    delimited(
+        body.get(key)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str),
+    )
+}
+
+/// The participant holding a senior's profile, or 404 when there is no such senior.
+async fn holder_of(conn: &impl ConnectionTrait, senior_id: &str) -> Result<String, Error> {
+    senior::Entity::find_by_id(senior_id.to_owned())
+        .one(conn)
+        .await?
+        .map(|row| row.holder)
+        .ok_or(Error::NotFound("senior"))
+}
+
+fn holds(call: &Call, holder: &str) -> bool {
+    call.kind() == ParticipantKind::Operator || call.me() == holder
+}
+
+/// Refuses anyone but the senior's holder and the operator (404 for no such senior).
+pub(crate) async fn require_holder(
+    gateway: &Gateway,
+    call: &Call,
+    senior_id: &str,
+) -> Result<(), Error> {
+    if holds(call, &holder_of(&gateway.store.db, senior_id).await?) {
+        Ok(())
+    } else {
+        Err(Error::PermissionDenied(
+            "only the participant holding the senior's profile (or the operator) sees this".into(),
+        ))
+    }
+}
+
+impl Resource for Consents {
+    type Table = consent::Entity;
+    const KIND: Kind = Kind::Consent;
+    const PREFIX: &'static str = "cns";
+    const LABEL: &'static str = LABEL;
+    type Extra = Grant;
+    type Cache = ();
+
+    /// A consent is recorded ACTIVE, for a senior the caller holds, to a registered
+    /// participant.
+    async fn prepare(
+        gateway: &Gateway,
+        call: &Call,
+        _parent: Option<&str>,
+        body: &mut Map<String, Value>,
+        conn: &impl ConnectionTrait,
+        _cache: &mut (),
+    ) -> Result<Grant, Error> {
+        body.remove("withdrawalReason");
+        let reference = body
+            .get("senior")
+            .and_then(Value::as_object)
+            .cloned()
+            .unwrap_or_default();
+        let mut violations = Vec::new();
+        let senior_id = resolve_senior(gateway, conn, &reference).await?;
+        if senior_id.is_none() {
+            let key = match key_of(&reference) {
+                "" => "seniorId",
+                key => key,
+            };
+            violations.push(Violation::new(
+                format!("/senior/{key}"),
+                rules::REFERENCE_UNRESOLVED,
+                "找不到该老年人",
+                "no such senior",
+            ));
+        }
+        let grantee = body
+            .get("grantee")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned();
+        if participant::Entity::find_by_id(grantee.clone())
+            .one(conn)
+            .await?
+            .is_none()
+        {
+            violations.push(Violation::new(
+                "/grantee",
+                rules::REFERENCE_UNRESOLVED,
+                "被授权方不是已登记的接入方",
+                "the grantee is not a registered participant",
+            ));
+        }
+        if body.get("status").and_then(Value::as_str) != Some("ACTIVE") {
+            violations.push(Violation::new(
+                "/status",
+                rules::CONSENT_STATUS,
+                "新记录的授权应为 ACTIVE",
+                "a consent is recorded ACTIVE; withdraw it with :withdraw",
+            ));
+        }
+        let Some(senior_id) = senior_id.filter(|_| violations.is_empty()) else {
+            return Err(Error::Invalid(violations));
+        };
+        if !holds(call, &holder_of(conn, &senior_id).await?) {
+            return Err(Error::PermissionDenied(
+                "only the participant holding the senior's profile records consents for them"
+                    .into(),
+            ));
+        }
+        body.insert("senior".into(), json!({ "seniorId": senior_id }));
+        body.insert("capturedBy".into(), call.me().into());
+        Ok(Grant { senior_id, grantee })
+    }
+
+    fn columns(_gateway: &Gateway, _id: &str, prepared: &Prepared<Grant>) -> Columns<Self> {
+        let body = &prepared.body;
+        let text = |key: &str| body.get(key).and_then(Value::as_str).map(str::to_owned);
+        consent::ActiveModel {
+            senior_id: Set(prepared.extra.senior_id.clone()),
+            grantee: Set(prepared.extra.grantee.clone()),
+            status: Set("ACTIVE".into()),
+            valid_from: Set(text("validFrom").unwrap_or_default()),
+            valid_until: Set(text("validUntil")),
+            purposes: Set(delimited_list(body, "purposes")),
+            categories: Set(delimited_list(body, "categories")),
+            document: Set(json_text(body)),
+            ..Default::default()
+        }
+    }
+
+    /// The participant that records a consent is its `capturedBy`.
+    fn creator(row: &mut Columns<Self>, call: &Call, _parent: Option<&str>) {
+        row.captured_by = Set(call.me().to_owned());
+    }
+
+    fn render(_gateway: &Gateway, row: &consent::Model) -> Result<Value, Error> {
+        Ok(render(row, &beijing_today()))
+    }
+
+    fn senior_of<'a>(_id: &'a str, prepared: &'a Prepared<Grant>) -> Option<&'a str> {
+        Some(&prepared.extra.senior_id)
+    }
+}
+
+/// A consent, to the senior's holder, the grantee, a regulator or the operator.
+pub async fn get(gateway: &Gateway, call: &Call, id: &str) -> Result<Value, Error> {
+    let row = consent::Entity::find_by_id(id.to_owned())
+        .one(&gateway.store.db)
+        .await?
+        .ok_or(Error::NotFound(LABEL))?;
+    let visible = call.kind() == ParticipantKind::Regulator
+        || call.me() == row.grantee
+        || holds(call, &holder_of(&gateway.store.db, &row.senior_id).await?);
+    if !visible {
+        // Whether a consent exists is itself not for everyone to know.
+        return Err(Error::NotFound(LABEL));
+    }
+    Ok(render(&row, &beijing_today()))
+}
+
+/// A senior's consents, oldest first: all of them to the holder (and the operator and
+/// regulators), only its own grants to a grantee.
+pub async fn list_for_senior(
+    gateway: &Gateway,
+    call: &Call,
+    senior_id: &str,
+) -> Result<Vec<Value>, Error> {
+    let holder = holder_of(&gateway.store.db, senior_id).await?;
+    let mut query = consent::Entity::find().filter(consent::Column::SeniorId.eq(senior_id));
+    if !holds(call, &holder) && call.kind() != ParticipantKind::Regulator {
+        query = query.filter(consent::Column::Grantee.eq(call.me()));
+    }
+    let today = beijing_today();
+    Ok(query
+        .order_by_asc(consent::Column::Id)
+        .all(&gateway.store.db)
+        .await?
+        .iter()
+        .map(|row| render(row, &today))
+        .collect())
+}
+
+/// Withdraws a consent at once (PIPL art. 15): from the next request on it grants nothing.
+/// Withdrawing a withdrawn consent changes nothing and answers it as it is.
+pub async fn withdraw(
+    gateway: &Gateway,
+    call: &Call,
+    id: &str,
+    reason: Option<String>,
+) -> Result<Value, Error> {
+    let write = gateway.store.write().await?;
+    let row = consent::Entity::find_by_id(id.to_owned())
+        .one(&write.txn)
+        .await?
+        .ok_or(Error::NotFound(LABEL))?;
+    if !holds(call, &holder_of(&write.txn, &row.senior_id).await?) {
+        return Err(Error::PermissionDenied(
+            "only the participant holding the senior's profile withdraws their consents".into(),
+        ));
+    }
+    if row.status == "WITHDRAWN" {
+        return Ok(render(&row, &beijing_today()));
+    }
+    let mut body: Map<String, Value> = serde_json::from_str(&row.document).unwrap_or_default();
+    let now = now_micros();
+    body.insert("status".into(), "WITHDRAWN".into());
+    body.insert("withdrawnAt".into(), micros_to_rfc3339(now).into());
+    if let Some(reason) = reason {
+        body.insert("withdrawalReason".into(), reason.into());
+    }
+    let senior_id = row.senior_id.clone();
+    let mut active: consent::ActiveModel = row.into();
+    let version = active.version.clone().unwrap() + 1;
+    active.status = Set("WITHDRAWN".into());
+    active.document = Set(json_text(&body));
+    active.version = Set(version);
+    active.updated_at = Set(now);
+    let row = active.update(&write.txn).await?;
+    let entry = audit::Entry::change(call.me(), "consent.withdrawn", id, Some(&senior_id));
+    audit::append(&write.txn, vec![entry]).await?;
+    write.commit().await?;
+    Ok(render(&row, &beijing_today()))
+}

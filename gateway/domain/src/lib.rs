@@ -1,0 +1,107 @@
+//! The gateway's decisions, independent of protocol: who the caller is and what its kind
+//! may call, what each operation does, and what of seniors' data leaves (consent,
+//! release, minimisation). Documents come in and go out as canonical JSON
+//! (`serde_json::Value`), validated by the one validator of `jiayang-schemas`; storage is
+//! `jiayang-store`, the layer below. Nothing here knows HTTP, gRPC, TLS or the server:
+//! `jiayang-api` converts requests into calls of this crate and answers back.
+//!
+//! The public surface, by idea:
+//! - [`Gateway`] (database, keys, audit appender, CA), [`Call`] (caller, declared purpose,
+//!   audit [`Trail`]), [`Error`], [`rules`] (the gateway's rule ids).
+//! - [`Operation`] and [`access`]: every operation and who may call it.
+//! - [`participants`]: kinds, the registry, authentication.
+//! - [`resource`]: create (idempotent), get, update, batch create for every
+//!   [`resource::Resource`]: [`Seniors`], [`Providers`], [`Workers`], [`ServiceRecords`],
+//!   [`Consents`]; lists and lookups in their modules.
+//! - [`release`]: what a call gets of seniors and service records (one, searched, listed).
+//! - [`consents`], [`history`], [`native`], [`import`], [`catalog`].
+
+pub mod access;
+pub mod catalog;
+pub mod consents;
+pub mod history;
+pub mod import;
+pub mod native;
+pub mod participants;
+pub mod providers;
+pub mod records;
+pub mod release;
+pub mod resource;
+pub mod rules;
+pub mod seniors;
+pub mod workers;
+
+mod call;
+mod document;
+mod error;
+mod grants;
+mod idempotency;
+mod operation;
+mod paging;
+mod references;
+mod trail;
+
+use jiayang_schemas::{Kind, Violation};
+use jiayang_store::{Store, audit::Appender, crypto::Keys, pki::TlsFiles};
+use serde_json::Value;
+
+pub use call::{Call, Caller};
+pub use consents::Consents;
+pub use error::Error;
+pub use operation::Operation;
+pub use paging::{Page, PageRequest};
+pub use participants::ParticipantKind;
+pub use providers::Providers;
+pub use records::ServiceRecords;
+pub use seniors::Seniors;
+pub use trail::{Access, Trail};
+pub use workers::Workers;
+
+/// Everything an operation needs: the database, the keys, the audit log's appender and
+/// the CA that issues participants' certificates.
+#[derive(Clone, Debug)]
+pub struct Gateway {
+    pub store: Store,
+    pub keys: Keys,
+    pub audit: Appender,
+    pub tls: TlsFiles,
+}
+
+impl Gateway {
+    /// A gateway on `store`, starting its audit appender on the current runtime.
+    pub fn new(store: Store, keys: Keys, tls: TlsFiles) -> Self {
+        let audit = Appender::start(store.clone());
+        Self {
+            store,
+            keys,
+            audit,
+            tls,
+        }
+    }
+}
+
+/// The result of a create: the resource, and whether it was made now or is the replay
+/// of an earlier request with the same idempotency key.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Created {
+    pub resource: Value,
+    pub replayed: bool,
+}
+
+/// The outcome of one item of a batch.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ItemResult {
+    Created { id: String },
+    Invalid(Vec<Violation>),
+    Failed(Error),
+}
+
+/// Runs the validator and turns violations into an error.
+fn validated(kind: Kind, document: &Value) -> Result<(), Error> {
+    let violations = jiayang_schemas::validate(kind, document);
+    if violations.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Invalid(violations))
+    }
+}

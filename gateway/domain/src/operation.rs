@@ -1,0 +1,138 @@
+//! Every operation the gateway offers, whichever protocol carries it. A REST route and a
+//! gRPC method each name one (`jiayang_api::operations` holds their wire names); the
+//! access rules ([`crate::access`]) are written against these, and the audit log's
+//! "does this touch seniors' data" is asked of them.
+
+use std::fmt;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Operation {
+    CreateSenior,
+    BatchCreateSeniors,
+    GetSenior,
+    UpdateSenior,
+    ListSeniors,
+    LookupSenior,
+    SeniorAccessHistory,
+    ListSeniorConsents,
+
+    CreateConsent,
+    GetConsent,
+    WithdrawConsent,
+
+    CreateServiceRecord,
+    BatchCreateServiceRecords,
+    ImportServiceRecords,
+    GetServiceRecord,
+    UpdateServiceRecord,
+    ListServiceRecords,
+    LookupServiceRecord,
+
+    CreateProvider,
+    BatchCreateProviders,
+    GetProvider,
+    UpdateProvider,
+    ListProviders,
+    LookupProvider,
+    CreateWorker,
+    GetWorker,
+    UpdateWorker,
+    ListWorkers,
+
+    ListServiceItems,
+
+    /// A participant's own document in (`/v1/native/{format}/{kind}`): decided as the
+    /// batch create of its kind.
+    ImportNative,
+    /// A page in a participant's own format: decided as the list of its kind.
+    ExportNative,
+
+    ListParticipants,
+    AddParticipant,
+    SuspendParticipant,
+    ResumeParticipant,
+    RotateParticipant,
+}
+
+impl Operation {
+    pub const ALL: [Operation; 36] = {
+        use Operation::*;
+        [
+            CreateSenior,
+            BatchCreateSeniors,
+            GetSenior,
+            UpdateSenior,
+            ListSeniors,
+            LookupSenior,
+            SeniorAccessHistory,
+            ListSeniorConsents,
+            CreateConsent,
+            GetConsent,
+            WithdrawConsent,
+            CreateServiceRecord,
+            BatchCreateServiceRecords,
+            ImportServiceRecords,
+            GetServiceRecord,
+            UpdateServiceRecord,
+            ListServiceRecords,
+            LookupServiceRecord,
+            CreateProvider,
+            BatchCreateProviders,
+            GetProvider,
+            UpdateProvider,
+            ListProviders,
+            LookupProvider,
+            CreateWorker,
+            GetWorker,
+            UpdateWorker,
+            ListWorkers,
+            ListServiceItems,
+            ImportNative,
+            ExportNative,
+            ListParticipants,
+            AddParticipant,
+            SuspendParticipant,
+            ResumeParticipant,
+            RotateParticipant,
+        ]
+    };
+
+    /// Whether the operation reaches seniors' data (profiles, consents, service records,
+    /// or a native document that may hold them): such requests are written to the audit
+    /// log, allowed or refused.
+    pub fn touches_senior_data(self) -> bool {
+        use Operation::*;
+        match self {
+            CreateSenior
+            | BatchCreateSeniors
+            | GetSenior
+            | UpdateSenior
+            | ListSeniors
+            | LookupSenior
+            | SeniorAccessHistory
+            | ListSeniorConsents
+            | CreateConsent
+            | GetConsent
+            | WithdrawConsent
+            | CreateServiceRecord
+            | BatchCreateServiceRecords
+            | ImportServiceRecords
+            | GetServiceRecord
+            | UpdateServiceRecord
+            | ListServiceRecords
+            | LookupServiceRecord
+            | ImportNative
+            | ExportNative => true,
+            CreateProvider | BatchCreateProviders | GetProvider | UpdateProvider
+            | ListProviders | LookupProvider | CreateWorker | GetWorker | UpdateWorker
+            | ListWorkers | ListServiceItems | ListParticipants | AddParticipant
+            | SuspendParticipant | ResumeParticipant | RotateParticipant => false,
+        }
+    }
+}
+
+impl fmt::Display for Operation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self, f)
+    }
+}

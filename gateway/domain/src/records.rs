@@ -1,0 +1,328 @@
+//! Service records. References are resolved on write and stored as ids: a record never
+//! keeps the identity number it may have been sent with.
+
+use std::collections::HashMap;
+
+use jiayang_schemas::{Kind, Violation};
+use jiayang_store::{
+    entity::{senior, service_record},
+    micros_to_rfc3339,
+};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, sea_query::Query,
+};
+use serde_json::{Map, Value, json};
+
+use crate::{
+    Call, Error, Gateway, PageRequest,
+    document::{json_text, str_at},
+    grants,
+    paging::Cursor,
+    references::{key_of, resolve_provider, resolve_senior},
+    resource::{Columns, Prepared, Resource, rendered},
+    rules::REFERENCE_UNRESOLVED,
+    workers::Workers,
+};
+
+pub struct ServiceRecords;
+
+/// References already resolved in this batch: a bulk load names the same few seniors,
+/// providers and workers again and again.
+#[derive(Default)]
+pub struct ReferenceCache {
+    seniors: HashMap<String, Option<String>>,
+    providers: HashMap<String, Option<String>>,
+    workers: HashMap<(String, String), bool>,
+}
+
+/// What a record names, resolved, and when it starts (lists filter on it).
+pub struct Resolved {
+    senior_id: String,
+    provider_id: String,
+    starts_at: Option<i64>,
+}
+
+/// Filters of a service-record list.
+#[derive(Clone, Debug, Default)]
+pub struct RecordFilter {
+    pub senior_id: Option<String>,
+    pub provider_id: Option<String>,
+    pub status: Option<String>,
+    /// RFC 3339 bounds on the record's start: `from` ≤ start < `to`.
+    pub from: Option<String>,
+    pub to: Option<String>,
+}
+
+/// A stored record with who submitted it, and when.
+pub(crate) fn render(row: &service_record::Model) -> Value {
+    let mut rendered = rendered::<ServiceRecords>(row);
+    rendered["submittedBy"] = row.submitted_by.clone().into();
+    rendered["submittedAt"] = micros_to_rfc3339(row.created_at).into();
+    rendered
+}
+
+impl ServiceRecords {
+    /// Records `visible` to a reader that match `filter`, as rows of one page.
+    pub(crate) async fn list(
+        gateway: &Gateway,
+        page: &PageRequest,
+        filter: &RecordFilter,
+        visible: Visible<'_>,
+    ) -> Result<(Cursor, Vec<service_record::Model>), Error> {
+        let text = |v: &Option<String>| v.clone().unwrap_or_default();
+        let cursor = Cursor::new(
+            page,
+            "service-records",
+            &[
+                &text(&filter.senior_id),
+                &text(&filter.provider_id),
+                &text(&filter.status),
+                &text(&filter.from),
+                &text(&filter.to),
+            ],
+        )?;
+        let mut query = service_record::Entity::find().filter(visible.condition());
+        if let Some(id) = &filter.senior_id {
+            query = query.filter(service_record::Column::SeniorId.eq(id.as_str()));
+        }
+        if let Some(id) = &filter.provider_id {
+            query = query.filter(service_record::Column::ProviderId.eq(id.as_str()));
+        }
+        if let Some(status) = &filter.status {
+            query = query.filter(service_record::Column::Status.eq(status.as_str()));
+        }
+        if let Some(from) = &filter.from {
+            query = query.filter(service_record::Column::StartsAt.gte(bound("from", from)?));
+        }
+        if let Some(to) = &filter.to {
+            query = query.filter(service_record::Column::StartsAt.lt(bound("to", to)?));
+        }
+        if let Some(after) = &cursor.after {
+            query = query.filter(service_record::Column::Id.gt(after.as_str()));
+        }
+        let rows = query
+            .order_by_asc(service_record::Column::Id)
+            .limit(cursor.fetch())
+            .all(&gateway.store.db)
+            .await?;
+        Ok((cursor, rows))
+    }
+}
+
+/// Which records a list shows (see `super::release`): all, or those a participant
+/// submitted, and with `held` those about the seniors it holds.
+#[derive(Clone, Copy, Debug)]
+pub enum Visible<'a> {
+    All,
+    To { participant: &'a str, held: bool },
+}
+
+impl Visible<'_> {
+    fn condition(self) -> Condition {
+        match self {
+            Visible::All => Condition::all(),
+            Visible::To { participant, held } => {
+                let own = Condition::any().add(service_record::Column::SubmittedBy.eq(participant));
+                if !held {
+                    return own;
+                }
+                own.add(
+                    service_record::Column::SeniorId.in_subquery(
+                        Query::select()
+                            .column(senior::Column::Id)
+                            .from(senior::Entity)
+                            .and_where(senior::Column::Holder.eq(participant))
+                            .to_owned(),
+                    ),
+                )
+            }
+        }
+    }
+}
+
+/// Recording a service for a senior needs a basis for SERVICE_DELIVERY: holding the
+/// senior's profile or an active grant for that purpose (the operator, which holds no
+/// personal data, records no services: the kind gate stops it before this).
+async fn basis_for_delivery(
+    gateway: &Gateway,
+    conn: &impl ConnectionTrait,
+    call: &Call,
+    senior_id: &str,
+) -> Result<(), Error> {
+    let holder = senior::Entity::find_by_id(senior_id.to_owned())
+        .one(conn)
+        .await?
+        .map(|row| row.holder);
+    if holder.as_deref() == Some(call.me()) {
+        return Ok(());
+    }
+    let granted = grants::granted(gateway, call.me(), "SERVICE_DELIVERY", &[senior_id]).await?;
+    if granted.is_empty() {
+        return Err(Error::PermissionDenied(format!(
+            "no active consent gives {} a basis for SERVICE_DELIVERY to this senior",
+            call.me()
+        )));
+    }
+    Ok(())
+}
+
+fn bound(name: &str, text: &str) -> Result<i64, Error> {
+    instant_micros(text).ok_or_else(|| {
+        Error::invalid(Violation::new(
+            format!("/{name}"),
+            jiayang_schemas::rule::TIMESTAMP_FORMAT,
+            format!("{name} 应为 RFC 3339 时间"),
+            format!("{name} must be an RFC 3339 date-time"),
+        ))
+    })
+}
+
+fn instant_micros(text: &str) -> Option<i64> {
+    let at = jiayang_proto::Timestamp::parse_rfc3339(text)?;
+    Some(at.seconds * 1_000_000 + i64::from(at.nanos / 1_000))
+}
+
+fn unresolved(path: &str, what_zh: &str, what_en: &str) -> Violation {
+    Violation::new(
+        path,
+        REFERENCE_UNRESOLVED,
+        format!("找不到所引用的{what_zh}"),
+        format!("the referenced {what_en} is unknown to the gateway"),
+    )
+}
+
+impl Resource for ServiceRecords {
+    type Table = service_record::Entity;
+    const KIND: Kind = Kind::ServiceRecord;
+    const PREFIX: &'static str = "rec";
+    const LABEL: &'static str = "service record";
+    type Extra = Resolved;
+    type Cache = ReferenceCache;
+
+    /// Resolves the senior, the provider and the worker's certificate, and checks the
+    /// caller's basis for SERVICE_DELIVERY to the senior; the references are stored as ids.
+    async fn prepare(
+        gateway: &Gateway,
+        call: &Call,
+        _parent: Option<&str>,
+        body: &mut Map<String, Value>,
+        conn: &impl ConnectionTrait,
+        cache: &mut ReferenceCache,
+    ) -> Result<Resolved, Error> {
+        let empty = Map::new();
+        let mut violations = Vec::new();
+        let senior_ref = body
+            .get("senior")
+            .and_then(Value::as_object)
+            .unwrap_or(&empty);
+        let key = json_text(senior_ref);
+        let senior_id = match cache.seniors.get(&key) {
+            Some(found) => found.clone(),
+            None => {
+                let found = resolve_senior(gateway, conn, senior_ref).await?;
+                cache.seniors.insert(key, found.clone());
+                found
+            }
+        };
+        if senior_id.is_none() {
+            let path = format!("/senior/{}", key_of(senior_ref));
+            violations.push(unresolved(&path, "老年人", "senior"));
+        }
+        let provider_ref = body
+            .get("provider")
+            .and_then(Value::as_object)
+            .unwrap_or(&empty);
+        let key = json_text(provider_ref);
+        let provider_id = match cache.providers.get(&key) {
+            Some(found) => found.clone(),
+            None => {
+                let found = resolve_provider(conn, provider_ref).await?;
+                cache.providers.insert(key, found.clone());
+                found
+            }
+        };
+        if provider_id.is_none() {
+            let path = format!("/provider/{}", key_of(provider_ref));
+            violations.push(unresolved(&path, "服务商", "provider"));
+        }
+        let certificate = body
+            .get("worker")
+            .and_then(|w| w.get("certificateNo"))
+            .and_then(Value::as_str);
+        if let (Some(provider_id), Some(certificate)) = (&provider_id, certificate) {
+            let key = (provider_id.clone(), certificate.to_owned());
+            let known = match cache.workers.get(&key) {
+                Some(known) => *known,
+                None => {
+                    let known = Workers::certified(conn, provider_id, certificate).await?;
+                    cache.workers.insert(key, known);
+                    known
+                }
+            };
+            if !known {
+                violations.push(unresolved(
+                    "/worker/certificateNo",
+                    "服务人员上门服务证",
+                    "worker certificate at this provider",
+                ));
+            }
+        }
+        let (Some(senior_id), Some(provider_id)) = (senior_id, provider_id) else {
+            return Err(Error::Invalid(violations));
+        };
+        if !violations.is_empty() {
+            return Err(Error::Invalid(violations));
+        }
+        basis_for_delivery(gateway, conn, call, &senior_id).await?;
+        body.insert("senior".into(), json!({ "seniorId": senior_id }));
+        body.insert("provider".into(), json!({ "providerId": provider_id }));
+        let starts_at = body
+            .get("checkIn")
+            .and_then(|c| c.get("at"))
+            .or_else(|| body.get("scheduled").and_then(|s| s.get("start")))
+            .and_then(Value::as_str)
+            .and_then(instant_micros);
+        Ok(Resolved {
+            senior_id,
+            provider_id,
+            starts_at,
+        })
+    }
+
+    fn columns(_gateway: &Gateway, _id: &str, prepared: &Prepared<Resolved>) -> Columns<Self> {
+        let resolved = &prepared.extra;
+        service_record::ActiveModel {
+            senior_id: Set(resolved.senior_id.clone()),
+            provider_id: Set(resolved.provider_id.clone()),
+            status: Set(str_at(&prepared.body, "status").to_owned()),
+            service_item: Set(str_at(&prepared.body, "serviceItem").to_owned()),
+            starts_at: Set(resolved.starts_at),
+            document: Set(json_text(&prepared.body)),
+            ..Default::default()
+        }
+    }
+
+    /// A record is its submitter's: only it (and the operator) changes it.
+    fn creator(row: &mut Columns<Self>, call: &Call, _parent: Option<&str>) {
+        row.submitted_by = Set(call.me().to_owned());
+    }
+
+    fn render(_gateway: &Gateway, row: &service_record::Model) -> Result<Value, Error> {
+        Ok(render(row))
+    }
+
+    async fn owner(
+        conn: &impl ConnectionTrait,
+        _parent: Option<&str>,
+        id: Option<&str>,
+    ) -> Result<Option<String>, Error> {
+        let Some(id) = id else { return Ok(None) };
+        Ok(service_record::Entity::find_by_id(id.to_owned())
+            .select_only()
+            .column(service_record::Column::SubmittedBy)
+            .into_tuple::<String>()
+            .one(conn)
+            .await?)
+    }
+}

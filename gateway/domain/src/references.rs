@@ -1,0 +1,179 @@
+//! External ids, and the references documents carry (`senior`, `provider`), resolved
+//! against the store.
+
+use jiayang_schemas::Kind;
+use jiayang_store::entity::{external_id, provider, senior};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect,
+};
+use serde_json::{Map, Value};
+
+use crate::{Error, Gateway, seniors::identity_index};
+
+/// The resource stored under `(kind, participant, external id)`.
+pub(crate) async fn external(
+    conn: &impl ConnectionTrait,
+    kind: Kind,
+    participant: &str,
+    id: &str,
+) -> Result<Option<String>, DbErr> {
+    let found = external_id::Entity::find_by_id((
+        kind.as_str().to_owned(),
+        participant.to_owned(),
+        id.to_owned(),
+    ))
+    .one(conn)
+    .await?;
+    Ok(found.map(|row| row.resource_id))
+}
+
+/// Records a resource's external ids; the primary key makes each unique per participant.
+pub(crate) async fn insert_external(
+    conn: &impl ConnectionTrait,
+    kind: Kind,
+    resource_id: &str,
+    ids: &[(String, String)],
+) -> Result<(), DbErr> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let rows = ids
+        .iter()
+        .map(|(participant, id)| external_id::ActiveModel {
+            kind: Set(kind.as_str().to_owned()),
+            participant: Set(participant.clone()),
+            external_id: Set(id.clone()),
+            resource_id: Set(resource_id.to_owned()),
+        });
+    external_id::Entity::insert_many(rows)
+        .exec_without_returning(conn)
+        .await
+        .map(|_| ())
+}
+
+/// Records the external ids of several resources in one multi-row insert.
+pub(crate) async fn insert_external_many(
+    conn: &impl ConnectionTrait,
+    kind: Kind,
+    resources: &[(String, Vec<(String, String)>)],
+) -> Result<(), DbErr> {
+    let rows: Vec<external_id::ActiveModel> = resources
+        .iter()
+        .flat_map(|(resource_id, ids)| {
+            ids.iter()
+                .map(move |(participant, id)| external_id::ActiveModel {
+                    kind: Set(kind.as_str().to_owned()),
+                    participant: Set(participant.clone()),
+                    external_id: Set(id.clone()),
+                    resource_id: Set(resource_id.clone()),
+                })
+        })
+        .collect();
+    if rows.is_empty() {
+        return Ok(());
+    }
+    external_id::Entity::insert_many(rows)
+        .exec_without_returning(conn)
+        .await
+        .map(|_| ())
+}
+
+/// Replaces a resource's external ids (on update).
+pub(crate) async fn replace_external(
+    conn: &impl ConnectionTrait,
+    kind: Kind,
+    resource_id: &str,
+    ids: &[(String, String)],
+) -> Result<(), DbErr> {
+    external_id::Entity::delete_many()
+        .filter(external_id::Column::Kind.eq(kind.as_str()))
+        .filter(external_id::Column::ResourceId.eq(resource_id))
+        .exec(conn)
+        .await?;
+    insert_external(conn, kind, resource_id, ids).await
+}
+
+/// The one key a validated reference carries (`seniorId`, `externalId`, …).
+pub(crate) fn key_of(reference: &Map<String, Value>) -> &str {
+    reference
+        .keys()
+        .next()
+        .map(String::as_str)
+        .unwrap_or_default()
+}
+
+fn external_of(reference: &Map<String, Value>) -> Option<(&str, &str)> {
+    let external = reference.get("externalId")?;
+    Some((
+        external
+            .get("participant")
+            .and_then(Value::as_str)
+            .unwrap_or_default(),
+        external
+            .get("id")
+            .and_then(Value::as_str)
+            .unwrap_or_default(),
+    ))
+}
+
+/// The senior a validated reference names, if the gateway holds it.
+pub(crate) async fn resolve_senior(
+    gateway: &Gateway,
+    conn: &impl ConnectionTrait,
+    reference: &Map<String, Value>,
+) -> Result<Option<String>, Error> {
+    let only_id = |query: sea_orm::Select<senior::Entity>| {
+        query
+            .select_only()
+            .column(senior::Column::Id)
+            .into_tuple::<String>()
+    };
+    if let Some(id) = reference.get("seniorId").and_then(Value::as_str) {
+        Ok(only_id(senior::Entity::find_by_id(id.to_owned()))
+            .one(conn)
+            .await?)
+    } else if let Some((participant, id)) = external_of(reference) {
+        Ok(external(conn, Kind::Senior, participant, id).await?)
+    } else {
+        let number = reference
+            .get("identityNumber")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let hash = identity_index(gateway, "RESIDENT_ID_CARD", number);
+        Ok(
+            only_id(senior::Entity::find().filter(senior::Column::IdentityHash.eq(hash)))
+                .one(conn)
+                .await?,
+        )
+    }
+}
+
+/// The provider a validated reference names, if the gateway holds it.
+pub(crate) async fn resolve_provider(
+    conn: &impl ConnectionTrait,
+    reference: &Map<String, Value>,
+) -> Result<Option<String>, Error> {
+    let only_id = |query: sea_orm::Select<provider::Entity>| {
+        query
+            .select_only()
+            .column(provider::Column::Id)
+            .into_tuple::<String>()
+    };
+    if let Some(id) = reference.get("providerId").and_then(Value::as_str) {
+        Ok(only_id(provider::Entity::find_by_id(id.to_owned()))
+            .one(conn)
+            .await?)
+    } else if let Some((participant, id)) = external_of(reference) {
+        Ok(external(conn, Kind::Provider, participant, id).await?)
+    } else {
+        let uscc = reference
+            .get("uscc")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        Ok(
+            only_id(provider::Entity::find().filter(provider::Column::Uscc.eq(uscc)))
+                .one(conn)
+                .await?,
+        )
+    }
+}

@@ -1,0 +1,284 @@
+//! Canonical resources and how they are stored, written once. A [`Resource`] declares its
+//! table, what `prepare` checks and resolves, which columns a write sets and how a row
+//! renders; inserting (one or many), replacing at a version, getting, external ids and
+//! side indexes are done here for all of them. The operations callers make (create,
+//! get, update, batch create) are in `write.rs`; lists differ per resource (their filters)
+//! and live in each resource's module.
+
+mod write;
+
+use std::future::Future;
+
+use jiayang_schemas::Kind;
+use jiayang_store::{
+    entity::{Documents, Stored},
+    now_micros,
+};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait,
+    IntoActiveModel, PrimaryKeyTrait, QueryFilter,
+};
+use serde_json::{Map, Value};
+
+use crate::{Call, Error, Gateway, document, references};
+
+pub use write::{MAX_BATCH, batch_create, create, get, lookup_external, update};
+
+/// A validated document ready to store: its body without server-set fields, its
+/// external ids, and what the resource's `prepare` added (resolved references, sealed
+/// parts, index values).
+pub struct Prepared<X> {
+    pub body: Map<String, Value>,
+    pub external_ids: Vec<(String, String)>,
+    pub extra: X,
+}
+
+/// The row type and the active model (the columns of a write) of a resource's table.
+pub type Row<R> = <<R as Resource>::Table as EntityTrait>::Model;
+pub type Columns<R> = <<R as Resource>::Table as EntityTrait>::ActiveModel;
+
+/// One canonical resource kind and how it is stored.
+pub trait Resource: Send + Sync + 'static {
+    /// The table its rows live in.
+    type Table: Documents<
+            Model: IntoActiveModel<<Self::Table as EntityTrait>::ActiveModel> + Send + Sync,
+            ActiveModel: Send + Sync,
+            PrimaryKey: PrimaryKeyTrait<ValueType: From<String>>,
+        >;
+    const KIND: Kind;
+    /// Id prefix, e.g. `sen` in `sen_01JC…`.
+    const PREFIX: &'static str;
+    /// Name in messages, e.g. "senior".
+    const LABEL: &'static str;
+    /// What `prepare` adds to a document.
+    type Extra: Send + Sync;
+    /// What `prepare` may remember across the items of one batch (resolved references).
+    type Cache: Default + Send;
+
+    /// Checks a validated `body` (server-set fields already dropped) and resolves what it
+    /// names, in the caller's name; may rewrite it (references become ids). Writes nothing.
+    fn prepare(
+        gateway: &Gateway,
+        call: &Call,
+        parent: Option<&str>,
+        body: &mut Map<String, Value>,
+        conn: &impl ConnectionTrait,
+        cache: &mut Self::Cache,
+    ) -> impl Future<Output = Result<Self::Extra, Error>> + Send;
+
+    /// The columns every write of `prepared` sets (insert and replace); the id, version
+    /// and times are set by the caller.
+    fn columns(gateway: &Gateway, id: &str, prepared: &Prepared<Self::Extra>) -> Columns<Self>;
+
+    /// The columns only an insert sets: who made the resource, under which parent.
+    fn creator(row: &mut Columns<Self>, call: &Call, parent: Option<&str>);
+
+    /// A stored row as the canonical resource.
+    fn render(gateway: &Gateway, row: &Row<Self>) -> Result<Value, Error>;
+
+    /// Rows kept beside the resource's own (a provider's areas and items), rewritten with
+    /// every write.
+    fn index(
+        _txn: &DatabaseTransaction,
+        _id: &str,
+        _prepared: &Prepared<Self::Extra>,
+    ) -> impl Future<Output = Result<(), Error>> + Send {
+        async { Ok(()) }
+    }
+
+    /// The rows `parent` holds (a worker exists only under its provider).
+    fn within(_parent: Option<&str>) -> Condition {
+        Condition::all()
+    }
+
+    /// The participant whose resource this is (for a child, its parent's owner), when only
+    /// it may change it; `id` is `None` on create. A missing parent is not found.
+    fn owner(
+        _conn: &impl ConnectionTrait,
+        _parent: Option<&str>,
+        _id: Option<&str>,
+    ) -> impl Future<Output = Result<Option<String>, Error>> + Send {
+        async { Ok(None) }
+    }
+
+    /// The senior a change concerns, for its audit entry.
+    fn senior_of<'a>(_id: &'a str, _prepared: &'a Prepared<Self::Extra>) -> Option<&'a str> {
+        None
+    }
+
+    /// The idempotency scope of a create: keys are per resource kind (and parent).
+    fn scope(parent: Option<&str>) -> String {
+        match parent {
+            Some(parent) => format!("{}:{parent}", Self::PREFIX),
+            None => Self::PREFIX.to_owned(),
+        }
+    }
+}
+
+/// The stored parts of a row, as [`document::render`] makes them into a resource.
+pub(crate) fn stored<R: Resource>(row: &Row<R>) -> Stored<'_> {
+    <R::Table as Documents>::stored(row)
+}
+
+/// A row's id, version and times with its body: the resource before its own additions.
+pub(crate) fn rendered<R: Resource>(row: &Row<R>) -> Value {
+    document::render(stored::<R>(row))
+}
+
+/// Validates `document`, drops what the server sets and lets the resource prepare it.
+pub(crate) async fn prepare<R: Resource>(
+    gateway: &Gateway,
+    call: &Call,
+    parent: Option<&str>,
+    document: Value,
+    conn: &impl ConnectionTrait,
+    cache: &mut R::Cache,
+) -> Result<Prepared<R::Extra>, Error> {
+    crate::validated(R::KIND, &document)?;
+    let mut body = document::without_server_fields(document);
+    let extra = R::prepare(gateway, call, parent, &mut body, conn, cache).await?;
+    Ok(Prepared {
+        external_ids: document::external_ids(&body),
+        body,
+        extra,
+    })
+}
+
+/// The columns of a new row: the resource's, its creator's, id, version 1 and times.
+fn new_row<R: Resource>(
+    gateway: &Gateway,
+    call: &Call,
+    parent: Option<&str>,
+    id: &str,
+    now: i64,
+    prepared: &Prepared<R::Extra>,
+) -> Columns<R> {
+    let mut row = R::columns(gateway, id, prepared);
+    R::creator(&mut row, call, parent);
+    row.set(R::Table::ID, id.into());
+    row.set(R::Table::VERSION, 1.into());
+    row.set(R::Table::CREATED_AT, now.into());
+    row.set(R::Table::UPDATED_AT, now.into());
+    row
+}
+
+/// Stores a new resource, its external ids and side rows; returns it rendered.
+async fn insert<R: Resource>(
+    gateway: &Gateway,
+    txn: &DatabaseTransaction,
+    call: &Call,
+    parent: Option<&str>,
+    id: &str,
+    prepared: &Prepared<R::Extra>,
+) -> Result<Value, Error> {
+    let row = new_row::<R>(gateway, call, parent, id, now_micros(), prepared)
+        .insert(txn)
+        .await
+        .map_err(|e| conflict(R::LABEL, e))?;
+    references::insert_external(txn, R::KIND, id, &prepared.external_ids)
+        .await
+        .map_err(|e| conflict(R::LABEL, e))?;
+    R::index(txn, id, prepared).await?;
+    R::render(gateway, &row)
+}
+
+/// Stores several new resources with one multi-row insert for the rows and one for
+/// their external ids; all or none (the caller wraps it in a savepoint).
+async fn insert_many<R: Resource>(
+    gateway: &Gateway,
+    txn: &DatabaseTransaction,
+    call: &Call,
+    parent: Option<&str>,
+    items: &[(String, &Prepared<R::Extra>)],
+) -> Result<(), Error> {
+    if items.is_empty() {
+        return Ok(());
+    }
+    let now = now_micros();
+    let rows = items
+        .iter()
+        .map(|(id, prepared)| new_row::<R>(gateway, call, parent, id, now, prepared));
+    R::Table::insert_many(rows)
+        .exec_without_returning(txn)
+        .await
+        .map_err(|e| conflict(R::LABEL, e))?;
+    let external: Vec<(String, Vec<(String, String)>)> = items
+        .iter()
+        .map(|(id, prepared)| (id.clone(), prepared.external_ids.clone()))
+        .collect();
+    references::insert_external_many(txn, R::KIND, &external)
+        .await
+        .map_err(|e| conflict(R::LABEL, e))?;
+    for (id, prepared) in items {
+        R::index(txn, id, prepared).await?;
+    }
+    Ok(())
+}
+
+/// Replaces the resource if it is still at `expected`: the check and the write are one
+/// `UPDATE … WHERE id = ? AND version = ?`, so two updates from the same version cannot
+/// both succeed. Only what changes is set.
+async fn replace<R: Resource>(
+    gateway: &Gateway,
+    txn: &DatabaseTransaction,
+    parent: Option<&str>,
+    id: &str,
+    expected: i32,
+    prepared: &Prepared<R::Extra>,
+) -> Result<Value, Error> {
+    let mut row = R::columns(gateway, id, prepared);
+    row.set(R::Table::VERSION, (expected + 1).into());
+    row.set(R::Table::UPDATED_AT, now_micros().into());
+    let updated = R::Table::update_many()
+        .set(row)
+        .filter(R::Table::ID.eq(id))
+        .filter(R::Table::VERSION.eq(expected))
+        .filter(R::within(parent))
+        .exec(txn)
+        .await
+        .map_err(|e| conflict(R::LABEL, e))?;
+    let current = R::Table::find_by_id(id.to_owned())
+        .filter(R::within(parent))
+        .one(txn)
+        .await?
+        .ok_or(Error::NotFound(R::LABEL))?;
+    if updated.rows_affected != 1 {
+        return Err(Error::VersionMismatch {
+            current: stored::<R>(&current).version,
+        });
+    }
+    references::replace_external(txn, R::KIND, id, &prepared.external_ids)
+        .await
+        .map_err(|e| conflict(R::LABEL, e))?;
+    R::index(txn, id, prepared).await?;
+    R::render(gateway, &current)
+}
+
+/// The row `id` (under `parent`), if there is one.
+pub(crate) async fn row<R: Resource>(
+    conn: &impl ConnectionTrait,
+    parent: Option<&str>,
+    id: &str,
+) -> Result<Option<Row<R>>, Error> {
+    Ok(R::Table::find_by_id(id.to_owned())
+        .filter(R::within(parent))
+        .one(conn)
+        .await?)
+}
+
+/// Maps a database error on a write: unique violations become `already-exists` with a
+/// message naming what collided; anything else passes on.
+pub(crate) fn conflict(label: &str, error: sea_orm::DbErr) -> Error {
+    if !jiayang_store::is_unique_violation(&error) {
+        return Error::from(error);
+    }
+    let text = error.to_string();
+    let what = if text.contains("external_ids") {
+        format!("a {label} with one of these externalIds")
+    } else if text.contains("idempotency") {
+        "the idempotency key".to_owned()
+    } else {
+        format!("a {label} with the same unique identifier")
+    };
+    Error::AlreadyExists(what)
+}

@@ -1,0 +1,165 @@
+//! `jiayang participant add|suspend|resume|rotate|list`: the operator's registry of who
+//! may connect. Works on the gateway's database directly (the data directory's SQLite,
+//! or `--database-url`), so it works while the gateway runs: the gateway reads the
+//! registry on every request.
+
+use std::path::Path;
+
+use jiayang_domain::{
+    ParticipantKind,
+    participants::{self, Credentials, NewParticipant, Status},
+};
+use jiayang_store::{files::write_private, pki::TlsFiles};
+
+use super::{Outcome, database::Database};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(subcommand)]
+    command: Command,
+    /// The data directory's CA issues the certificates; participants' credentials are
+    /// written under `DIR/participants/ID/`.
+    #[command(flatten)]
+    database: Database,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum Command {
+    /// Register a participant and issue its certificate and API token.
+    Add {
+        /// A slug, e.g. hk-daojia.
+        #[arg(long)]
+        id: String,
+        /// ELDER_CARE_PORTAL, HOUSEKEEPING_PLATFORM, ELDER_CARE_INSTITUTION,
+        /// COMMUNITY_STATION or REGULATOR.
+        #[arg(long)]
+        kind: ParticipantKind,
+        #[arg(long)]
+        name: String,
+        /// Its unified social credit code.
+        #[arg(long)]
+        uscc: Option<String>,
+        /// The platform format it speaks (elder-portal, housekeeping-app, station-csv).
+        #[arg(long)]
+        native_format: Option<String>,
+    },
+    /// Refuse every credential of a participant from its next request on.
+    Suspend {
+        #[arg(long)]
+        id: String,
+    },
+    /// Let a suspended participant connect again.
+    Resume {
+        #[arg(long)]
+        id: String,
+    },
+    /// Revoke a participant's certificates and tokens and issue new ones.
+    Rotate {
+        #[arg(long)]
+        id: String,
+    },
+    /// Every participant: id, kind, status, name.
+    List,
+}
+
+pub fn run(args: &Args) -> Outcome {
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => return fail(&error.to_string()),
+    };
+    match runtime.block_on(execute(args)) {
+        Ok(()) => Outcome::Clean,
+        Err(message) => fail(&message),
+    }
+}
+
+fn fail(message: &str) -> Outcome {
+    eprintln!("jiayang participant: {message}");
+    Outcome::Unusable
+}
+
+async fn execute(args: &Args) -> Result<(), String> {
+    let data_dir = &args.database.data_dir;
+    let ca = TlsFiles::in_dir(data_dir);
+    if !ca.ca_key.exists() {
+        return Err(format!(
+            "{} holds no gateway CA: start `jiayang serve --data-dir {}` once first",
+            data_dir.display(),
+            data_dir.display()
+        ));
+    }
+    let store = args.database.open().await?;
+    let result = match &args.command {
+        Command::Add {
+            id,
+            kind,
+            name,
+            uscc,
+            native_format,
+        } => {
+            let new = NewParticipant {
+                id: id.clone(),
+                kind: *kind,
+                name: name.clone(),
+                uscc: uscc.clone(),
+                native_format: native_format.clone(),
+            };
+            let credentials = participants::add(&store, &ca, &new)
+                .await
+                .map_err(|e| e.to_string())?;
+            save(data_dir, id, &credentials)
+        }
+        Command::Suspend { id } => participants::set_status(&store, id, Status::Suspended)
+            .await
+            .map(|()| println!("{id}: suspended; its credentials are refused from now on"))
+            .map_err(|e| e.to_string()),
+        Command::Resume { id } => participants::set_status(&store, id, Status::Active)
+            .await
+            .map(|()| println!("{id}: active"))
+            .map_err(|e| e.to_string()),
+        Command::Rotate { id } => {
+            let credentials = participants::rotate(&store, &ca, id)
+                .await
+                .map_err(|e| e.to_string())?;
+            save(data_dir, id, &credentials)
+        }
+        Command::List => participants::list(&store)
+            .await
+            .map(|all| {
+                for p in all {
+                    println!("{}\t{}\t{}\t{}", p.id, p.kind, p.status, p.name);
+                }
+            })
+            .map_err(|e| e.to_string()),
+    };
+    store.db.close().await.ok();
+    result
+}
+
+/// Writes `DIR/participants/ID/{cert.pem,key.pem,token}` (key and token 0600).
+fn save(data_dir: &Path, id: &str, credentials: &Credentials) -> Result<(), String> {
+    let dir = data_dir.join("participants").join(id);
+    let write = |name: &str, contents: &str, private: bool| {
+        let path = dir.join(name);
+        // Rotation replaces files whose credentials were just revoked.
+        let _ = std::fs::remove_file(&path);
+        let written = if private {
+            write_private(&path, contents.as_bytes())
+        } else {
+            std::fs::create_dir_all(&dir).and_then(|()| std::fs::write(&path, contents))
+        };
+        written.map_err(|e| format!("cannot write {}: {e}", path.display()))
+    };
+    write("cert.pem", &credentials.certificate_pem, false)?;
+    write("key.pem", &credentials.key_pem, true)?;
+    write("token", &format!("{}\n", credentials.token), true)?;
+    println!(
+        "{id}: credentials in {} (cert.pem, key.pem, token); clients trust {}",
+        dir.display(),
+        data_dir.join("tls").join("ca.pem").display()
+    );
+    Ok(())
+}

@@ -1,0 +1,124 @@
+//! Around every API route: authentication (a bearer API token, or the client
+//! certificate the connection presented), the access rule of the request's operation,
+//! and, once the request is answered, its audit entries — before the answer leaves
+//! ("no entry, no access").
+
+use axum::{
+    extract::{MatchedPath, Request, State},
+    http::header,
+    middleware::Next,
+    response::Response,
+};
+use jiayang_api::{
+    error::ApiError,
+    grpc, operations,
+    request::{RequestId, RequestLang},
+    wire,
+};
+use jiayang_domain::{Call, Error, Gateway, access, participants};
+use jiayang_store::audit::{Decision, Entry};
+
+/// The fingerprint of the client certificate a connection presented (verified against
+/// the gateway's CA during the handshake); put into every request of that connection.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PeerCertificate(pub String);
+
+/// Authenticates, checks the operation's access rule, puts the [`Call`] into the request
+/// and writes what the request decided to the audit log.
+pub async fn guard(State(gateway): State<Gateway>, mut request: Request, next: Next) -> Response {
+    let grpc = wire::is_grpc(request.headers());
+    let path = request.uri().path().to_owned();
+    if grpc && grpc::is_public(&path) {
+        return next.run(request).await;
+    }
+    let lang = RequestLang::of(request.extensions());
+    let request_id = RequestId::of(request.extensions()).to_owned();
+    let refuse = |error: ApiError| {
+        if grpc {
+            error.status(lang, &request_id).into_http()
+        } else {
+            error.render(lang, &request_id)
+        }
+    };
+    let token = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .map(str::to_owned);
+    let certificate = request.extensions().get::<PeerCertificate>().cloned();
+    let fingerprint = certificate.as_ref().map(|c| c.0.as_str());
+    let caller = match participants::authenticate(&gateway, token.as_deref(), fingerprint).await {
+        Ok(caller) => caller,
+        Err(error) => return refuse(error.into()),
+    };
+    // A gRPC method is its path; a REST route its template (`/v1/seniors/{id}`).
+    let template = match request.extensions().get::<MatchedPath>() {
+        Some(matched) if !grpc => matched.as_str().to_owned(),
+        _ => path.clone(),
+    };
+    let operation = if grpc {
+        operations::of_grpc(&path)
+    } else {
+        operations::of_rest(request.method(), &template, &path)
+    };
+    let Some(operation) = operation else {
+        return refuse(ApiError::UnknownRoute);
+    };
+    let purpose = request
+        .headers()
+        .get(wire::PURPOSE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let call = Call::new(caller, purpose);
+    let entry = entry(&call, &request, &template, &path, &request_id);
+    if let Err(denied) = access::check(call.kind(), operation) {
+        let refused = Entry {
+            decision: Decision::Deny,
+            reason: Some(denied.to_string()),
+            ..entry
+        };
+        return match gateway.audit.record(vec![refused]).await {
+            Ok(()) => refuse(denied.into()),
+            Err(error) => refuse(Error::from(error).into()),
+        };
+    }
+    let trail = call.trail.clone();
+    request.extensions_mut().insert(call);
+    let response = next.run(request).await;
+    if !operation.touches_senior_data() {
+        return response;
+    }
+    match gateway.audit.record(trail.entries(entry)).await {
+        Ok(()) => response,
+        Err(error) => refuse(Error::from(error).into()),
+    }
+}
+
+/// The request's own audit entry: who, which route or method, the id it names, the
+/// declared purpose, and its id. Decisions the call recorded refine it.
+fn entry(call: &Call, request: &Request, template: &str, path: &str, request_id: &str) -> Entry {
+    // A concrete id in the path (never personal data: identity numbers go in bodies).
+    let resource = template
+        .ends_with('}')
+        .then(|| path.rsplit('/').next())
+        .flatten()
+        .map(str::to_owned);
+    let senior = template
+        .starts_with("/v1/seniors/{id}")
+        .then(|| path.split('/').nth(3))
+        .flatten()
+        .map(str::to_owned);
+    Entry {
+        participant: call.me().to_owned(),
+        action: format!("{} {template}", request.method()),
+        resource,
+        senior,
+        purpose: call.purpose.clone(),
+        decision: Decision::Allow,
+        reason: None,
+        categories: None,
+        request_id: Some(request_id.to_owned()),
+    }
+}

@@ -1,0 +1,213 @@
+//! Starting the gateway: the data directory, keys, database, certificates and first
+//! operator credential, then one TLS port serving the whole application until shutdown.
+
+use std::{
+    future::Future,
+    net::SocketAddr,
+    path::{Path, PathBuf},
+    sync::Arc,
+    time::Duration,
+};
+
+use hyper_util::{
+    rt::{TokioExecutor, TokioIo},
+    server::{conn::auto, graceful::GracefulShutdown},
+    service::TowerToHyperService,
+};
+use jiayang_domain::{Error, Gateway, participants};
+use jiayang_store::{
+    Store,
+    crypto::{self, Keys},
+    files::write_private,
+    pki::{self, TlsFiles},
+};
+use tokio::net::TcpListener;
+use tokio_rustls::TlsAcceptor;
+use tower::ServiceExt;
+
+use crate::{app, layers::PeerCertificate, tls};
+/// How long a TLS handshake may take before the connection is dropped.
+const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long open connections get to finish after a shutdown signal.
+const DRAIN_TIMEOUT: Duration = Duration::from_secs(30);
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error("cannot prepare the data directory {0}: {1}")]
+    DataDir(PathBuf, std::io::Error),
+    #[error(transparent)]
+    Keys(#[from] crypto::CryptoError),
+    #[error(transparent)]
+    Certificates(#[from] pki::PkiError),
+    #[error(transparent)]
+    Tls(#[from] tls::TlsError),
+    #[error("cannot open the database: {0}")]
+    Database(#[from] sea_orm::DbErr),
+    #[error("cannot make the operator: {0}")]
+    Operator(#[from] Error),
+    #[error(
+        "the master key is not the one this database was sealed with: restore keys/master.key or \
+         JIAYANG_MASTER_KEY"
+    )]
+    WrongMasterKey,
+    #[error("cannot listen on {0}: {1}")]
+    Listen(SocketAddr, std::io::Error),
+}
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub data_dir: PathBuf,
+    pub listen: SocketAddr,
+    /// `None`: SQLite in the data directory.
+    pub database_url: Option<String>,
+}
+
+/// A gateway ready to serve.
+pub struct Prepared {
+    pub gateway: Gateway,
+    pub tls: Arc<rustls::ServerConfig>,
+    pub tls_files: TlsFiles,
+    pub database_url: String,
+    /// Set when this start issued the first operator token (written to `DIR/operator.token`).
+    pub new_operator_token: Option<String>,
+}
+
+pub fn sqlite_url(data_dir: &Path) -> String {
+    format!(
+        "sqlite://{}?mode=rwc",
+        data_dir.join("jiayang.db").display()
+    )
+}
+
+/// Makes whatever the data directory lacks and opens the database (running migrations).
+pub async fn prepare(config: &Config) -> Result<Prepared, ServeError> {
+    std::fs::create_dir_all(&config.data_dir)
+        .map_err(|e| ServeError::DataDir(config.data_dir.clone(), e))?;
+    let keys = Keys::load_or_create(&config.data_dir)?;
+    let database_url = config
+        .database_url
+        .clone()
+        .unwrap_or_else(|| sqlite_url(&config.data_dir));
+    let store = Store::open(&database_url).await?;
+    if !crypto::check_master_key(&store, &keys).await? {
+        return Err(ServeError::WrongMasterKey);
+    }
+    let tls_files = TlsFiles::in_dir(&config.data_dir);
+    std::fs::create_dir_all(tls_files.ca_cert.parent().expect("tls dir has a parent"))
+        .map_err(|e| ServeError::DataDir(config.data_dir.clone(), e))?;
+    pki::ensure_dev_certificates(&tls_files)?;
+    let tls = tls::server_config(&tls_files)?;
+    let new_operator_token = ensure_operator(&store, &config.data_dir).await?;
+    Ok(Prepared {
+        gateway: Gateway::new(store, keys, tls_files.clone()),
+        tls,
+        tls_files,
+        database_url,
+        new_operator_token,
+    })
+}
+
+/// The operator participant, and its first token when it has none: written once to
+/// `DIR/operator.token` (0600), stored only as a hash.
+async fn ensure_operator(store: &Store, data_dir: &Path) -> Result<Option<String>, ServeError> {
+    let token_file = data_dir.join("operator.token");
+    let written = std::cell::Cell::new(false);
+    let made = participants::ensure_operator(store, token_file.exists(), |token| {
+        write_private(&token_file, format!("{token}\n").as_bytes())
+            .map_err(|e| ServeError::DataDir(data_dir.into(), e))?;
+        written.set(true);
+        Ok(())
+    })
+    .await;
+    if made.is_err() && written.get() {
+        // The token's hash did not commit: the file would name a token that does not work.
+        let _ = std::fs::remove_file(&token_file);
+    }
+    made
+}
+
+/// Binds the port.
+pub async fn bind(listen: SocketAddr) -> Result<TcpListener, ServeError> {
+    TcpListener::bind(listen)
+        .await
+        .map_err(|e| ServeError::Listen(listen, e))
+}
+
+/// Serves TLS connections (HTTP/2 and HTTP/1.1, ALPN) until `shutdown` resolves, then
+/// stops accepting and gives open connections time to finish.
+pub async fn serve(listener: TcpListener, prepared: Prepared, shutdown: impl Future<Output = ()>) {
+    let app = app::router(prepared.gateway);
+    let acceptor = TlsAcceptor::from(prepared.tls);
+    let graceful = GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let (tcp, _peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(error) => {
+                    tracing::warn!(error = %error, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let _ = tcp.set_nodelay(true);
+        let acceptor = acceptor.clone();
+        let app = app.clone();
+        let watcher = graceful.watcher();
+        tokio::spawn(async move {
+            let Ok(Ok(tls)) = tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(tcp)).await
+            else {
+                return;
+            };
+            // A verified client certificate names its participant on every request of
+            // this connection; authentication looks it up each time.
+            let peer = tls
+                .get_ref()
+                .1
+                .peer_certificates()
+                .and_then(|chain| chain.first())
+                .map(|leaf| PeerCertificate(tls::fingerprint(leaf)));
+            let app = app.map_request(move |mut request: http::Request<hyper::body::Incoming>| {
+                if let Some(peer) = &peer {
+                    request.extensions_mut().insert(peer.clone());
+                }
+                request
+            });
+            let service = TowerToHyperService::new(app);
+            let builder = auto::Builder::new(TokioExecutor::new());
+            let connection = builder.serve_connection_with_upgrades(TokioIo::new(tls), service);
+            let _ = watcher.watch(connection.into_owned()).await;
+        });
+    }
+    drop(listener);
+    if tokio::time::timeout(DRAIN_TIMEOUT, graceful.shutdown())
+        .await
+        .is_err()
+    {
+        tracing::warn!("connections still open after the drain time-out; closing them");
+    }
+}
+
+/// Resolves on SIGTERM or Ctrl-C.
+pub async fn shutdown_signal() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {},
+        () = terminate => {},
+    }
+}

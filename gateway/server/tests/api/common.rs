@@ -1,0 +1,325 @@
+//! `TestApp`: a real gateway on 127.0.0.1 with a fresh database, and clients for it.
+
+use std::{net::SocketAddr, path::PathBuf};
+
+use jiayang_domain::{
+    ParticipantKind,
+    participants::{self, NewParticipant},
+};
+use jiayang_gateway::{self as server, Config};
+use jiayang_store::{Store, pki::TlsFiles};
+use reqwest::{Method, StatusCode};
+use sea_orm::{ConnectionTrait, Database};
+use serde_json::Value;
+use tokio::sync::oneshot;
+
+/// Runs a test body against both databases: `both!(name, body_fn)` makes
+/// `name::sqlite` and `name::postgres`.
+#[macro_export]
+macro_rules! both {
+    ($name:ident, $body:ident) => {
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let app = $crate::common::TestApp::sqlite().await;
+                super::$body(&app).await;
+                app.stop().await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                let app = $crate::common::TestApp::postgres().await;
+                super::$body(&app).await;
+                app.stop().await;
+            }
+        }
+    };
+}
+
+pub struct TestApp {
+    pub addr: SocketAddr,
+    /// The token of `PORTAL`, the participant most tests act as: it registers the
+    /// seniors it then holds.
+    pub token: String,
+    /// The operator's token (it manages participants and sees no personal data).
+    pub operator_token: String,
+    pub ca_pem: Vec<u8>,
+    pub data_dir: PathBuf,
+    /// The database the gateway uses.
+    pub database_url: String,
+    pub client: reqwest::Client,
+    _dir: tempfile::TempDir,
+    stop: Option<oneshot::Sender<()>>,
+    done: Option<tokio::task::JoinHandle<()>>,
+    drop_database: Option<(String, String)>,
+}
+
+/// The PostgreSQL server tests create their databases on. Required: PostgreSQL tests
+/// never skip silently.
+pub fn postgres_admin_url() -> String {
+    std::env::var("JIAYANG_TEST_POSTGRES_URL").expect(
+        "JIAYANG_TEST_POSTGRES_URL is not set: run the suite with ./scripts/test, or set it to a PostgreSQL \
+         server (e.g. postgres://postgres@127.0.0.1:5432/test)",
+    )
+}
+
+impl TestApp {
+    pub async fn sqlite() -> Self {
+        Self::start(None, None).await
+    }
+
+    pub async fn postgres() -> Self {
+        let admin_url = postgres_admin_url();
+        let admin = Database::connect(&admin_url)
+            .await
+            .expect("PostgreSQL reachable at JIAYANG_TEST_POSTGRES_URL");
+        let name = format!(
+            "jiayang_test_{}",
+            ulid::Ulid::new().to_string().to_lowercase()
+        );
+        admin
+            .execute_unprepared(&format!("CREATE DATABASE {name}"))
+            .await
+            .expect("create test database");
+        let (base, _) = admin_url
+            .rsplit_once('/')
+            .expect("a database URL ends in /dbname");
+        Self::start(Some(format!("{base}/{name}")), Some((admin_url, name))).await
+    }
+
+    async fn start(database_url: Option<String>, drop_database: Option<(String, String)>) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let config = Config {
+            data_dir: dir.path().to_owned(),
+            listen: "127.0.0.1:0".parse().unwrap(),
+            database_url,
+        };
+        let prepared = server::prepare(&config).await.expect("gateway prepares");
+        let operator_token = prepared
+            .new_operator_token
+            .clone()
+            .expect("a fresh gateway issues an operator token");
+        let token = add_participant(
+            &prepared.gateway.store,
+            &prepared.tls_files,
+            PORTAL,
+            ParticipantKind::ElderCarePortal,
+        )
+        .await;
+        let database_url = prepared.database_url.clone();
+        let ca_pem = std::fs::read(&prepared.tls_files.ca_cert).unwrap();
+        let listener = server::bind(config.listen).await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (stop, stopped) = oneshot::channel::<()>();
+        let done = tokio::spawn(server::serve(listener, prepared, async {
+            let _ = stopped.await;
+        }));
+        let client = reqwest::Client::builder()
+            .add_root_certificate(reqwest::Certificate::from_pem(&ca_pem).unwrap())
+            .build()
+            .unwrap();
+        Self {
+            addr,
+            token,
+            operator_token,
+            ca_pem,
+            data_dir: dir.path().to_owned(),
+            database_url,
+            client,
+            _dir: dir,
+            stop: Some(stop),
+            done: Some(done),
+            drop_database,
+        }
+    }
+
+    pub async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(done) = self.done.take() {
+            let _ = done.await;
+        }
+        if let Some((admin_url, name)) = self.drop_database.take()
+            && let Ok(admin) = Database::connect(&admin_url).await
+        {
+            let _ = admin
+                .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .await;
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("https://localhost:{}{path}", self.addr.port())
+    }
+
+    /// A request as `PORTAL`.
+    pub fn request(&self, method: Method, path: &str) -> reqwest::RequestBuilder {
+        self.request_as(&self.token, method, path)
+    }
+
+    /// A request with another participant's token.
+    pub fn request_as(&self, token: &str, method: Method, path: &str) -> reqwest::RequestBuilder {
+        self.client
+            .request(method, self.url(path))
+            .bearer_auth(token)
+    }
+
+    /// Registers a participant (as `jiayang participant add` does) and returns its token.
+    pub async fn participant(&self, id: &str, kind: ParticipantKind) -> String {
+        let store = Store::open(&self.database_url).await.unwrap();
+        let token = add_participant(&store, &TlsFiles::in_dir(&self.data_dir), id, kind).await;
+        store.db.close().await.unwrap();
+        token
+    }
+
+    pub async fn post(&self, path: &str, body: &Value) -> (StatusCode, Value) {
+        send(self.request(Method::POST, path).json(body)).await
+    }
+
+    pub async fn get(&self, path: &str) -> (StatusCode, Value) {
+        send(self.request(Method::GET, path)).await
+    }
+
+    pub async fn put(&self, path: &str, version: i64, body: &Value) -> (StatusCode, Value) {
+        send(
+            self.request(Method::PUT, path)
+                .header("if-match", format!("\"{version}\""))
+                .json(body),
+        )
+        .await
+    }
+
+    /// A gRPC channel over TLS, trusting the gateway's CA.
+    pub async fn channel(&self) -> tonic::transport::Channel {
+        let tls = tonic::transport::ClientTlsConfig::new()
+            .ca_certificate(tonic::transport::Certificate::from_pem(&self.ca_pem))
+            .domain_name("localhost");
+        tonic::transport::Channel::from_shared(self.url(""))
+            .unwrap()
+            .tls_config(tls)
+            .unwrap()
+            .connect()
+            .await
+            .expect("gRPC connects")
+    }
+
+    /// Metadata value of `PORTAL`'s bearer token.
+    pub fn bearer(&self) -> tonic::metadata::MetadataValue<tonic::metadata::Ascii> {
+        format!("Bearer {}", self.token).parse().unwrap()
+    }
+}
+
+/// The participant a `TestApp`'s `token` belongs to.
+pub const PORTAL: &str = "bj-elder-portal";
+
+async fn add_participant(store: &Store, tls: &TlsFiles, id: &str, kind: ParticipantKind) -> String {
+    participants::add(
+        store,
+        tls,
+        &NewParticipant {
+            id: id.into(),
+            kind,
+            name: id.into(),
+            uscc: None,
+            native_format: None,
+        },
+    )
+    .await
+    .unwrap()
+    .token
+}
+
+pub async fn send(request: reqwest::RequestBuilder) -> (StatusCode, Value) {
+    let response = request.send().await.expect("request sent");
+    let status = response.status();
+    let text = response.text().await.unwrap();
+    let body = if text.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_str(&text).unwrap_or(Value::String(text))
+    };
+    (status, body)
+}
+
+/// A fixture document from `schemas/fixtures/<kind>/valid/<name>`.
+pub fn fixture(kind: &str, name: &str) -> Value {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../schemas/fixtures")
+        .join(kind)
+        .join("valid")
+        .join(name);
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+/// The check character of an ID number's first 17 digits (GB 11643).
+pub fn id_number(first17: &str) -> String {
+    let check = jiayang_schemas::id_card_check_digit(first17.as_bytes()).unwrap();
+    format!("{first17}{}", char::from(check))
+}
+
+/// A valid senior numbered `n`: its own ID number (a woman born 1940-01-01 + n days mod
+/// the month), external id `LNR-n`, living in `division`.
+pub fn senior(n: u32, division: &str) -> Value {
+    let day = 1 + n % 28;
+    // An even sequence digit: female, matching the gender below.
+    let first17 = format!("110105194001{day:02}{:02}{}", n % 100, (n % 5) * 2);
+    let mut senior = fixture("senior", "design-example.json");
+    senior["externalIds"] =
+        serde_json::json!([{"participant": "bj-elder-portal", "id": format!("LNR-{n:06}")}]);
+    senior["birthDate"] = format!("1940-01-{day:02}").into();
+    senior["identityDocument"]["number"] = id_number(&first17).into();
+    senior["address"]["divisionCode"] = division.into();
+    senior
+}
+
+/// A valid provider with credit code derived from `n`, serving `areas`.
+pub fn provider(n: u32, areas: &[&str]) -> Value {
+    let first17 = format!("91110105MA{n:07}");
+    let check = jiayang_schemas::uscc_check_character(first17.as_bytes()).unwrap();
+    let mut provider = fixture("provider", "design-example.json");
+    provider["uscc"] = format!("{first17}{}", char::from(check)).into();
+    provider["externalIds"] =
+        serde_json::json!([{"participant": "hk-daojia", "id": format!("S{n}")}]);
+    provider["serviceArea"] = serde_json::json!(areas);
+    provider
+}
+
+/// Everything the database holds, as text or bytes, for checks that personal numbers
+/// never reach it in clear: the SQLite files, or every row of every PostgreSQL table.
+pub async fn database_contents(app: &TestApp) -> Vec<u8> {
+    if app.database_url.starts_with("sqlite:") {
+        let mut bytes = Vec::new();
+        for name in ["jiayang.db", "jiayang.db-wal"] {
+            if let Ok(file) = std::fs::read(app.data_dir.join(name)) {
+                bytes.extend(file);
+            }
+        }
+        return bytes;
+    }
+    let db = Database::connect(&app.database_url).await.unwrap();
+    let tables = db
+        .query_all_raw(sea_orm::Statement::from_string(
+            sea_orm::DbBackend::Postgres,
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public'",
+        ))
+        .await
+        .unwrap();
+    let mut bytes = Vec::new();
+    for row in tables {
+        let table: String = row.try_get("", "tablename").unwrap();
+        let dump = db
+            .query_one_raw(sea_orm::Statement::from_string(
+                sea_orm::DbBackend::Postgres,
+                format!(
+                    "SELECT coalesce(string_agg(t::text, '\n'), '') AS dump FROM \"{table}\" t"
+                ),
+            ))
+            .await
+            .unwrap()
+            .unwrap();
+        let text: String = dump.try_get("", "dump").unwrap();
+        bytes.extend(text.into_bytes());
+    }
+    bytes
+}

@@ -1,0 +1,110 @@
+//! Operations endpoints: no credentials, no personal data.
+
+use reqwest::{Method, StatusCode};
+
+use crate::common::TestApp;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn health_readiness_metrics_and_docs_need_no_credentials() {
+    let app = TestApp::sqlite().await;
+    let get = |path: &'static str| app.client.get(app.url(path)).send();
+    assert_eq!(get("/healthz").await.unwrap().status(), StatusCode::OK);
+    let ready = get("/readyz").await.unwrap();
+    assert_eq!(ready.status(), StatusCode::OK);
+    // A request to an API route, then the metrics show it by route template.
+    let (status, created) = app
+        .post("/v1/seniors", &crate::common::senior(1, "110105013000"))
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let id = created["id"].as_str().unwrap();
+    let (status, _) = app.get(&format!("/v1/seniors/{id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    let metrics = get("/metrics").await.unwrap().text().await.unwrap();
+    assert!(metrics.contains("jiayang_requests_total"), "{metrics}");
+    assert!(metrics.contains("route=\"/v1/seniors/{id}\""), "{metrics}");
+    assert!(!metrics.contains(id), "metrics never name a resource");
+    let docs = get("/docs").await.unwrap();
+    assert_eq!(docs.status(), StatusCode::OK);
+    assert!(docs.text().await.unwrap().contains("/v1/service-records"));
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_route_is_served_and_documented_with_the_schemas_of_the_schemas_crate() {
+    let app = TestApp::sqlite().await;
+    let document: serde_json::Value = app
+        .client
+        .get(app.url("/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(document["openapi"], "3.1.0");
+    let routes: Vec<(Method, &str, String)> = jiayang_domain::Operation::ALL
+        .into_iter()
+        .filter_map(|op| {
+            jiayang_api::operations::wire(op)
+                .rest
+                .map(|(method, path)| {
+                    (
+                        Method::from_bytes(method.as_str().as_bytes()).unwrap(),
+                        path,
+                        op.to_string(),
+                    )
+                })
+        })
+        .collect();
+    for (method, path, op) in &routes {
+        let method = method.as_str().to_ascii_lowercase();
+        assert_eq!(
+            document["paths"][path][&method]["x-jiayang-operation"],
+            op.as_str(),
+            "{method} {path} is not documented as {op}"
+        );
+        // Without credentials a served route answers 401; an unrouted one 404 or 405.
+        let concrete = path.replace("{id}", "x").replace("{worker_id}", "y");
+        let response = app
+            .client
+            .request(
+                Method::from_bytes(method.to_uppercase().as_bytes()).unwrap(),
+                app.url(&concrete),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            response.status(),
+            StatusCode::UNAUTHORIZED,
+            "{method} {path} is not served"
+        );
+    }
+    let documented: usize = document["paths"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|p| p.as_object().unwrap().len())
+        .sum();
+    assert_eq!(documented, routes.len());
+    // And the probe itself can fail: an unrouted path is told apart.
+    let (_, body) = app.get("/v1/no-such-thing").await;
+    assert_eq!(
+        body["type"],
+        "https://schemas.jiayang.local/problems/unknown-route"
+    );
+    for kind in jiayang_schemas::Kind::ALL {
+        let name = match kind {
+            jiayang_schemas::Kind::Senior => "SeniorProfile",
+            jiayang_schemas::Kind::ServiceRecord => "ServiceRecord",
+            jiayang_schemas::Kind::Provider => "ProviderListing",
+            jiayang_schemas::Kind::Worker => "Worker",
+            jiayang_schemas::Kind::Consent => "Consent",
+        };
+        assert_eq!(
+            document["components"]["schemas"][name],
+            jiayang_schemas::schema::schema_of(kind)
+        );
+    }
+    app.stop().await;
+}

@@ -1,0 +1,260 @@
+//! Participants as an operator onboards them: `jiayang participant add` while the gateway
+//! runs, the issued certificate (mTLS) and token used as a new participant would, what
+//! each kind may do, suspension and rotation taking effect at once (on a connection that
+//! is already open too), and the registry listed.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+
+use jiayang_proto::v1::{
+    ListProvidersRequest, ListSeniorsRequest, provider_service_client::ProviderServiceClient,
+    senior_service_client::SeniorServiceClient,
+};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use support::process::{client_for, free_port, jiayang, start, stop, wait_ready};
+
+fn participant(data: &Path, args: &[&str]) -> std::process::Output {
+    let mut argv = vec!["participant"];
+    argv.extend_from_slice(args);
+    argv.extend_from_slice(&["--data-dir", data.to_str().unwrap()]);
+    jiayang(&argv, None)
+}
+
+fn add(data: &Path, id: &str, kind: &str) -> PathBuf {
+    let output = participant(
+        data,
+        &[
+            "add",
+            "--id",
+            id,
+            "--kind",
+            kind,
+            "--name",
+            &format!("{id} 测试"),
+        ],
+    );
+    assert!(output.status.success(), "{output:?}");
+    data.join("participants").join(id)
+}
+
+/// A client presenting the participant's certificate, and no token.
+fn with_certificate(data: &Path, dir: &Path) -> reqwest::Client {
+    let mut pem = std::fs::read(dir.join("cert.pem")).unwrap();
+    pem.extend(std::fs::read(dir.join("key.pem")).unwrap());
+    let ca = std::fs::read(data.join("tls/ca.pem")).unwrap();
+    reqwest::Client::builder()
+        .add_root_certificate(reqwest::Certificate::from_pem(&ca).unwrap())
+        .identity(reqwest::Identity::from_pem(&pem).unwrap())
+        .build()
+        .unwrap()
+}
+
+fn token(dir: &Path) -> String {
+    std::fs::read_to_string(dir.join("token"))
+        .unwrap()
+        .trim()
+        .to_owned()
+}
+
+async fn status(request: reqwest::RequestBuilder) -> (StatusCode, Value) {
+    let response = request.send().await.unwrap();
+    let status = response.status();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn participants_are_onboarded_scoped_suspended_and_rotated_while_the_gateway_runs() {
+    use std::os::unix::fs::PermissionsExt;
+
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let port = free_port();
+    let child = start(&data, port);
+    let plain = client_for(&data).await;
+    wait_ready(&plain, port).await;
+    let url = |path: &str| format!("https://localhost:{port}{path}");
+
+    let hk = add(&data, "hk-daojia", "HOUSEKEEPING_PLATFORM");
+    for secret in ["key.pem", "token"] {
+        let mode = std::fs::metadata(hk.join(secret))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "{secret}");
+    }
+
+    // The certificate alone authenticates; so does the token alone.
+    let hk_cert = with_certificate(&data, &hk);
+    let (code, _) = status(hk_cert.get(url("/v1/providers"))).await;
+    assert_eq!(code, StatusCode::OK);
+    let (code, _) = status(plain.get(url("/v1/providers")).bearer_auth(token(&hk))).await;
+    assert_eq!(code, StatusCode::OK);
+    // Neither: refused.
+    let (code, _) = status(plain.get(url("/v1/providers"))).await;
+    assert_eq!(code, StatusCode::UNAUTHORIZED);
+
+    // Seniors' data needs a declared purpose (and then a grant).
+    let (code, problem) = status(hk_cert.get(url("/v1/seniors"))).await;
+    assert_eq!(code, StatusCode::FORBIDDEN, "{problem}");
+    assert!(
+        problem["type"]
+            .as_str()
+            .unwrap()
+            .ends_with("permission-denied")
+    );
+    let (code, _) = status(
+        hk_cert
+            .post(url("/v1/seniors:lookup"))
+            .json(&json!({"identityNumber": "110105194403080027"})),
+    )
+    .await;
+    assert_eq!(code, StatusCode::FORBIDDEN);
+
+    // Its own listings it creates and changes; another participant's it may not.
+    let listing: Value = serde_json::from_str(include_str!(
+        "../../../schemas/fixtures/provider/valid/design-example.json"
+    ))
+    .unwrap();
+    let (code, created) = status(hk_cert.post(url("/v1/providers")).json(&listing)).await;
+    assert_eq!(code, StatusCode::CREATED, "{created}");
+    let id = created["id"].as_str().unwrap();
+    let station = add(&data, "st-tuanjiehu", "COMMUNITY_STATION");
+    let put = |client: &reqwest::Client, bearer: Option<String>, version: i64| {
+        let request = client
+            .put(url(&format!("/v1/providers/{id}")))
+            .header("if-match", format!("\"{version}\""))
+            .json(&listing);
+        match bearer {
+            Some(token) => request.bearer_auth(token),
+            None => request,
+        }
+    };
+    let (code, _) = status(put(&plain, Some(token(&station)), 1)).await;
+    assert_eq!(code, StatusCode::FORBIDDEN);
+    let (code, updated) = status(put(&hk_cert, None, 1)).await;
+    assert_eq!(code, StatusCode::OK, "{updated}");
+    let regulator = add(&data, "bj-mca", "REGULATOR");
+    let (code, _) = status(
+        plain
+            .post(url("/v1/providers"))
+            .bearer_auth(token(&regulator))
+            .json(&listing),
+    )
+    .await;
+    assert_eq!(code, StatusCode::FORBIDDEN);
+
+    // gRPC, with the certificate: listings yes, seniors no.
+    let identity = tonic::transport::Identity::from_pem(
+        std::fs::read(hk.join("cert.pem")).unwrap(),
+        std::fs::read(hk.join("key.pem")).unwrap(),
+    );
+    let tls = tonic::transport::ClientTlsConfig::new()
+        .ca_certificate(tonic::transport::Certificate::from_pem(
+            std::fs::read(data.join("tls/ca.pem")).unwrap(),
+        ))
+        .identity(identity)
+        .domain_name("localhost");
+    let channel = tonic::transport::Channel::from_shared(url(""))
+        .unwrap()
+        .tls_config(tls)
+        .unwrap()
+        .connect()
+        .await
+        .unwrap();
+    let listed = ProviderServiceClient::new(channel.clone())
+        .list_providers(ListProvidersRequest::default())
+        .await
+        .unwrap();
+    assert_eq!(listed.get_ref().providers.len(), 1);
+    let refused = SeniorServiceClient::new(channel.clone())
+        .list_seniors(ListSeniorsRequest::default())
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code(), tonic::Code::PermissionDenied);
+
+    // Suspension stops the open connections at their next request.
+    let output = participant(&data, &["suspend", "--id", "hk-daojia"]);
+    assert!(output.status.success(), "{output:?}");
+    let (code, _) = status(hk_cert.get(url("/v1/providers"))).await;
+    assert_eq!(code, StatusCode::UNAUTHORIZED);
+    let refused = ProviderServiceClient::new(channel.clone())
+        .list_providers(ListProvidersRequest::default())
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code(), tonic::Code::Unauthenticated);
+    assert!(
+        participant(&data, &["resume", "--id", "hk-daojia"])
+            .status
+            .success()
+    );
+    let (code, _) = status(hk_cert.get(url("/v1/providers"))).await;
+    assert_eq!(code, StatusCode::OK);
+
+    // Rotation: the old certificate and token are refused, the new ones work.
+    let old_token = token(&hk);
+    assert!(
+        participant(&data, &["rotate", "--id", "hk-daojia"])
+            .status
+            .success()
+    );
+    let (code, _) = status(hk_cert.get(url("/v1/providers"))).await;
+    assert_eq!(code, StatusCode::UNAUTHORIZED);
+    let (code, _) = status(plain.get(url("/v1/providers")).bearer_auth(old_token)).await;
+    assert_eq!(code, StatusCode::UNAUTHORIZED);
+    let (code, _) = status(with_certificate(&data, &hk).get(url("/v1/providers"))).await;
+    assert_eq!(code, StatusCode::OK);
+    let (code, _) = status(plain.get(url("/v1/providers")).bearer_auth(token(&hk))).await;
+    assert_eq!(code, StatusCode::OK);
+
+    let listed = participant(&data, &["list"]);
+    let listed = String::from_utf8(listed.stdout).unwrap();
+    assert!(
+        listed.contains("hk-daojia\tHOUSEKEEPING_PLATFORM\tACTIVE"),
+        "{listed}"
+    );
+    assert!(listed.contains("operator\tOPERATOR\tACTIVE"), "{listed}");
+
+    // The registry refuses what it cannot hold.
+    for args in [
+        ["add", "--id", "hk-daojia", "--kind", "REGULATOR"],
+        ["add", "--id", "Bad_Id", "--kind", "REGULATOR"],
+        ["add", "--id", "second-operator", "--kind", "OPERATOR"],
+    ] {
+        let mut args = args.to_vec();
+        args.extend(["--name", "x"]);
+        let output = participant(&data, &args);
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+    }
+    stop(child);
+
+    // Every refusal and registry change above is in the audit log, whose chain holds;
+    // an edited entry breaks it.
+    let verify = || {
+        jiayang(
+            &["audit", "verify", "--data-dir", data.to_str().unwrap()],
+            None,
+        )
+    };
+    let honest = verify();
+    assert_eq!(honest.status.code(), Some(0), "{honest:?}");
+    assert!(String::from_utf8_lossy(&honest.stdout).starts_with("audit log intact"));
+    let db = sea_orm::Database::connect(format!("sqlite://{}", data.join("jiayang.db").display()))
+        .await
+        .unwrap();
+    sea_orm::ConnectionTrait::execute_unprepared(
+        &db,
+        "UPDATE audit_log SET participant = 'nobody' WHERE seq = 1",
+    )
+    .await
+    .unwrap();
+    db.close().await.unwrap();
+    let tampered = verify();
+    assert_eq!(tampered.status.code(), Some(1), "{tampered:?}");
+    assert!(
+        String::from_utf8_lossy(&tampered.stdout).starts_with("audit log broken at entry 1"),
+        "{tampered:?}"
+    );
+}

@@ -1,0 +1,319 @@
+//! The audit log: append-only, one entry per access decision on seniors' data (allow
+//! and deny), per refused request, and per change, each holding the hash of the entry
+//! before it. `verify` walks the chain and names the first entry that was edited,
+//! deleted or moved.
+//!
+//! An entry's hash is SHA-256 over the previous hash and the entry's fields (its
+//! sequence number included), so an edited field, a removed row or two swapped rows all
+//! break the chain; the head row (last sequence number and hash) catches a removed tail.
+//! Appending updates the head first, which on PostgreSQL locks it until the transaction
+//! ends: appends are serialised and the chain stays linear.
+
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    sea_query::{Expr, ExprTrait},
+};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use tokio::sync::{mpsc, oneshot};
+
+use crate::{
+    Store,
+    entity::{audit_entry, audit_head},
+    now_micros,
+};
+
+/// What was decided.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Decision {
+    Allow,
+    Deny,
+    /// A resource was created or changed.
+    Change,
+}
+
+impl Decision {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Decision::Allow => "ALLOW",
+            Decision::Deny => "DENY",
+            Decision::Change => "CHANGE",
+        }
+    }
+}
+
+/// One entry as the code making it knows it; the log adds sequence, time and hashes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Entry {
+    pub participant: String,
+    /// The route template or gRPC method, or a change such as `senior.created`.
+    pub action: String,
+    pub resource: Option<String>,
+    pub senior: Option<String>,
+    pub purpose: Option<String>,
+    pub decision: Decision,
+    pub reason: Option<String>,
+    /// Data categories released, comma-separated.
+    pub categories: Option<String>,
+    pub request_id: Option<String>,
+}
+
+impl Entry {
+    /// A change made by `participant` to resource `id`.
+    pub fn change(participant: &str, action: &str, id: &str, senior: Option<&str>) -> Self {
+        Self {
+            participant: participant.to_owned(),
+            action: action.to_owned(),
+            resource: Some(id.to_owned()),
+            senior: senior.map(str::to_owned),
+            purpose: None,
+            decision: Decision::Change,
+            reason: None,
+            categories: None,
+            request_id: None,
+        }
+    }
+}
+
+/// The fields an entry's hash covers, in a fixed order.
+#[derive(Serialize)]
+struct Hashed<'a> {
+    seq: i64,
+    at: i64,
+    participant: &'a str,
+    action: &'a str,
+    resource: Option<&'a str>,
+    senior: Option<&'a str>,
+    purpose: Option<&'a str>,
+    decision: &'a str,
+    reason: Option<&'a str>,
+    categories: Option<&'a str>,
+    request_id: Option<&'a str>,
+}
+
+fn hash_of(prev_hash: &str, row: &audit_entry::Model) -> String {
+    let fields = Hashed {
+        seq: row.seq,
+        at: row.at,
+        participant: &row.participant,
+        action: &row.action,
+        resource: row.resource.as_deref(),
+        senior: row.senior.as_deref(),
+        purpose: row.purpose.as_deref(),
+        decision: &row.decision,
+        reason: row.reason.as_deref(),
+        categories: row.categories.as_deref(),
+        request_id: row.request_id.as_deref(),
+    };
+    let mut hasher = Sha256::new();
+    hasher.update(prev_hash.as_bytes());
+    hasher.update(b"\n");
+    hasher.update(serde_json::to_vec(&fields).expect("audit fields serialise"));
+    hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Appends entries inside the caller's transaction: they commit or vanish with it.
+pub async fn append(conn: &impl ConnectionTrait, entries: Vec<Entry>) -> Result<(), DbErr> {
+    if entries.is_empty() {
+        return Ok(());
+    }
+    let count = entries.len() as i64;
+    // The update comes first: it takes the head's row lock for this transaction.
+    audit_head::Entity::update_many()
+        .col_expr(
+            audit_head::Column::Seq,
+            Expr::col(audit_head::Column::Seq).add(count),
+        )
+        .filter(audit_head::Column::Id.eq(1))
+        .exec(conn)
+        .await?;
+    let head = audit_head::Entity::find_by_id(1)
+        .one(conn)
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound("the audit head".into()))?;
+    let mut prev = head.hash;
+    let at = now_micros();
+    let mut rows = Vec::with_capacity(entries.len());
+    for (seq, entry) in (head.seq - count + 1..).zip(entries) {
+        let mut row = audit_entry::Model {
+            seq,
+            at,
+            participant: entry.participant,
+            action: entry.action,
+            resource: entry.resource,
+            senior: entry.senior,
+            purpose: entry.purpose,
+            decision: entry.decision.as_str().to_owned(),
+            reason: entry.reason,
+            categories: entry.categories,
+            request_id: entry.request_id,
+            prev_hash: prev.clone(),
+            hash: String::new(),
+        };
+        row.hash = hash_of(&prev, &row);
+        prev = row.hash.clone();
+        rows.push(audit_entry::ActiveModel::from(row));
+    }
+    // Multi-row inserts stay well under both databases' bound-parameter limits.
+    for chunk in rows.chunks(500) {
+        audit_entry::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(conn)
+            .await?;
+    }
+    audit_head::Entity::update_many()
+        .col_expr(audit_head::Column::Hash, Expr::value(prev))
+        .filter(audit_head::Column::Id.eq(1))
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+/// Appends decision entries for many requests at once (group commit): each request
+/// hands its entry over and waits until the transaction holding it has committed, so
+/// "no entry, no answer" still holds, while concurrent requests share one commit and
+/// one turn on the chain's head instead of queueing for one each.
+#[derive(Clone, Debug)]
+pub struct Appender {
+    queue: mpsc::Sender<(Entry, oneshot::Sender<Result<(), String>>)>,
+}
+
+/// Most entries one group commit takes.
+const GROUP: usize = 512;
+
+impl Appender {
+    /// Starts the appending task on the current runtime; it ends when every handle is
+    /// dropped.
+    pub fn start(store: Store) -> Self {
+        let (queue, mut waiting) =
+            mpsc::channel::<(Entry, oneshot::Sender<Result<(), String>>)>(4 * GROUP);
+        tokio::spawn(async move {
+            while let Some(first) = waiting.recv().await {
+                let mut group = vec![first];
+                while group.len() < GROUP {
+                    match waiting.try_recv() {
+                        Ok(next) => group.push(next),
+                        Err(_) => break,
+                    }
+                }
+                let (entries, done): (Vec<_>, Vec<_>) = group.into_iter().unzip();
+                let written = async {
+                    let write = store.write().await?;
+                    append(&write.txn, entries).await?;
+                    write.commit().await
+                }
+                .await
+                .map_err(|e| e.to_string());
+                for waiter in done {
+                    let _ = waiter.send(written.clone());
+                }
+            }
+        });
+        Self { queue }
+    }
+
+    /// Appends entries and returns once every one is committed.
+    pub async fn record(&self, entries: Vec<Entry>) -> Result<(), DbErr> {
+        let stopped = || DbErr::Custom("the audit appender has stopped".into());
+        let mut waiting = Vec::with_capacity(entries.len());
+        for entry in entries {
+            let (done, committed) = oneshot::channel();
+            self.queue
+                .send((entry, done))
+                .await
+                .map_err(|_| stopped())?;
+            waiting.push(committed);
+        }
+        for committed in waiting {
+            match committed.await {
+                Ok(Ok(())) => {}
+                Ok(Err(message)) => return Err(DbErr::Custom(message)),
+                Err(_) => return Err(stopped()),
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The outcome of walking the chain.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Verified {
+    /// Every entry links to the one before and the head names the last.
+    Intact { entries: i64 },
+    /// The first entry (by sequence number) that does not fit, and why.
+    Broken { seq: i64, reason: String },
+}
+
+/// Walks the whole chain from the first entry.
+pub async fn verify(conn: &impl ConnectionTrait) -> Result<Verified, DbErr> {
+    const PAGE: u64 = 1000;
+    let mut prev = "0".repeat(64);
+    let mut expected = 1i64;
+    loop {
+        let page = audit_entry::Entity::find()
+            .filter(audit_entry::Column::Seq.gte(expected))
+            .order_by_asc(audit_entry::Column::Seq)
+            .limit(PAGE)
+            .all(conn)
+            .await?;
+        for row in &page {
+            if row.seq != expected {
+                return Ok(Verified::Broken {
+                    seq: expected,
+                    reason: format!("entry {expected} is missing (the next is {})", row.seq),
+                });
+            }
+            if row.prev_hash != prev {
+                return Ok(Verified::Broken {
+                    seq: row.seq,
+                    reason: "it does not link to the entry before it (moved or replaced)".into(),
+                });
+            }
+            if hash_of(&prev, row) != row.hash {
+                return Ok(Verified::Broken {
+                    seq: row.seq,
+                    reason: "its contents do not match its hash (edited)".into(),
+                });
+            }
+            prev = row.hash.clone();
+            expected += 1;
+        }
+        if (page.len() as u64) < PAGE {
+            break;
+        }
+    }
+    let head = audit_head::Entity::find_by_id(1)
+        .one(conn)
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound("the audit head".into()))?;
+    let last = expected - 1;
+    if head.seq != last || head.hash != prev {
+        return Ok(Verified::Broken {
+            seq: last + 1,
+            reason: format!(
+                "the log ends at entry {last} but its head names entry {} (entries removed from the end)",
+                head.seq
+            ),
+        });
+    }
+    Ok(Verified::Intact { entries: last })
+}
+
+/// Who accessed one senior's data, newest first: the senior's access history.
+pub async fn history(
+    conn: &impl ConnectionTrait,
+    senior: &str,
+    limit: u64,
+) -> Result<Vec<audit_entry::Model>, DbErr> {
+    audit_entry::Entity::find()
+        .filter(audit_entry::Column::Senior.eq(senior))
+        .filter(audit_entry::Column::Decision.ne(Decision::Change.as_str()))
+        .order_by_desc(audit_entry::Column::Seq)
+        .limit(limit)
+        .all(conn)
+        .await
+}

@@ -1,0 +1,93 @@
+//! The connection: SQLite (the embedded default) or PostgreSQL through sea-orm. Every
+//! table and constraint is in `migration.rs`; uniqueness (external ids per participant,
+//! idempotency keys, credit codes, identity documents) is enforced by the database, so
+//! parallel duplicates cannot both succeed on either backend.
+
+use std::{sync::Arc, time::Duration};
+
+use sea_orm::{
+    ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, SqlErr,
+    TransactionTrait,
+};
+use sea_orm_migration::MigratorTrait;
+
+use crate::migration;
+use tokio::sync::{Mutex, MutexGuard};
+
+/// The database, and for SQLite a gate that lets one write transaction in at a time.
+///
+/// SQLite allows one writer; a deferred transaction that reads and then writes can fail
+/// at once with `SQLITE_BUSY` instead of waiting. Queuing writers in the process removes
+/// that failure mode; a SQLite gateway is one node, so the process is the whole writer set.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pub db: DatabaseConnection,
+    write_gate: Option<Arc<Mutex<()>>>,
+}
+
+/// A write transaction, holding the SQLite gate while it lives.
+pub struct Write<'a> {
+    pub txn: DatabaseTransaction,
+    _gate: Option<MutexGuard<'a, ()>>,
+}
+
+impl Write<'_> {
+    pub async fn commit(self) -> Result<(), DbErr> {
+        self.txn.commit().await
+    }
+}
+
+impl Store {
+    /// Connects (creating an SQLite file when absent) and runs the migrations.
+    pub async fn open(url: &str) -> Result<Self, DbErr> {
+        let sqlite = url.starts_with("sqlite:");
+        let mut options = ConnectOptions::new(url.to_owned());
+        options
+            .max_connections(if sqlite { 8 } else { 16 })
+            .min_connections(1)
+            .connect_timeout(Duration::from_secs(10))
+            .acquire_timeout(Duration::from_secs(10))
+            .sqlx_logging(false);
+        if sqlite {
+            options.map_sqlx_sqlite_opts(|opts| {
+                opts.create_if_missing(true)
+                    .journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
+                    .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
+                    .busy_timeout(Duration::from_secs(10))
+                    .foreign_keys(true)
+            });
+        }
+        let db = Database::connect(options).await?;
+        migration::Migrator::up(&db, None).await?;
+        Ok(Self {
+            db,
+            write_gate: sqlite.then(|| Arc::new(Mutex::new(()))),
+        })
+    }
+
+    pub fn backend(&self) -> DbBackend {
+        self.db.get_database_backend()
+    }
+
+    /// Begins a write transaction (waiting for the SQLite gate first).
+    pub async fn write(&self) -> Result<Write<'_>, DbErr> {
+        let gate = match &self.write_gate {
+            Some(gate) => Some(gate.lock().await),
+            None => None,
+        };
+        Ok(Write {
+            txn: self.db.begin().await?,
+            _gate: gate,
+        })
+    }
+
+    /// Whether the database answers.
+    pub async fn ping(&self) -> bool {
+        self.db.ping().await.is_ok()
+    }
+}
+
+/// Whether a database error is a unique-constraint violation.
+pub fn is_unique_violation(error: &DbErr) -> bool {
+    matches!(error.sql_err(), Some(SqlErr::UniqueConstraintViolation(_)))
+}

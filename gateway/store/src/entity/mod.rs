@@ -1,0 +1,66 @@
+//! sea-orm entities, one per table (see `../migration.rs` for the DDL).
+
+pub mod api_token;
+pub mod audit_entry;
+pub mod audit_head;
+pub mod client_certificate;
+pub mod consent;
+pub mod external_id;
+pub mod idempotency_key;
+pub mod participant;
+pub mod provider;
+pub mod provider_area;
+pub mod provider_item;
+pub mod senior;
+pub mod service_record;
+pub mod setting;
+pub mod worker;
+
+use sea_orm::EntityTrait;
+
+/// A table of canonical documents (seniors, providers, workers, service records,
+/// consents): the columns every such row has, named once for the code that writes and
+/// renders any of them.
+pub trait Documents: EntityTrait {
+    const ID: Self::Column;
+    const VERSION: Self::Column;
+    const CREATED_AT: Self::Column;
+    const UPDATED_AT: Self::Column;
+
+    /// The row's id, version, times and stored body.
+    fn stored(row: &Self::Model) -> Stored<'_>;
+}
+
+/// What every document row holds besides its resource's own columns.
+#[derive(Clone, Copy, Debug)]
+pub struct Stored<'a> {
+    pub id: &'a str,
+    pub version: i32,
+    pub created_at: i64,
+    pub updated_at: i64,
+    /// The canonical JSON body as stored (without the fields above).
+    pub document: &'a str,
+}
+
+macro_rules! documents {
+    ($($table:ident),*) => {$(
+        impl Documents for $table::Entity {
+            const ID: $table::Column = $table::Column::Id;
+            const VERSION: $table::Column = $table::Column::Version;
+            const CREATED_AT: $table::Column = $table::Column::CreatedAt;
+            const UPDATED_AT: $table::Column = $table::Column::UpdatedAt;
+
+            fn stored(row: &$table::Model) -> Stored<'_> {
+                Stored {
+                    id: &row.id,
+                    version: row.version,
+                    created_at: row.created_at,
+                    updated_at: row.updated_at,
+                    document: &row.document,
+                }
+            }
+        }
+    )*};
+}
+
+documents!(senior, provider, worker, service_record, consent);

@@ -1,0 +1,27 @@
+//! The gateway's bottom layer: the database (sea-orm over SQLite or PostgreSQL) with its
+//! tables and migrations, the hash-chained audit log, and the secrets at rest (the master
+//! key, sealing, keyed hashes, token hashes, and the CA that issues participants'
+//! certificates). It decides nothing about who may see what; that is `jiayang-domain`,
+//! the layer above, the only one that uses this crate besides the command line and the
+//! load tool.
+//!
+//! - [`Store`]: the connection, and [`Store::write`] for a write transaction (SQLite
+//!   writers queue in the process).
+//! - [`entity`]: one sea-orm entity per table; [`entity::Documents`] names the columns
+//!   every canonical document row has. [`migration`]: the DDL, append-only.
+//! - [`audit`]: append (inside a transaction or group-committed), verify, history.
+//! - [`crypto`]: [`crypto::Keys`] (seal, open, index hashes), tokens.
+//! - [`pki`]: the data directory's TLS files, dev certificates, participant certificates.
+
+pub mod audit;
+pub mod crypto;
+pub mod entity;
+pub mod files;
+pub mod migration;
+pub mod pki;
+
+mod db;
+mod values;
+
+pub use db::{Store, Write, is_unique_violation};
+pub use values::{delimited, micros_to_rfc3339, now_micros};

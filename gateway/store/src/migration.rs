@@ -1,0 +1,495 @@
+//! Schema migrations, run at start (`Migrator::up`). Each migration is append-only: a
+//! released one is never edited, a change is a new one.
+
+use sea_orm_migration::{prelude::*, schema::*};
+
+use crate::delimited;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(M0001Initial),
+            Box::new(M0002Participants),
+            Box::new(M0003Audit),
+            Box::new(M0004Consents),
+            Box::new(M0005Visibility),
+        ]
+    }
+}
+
+struct M0001Initial;
+
+impl MigrationName for M0001Initial {
+    fn name(&self) -> &str {
+        "m0001_initial"
+    }
+}
+
+/// Timestamps are microseconds since the epoch (BIGINT): the same on both databases and
+/// ordered without parsing.
+fn micros(name: impl IntoIden) -> ColumnDef {
+    big_integer(name)
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0001Initial {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .create_table(
+                Table::create()
+                    .table("participants")
+                    .col(string("id").primary_key())
+                    .col(string("kind"))
+                    .col(string("name"))
+                    .col(string("status"))
+                    .col(micros("created_at"))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table("api_tokens")
+                    .col(string("token_hash").primary_key())
+                    .col(string("participant_id"))
+                    .col(micros("created_at"))
+                    .col(big_integer_null("revoked_at"))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table("external_ids")
+                    .col(string("kind"))
+                    .col(string("participant"))
+                    .col(string("external_id"))
+                    .col(string("resource_id"))
+                    .primary_key(
+                        Index::create()
+                            .col("kind")
+                            .col("participant")
+                            .col("external_id"),
+                    )
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("external_ids_resource")
+                    .table("external_ids")
+                    .col("resource_id")
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table("seniors")
+                    .col(string("id").primary_key())
+                    .col(string("holder"))
+                    .col(integer("version"))
+                    .col(string("status"))
+                    .col(string("division_code"))
+                    .col(string_null("identity_hash").unique_key())
+                    .col(text("document"))
+                    .col(blob("sealed"))
+                    .col(micros("created_at"))
+                    .col(micros("updated_at"))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("seniors_division")
+                    .table("seniors")
+                    .col("division_code")
+                    .col("id")
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table("providers")
+                    .col(string("id").primary_key())
+                    .col(string("owner"))
+                    .col(integer("version"))
+                    .col(string("uscc").unique_key())
+                    .col(string("kind"))
+                    .col(boolean("in_provider_library"))
+                    .col(string("status"))
+                    .col(text("document"))
+                    .col(micros("created_at"))
+                    .col(micros("updated_at"))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table("provider_areas")
+                    .col(string("provider_id"))
+                    .col(string("prefix"))
+                    .primary_key(Index::create().col("provider_id").col("prefix"))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("provider_areas_prefix")
+                    .table("provider_areas")
+                    .col("prefix")
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table("provider_items")
+                    .col(string("provider_id"))
+                    .col(string("service_item"))
+                    .primary_key(Index::create().col("provider_id").col("service_item"))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("provider_items_item")
+                    .table("provider_items")
+                    .col("service_item")
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table("workers")
+                    .col(string("id").primary_key())
+                    .col(string("provider_id"))
+                    .col(string("certificate_no"))
+                    .col(integer("version"))
+                    .col(string("status"))
+                    .col(text("document"))
+                    .col(micros("created_at"))
+                    .col(micros("updated_at"))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("workers_certificate")
+                    .table("workers")
+                    .col("provider_id")
+                    .col("certificate_no")
+                    .unique()
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table("service_records")
+                    .col(string("id").primary_key())
+                    .col(string("submitted_by"))
+                    .col(integer("version"))
+                    .col(string("senior_id"))
+                    .col(string("provider_id"))
+                    .col(string("status"))
+                    .col(string("service_item"))
+                    .col(big_integer_null("starts_at"))
+                    .col(text("document"))
+                    .col(micros("created_at"))
+                    .col(micros("updated_at"))
+                    .to_owned(),
+            )
+            .await?;
+        for (name, column) in [
+            ("service_records_senior", "senior_id"),
+            ("service_records_provider", "provider_id"),
+            ("service_records_starts", "starts_at"),
+        ] {
+            manager
+                .create_index(
+                    Index::create()
+                        .name(name)
+                        .table("service_records")
+                        .col(column)
+                        .col("id")
+                        .to_owned(),
+                )
+                .await?;
+        }
+        manager
+            .create_table(
+                Table::create()
+                    .table("idempotency_keys")
+                    .col(string("participant"))
+                    .col(string("key"))
+                    .col(string("request_hash"))
+                    .col(string("resource_id"))
+                    .col(micros("created_at"))
+                    .primary_key(Index::create().col("participant").col("key"))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table("settings")
+                    .col(string("name").primary_key())
+                    .col(text("value"))
+                    .to_owned(),
+            )
+            .await?;
+        Ok(())
+    }
+}
+
+/// The participant registry: credit code and native format, and client certificates
+/// (by fingerprint, revocable like tokens).
+struct M0002Participants;
+
+impl MigrationName for M0002Participants {
+    fn name(&self) -> &str {
+        "m0002_participants"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0002Participants {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        // SQLite alters one column per statement.
+        for column in [string_null("uscc"), string_null("native_format")] {
+            manager
+                .alter_table(
+                    Table::alter()
+                        .table("participants")
+                        .add_column(column)
+                        .to_owned(),
+                )
+                .await?;
+        }
+        manager
+            .create_table(
+                Table::create()
+                    .table("client_certificates")
+                    .col(string("fingerprint").primary_key())
+                    .col(string("participant_id"))
+                    .col(micros("created_at"))
+                    .col(big_integer_null("revoked_at"))
+                    .to_owned(),
+            )
+            .await?;
+        for (name, table) in [
+            ("client_certificates_participant", "client_certificates"),
+            ("api_tokens_participant", "api_tokens"),
+        ] {
+            manager
+                .create_index(
+                    Index::create()
+                        .name(name)
+                        .table(table)
+                        .col("participant_id")
+                        .to_owned(),
+                )
+                .await?;
+        }
+        Ok(())
+    }
+}
+
+/// The audit log: append-only entries chained by hash, and the head of the chain (one
+/// row, updated in every appending transaction, which also serialises appends).
+struct M0003Audit;
+
+impl MigrationName for M0003Audit {
+    fn name(&self) -> &str {
+        "m0003_audit"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0003Audit {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .create_table(
+                Table::create()
+                    .table("audit_log")
+                    .col(big_integer("seq").primary_key())
+                    .col(micros("at"))
+                    .col(string("participant"))
+                    .col(string("action"))
+                    .col(string_null("resource"))
+                    .col(string_null("senior"))
+                    .col(string_null("purpose"))
+                    .col(string("decision"))
+                    .col(string_null("reason"))
+                    .col(string_null("categories"))
+                    .col(string_null("request_id"))
+                    .col(string("prev_hash"))
+                    .col(string("hash"))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("audit_log_senior")
+                    .table("audit_log")
+                    .col("senior")
+                    .col("seq")
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table("audit_head")
+                    .col(integer("id").primary_key())
+                    .col(big_integer("seq"))
+                    .col(string("hash"))
+                    .to_owned(),
+            )
+            .await?;
+        let genesis = Query::insert()
+            .into_table("audit_head")
+            .columns(["id", "seq", "hash"])
+            .values_panic([1.into(), 0i64.into(), "0".repeat(64).into()])
+            .to_owned();
+        manager.exec_stmt(genesis).await
+    }
+}
+
+/// Consents: the grant's terms as columns the enforcement query filters on, and the
+/// canonical document.
+struct M0004Consents;
+
+impl MigrationName for M0004Consents {
+    fn name(&self) -> &str {
+        "m0004_consents"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0004Consents {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .create_table(
+                Table::create()
+                    .table("consents")
+                    .col(string("id").primary_key())
+                    .col(string("senior_id"))
+                    .col(string("grantee"))
+                    .col(string("status"))
+                    .col(string("valid_from"))
+                    .col(string_null("valid_until"))
+                    .col(string("captured_by"))
+                    .col(integer("version"))
+                    .col(text("document"))
+                    .col(micros("created_at"))
+                    .col(micros("updated_at"))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("consents_senior_grantee")
+                    .table("consents")
+                    .col("senior_id")
+                    .col("grantee")
+                    .to_owned(),
+            )
+            .await
+    }
+}
+
+/// What lists filter on when they show a participant only the seniors and records it may
+/// see: a consent's purposes and categories as columns (`,A,B,`, matched with `LIKE
+/// '%,A,%'`; the values are enum codes), and the indexes behind "the seniors I hold",
+/// "the records I submitted" and "the seniors granted to me".
+struct M0005Visibility;
+
+impl MigrationName for M0005Visibility {
+    fn name(&self) -> &str {
+        "m0005_visibility"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0005Visibility {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        // SQLite takes one column per ALTER TABLE.
+        for column in ["purposes", "categories"] {
+            manager
+                .alter_table(
+                    Table::alter()
+                        .table("consents")
+                        .add_column(text(column).default(""))
+                        .to_owned(),
+                )
+                .await?;
+        }
+        let db = manager.get_connection();
+        let rows = db
+            .query_all(Query::select().columns(["id", "document"]).from("consents"))
+            .await?;
+        for row in rows {
+            let id: String = row.try_get("", "id")?;
+            let document: String = row.try_get("", "document")?;
+            let document: serde_json::Value = serde_json::from_str(&document)
+                .map_err(|e| DbErr::Custom(format!("consent {id}: {e}")))?;
+            let list = |key: &str| {
+                delimited(
+                    document[key]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .filter_map(serde_json::Value::as_str),
+                )
+            };
+            manager
+                .exec_stmt(
+                    Query::update()
+                        .table("consents")
+                        .values([
+                            ("purposes", list("purposes").into()),
+                            ("categories", list("categories").into()),
+                        ])
+                        .and_where(Expr::col("id").eq(id))
+                        .to_owned(),
+                )
+                .await?;
+        }
+        for (name, table, columns) in [
+            ("consents_grantee", "consents", ["grantee", "senior_id"]),
+            ("seniors_holder", "seniors", ["holder", "id"]),
+            (
+                "service_records_submitter",
+                "service_records",
+                ["submitted_by", "id"],
+            ),
+        ] {
+            manager
+                .create_index(
+                    Index::create()
+                        .name(name)
+                        .table(table)
+                        .col(columns[0])
+                        .col(columns[1])
+                        .to_owned(),
+                )
+                .await?;
+        }
+        Ok(())
+    }
+}
