@@ -8,8 +8,8 @@ use serde::Serialize;
 use crate::{Call, Error, Gateway, consents::require_holder};
 
 /// Entries one answer holds by default, and at most.
-pub const DEFAULT_ENTRIES: u64 = 20;
-pub const MAX_ENTRIES: u64 = 200;
+const DEFAULT_ENTRIES: u64 = 20;
+const MAX_ENTRIES: u64 = 200;
 
 /// One access to a senior's data.
 #[derive(Clone, Debug, Serialize)]

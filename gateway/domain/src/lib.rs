@@ -28,8 +28,6 @@ pub mod records;
 pub mod release;
 pub mod resource;
 pub mod rules;
-pub mod seniors;
-pub mod workers;
 
 mod call;
 mod document;
@@ -39,7 +37,9 @@ mod idempotency;
 mod operation;
 mod paging;
 mod references;
+mod seniors;
 mod trail;
+mod workers;
 
 use jiayang_schemas::{Kind, Violation};
 use jiayang_store::{Store, audit::Appender, crypto::Keys, pki::TlsFiles};

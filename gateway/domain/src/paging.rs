@@ -2,6 +2,8 @@
 //! fingerprint of the query's filters, so it cannot be replayed against another query.
 
 use base64::{Engine as _, engine::general_purpose::URL_SAFE_NO_PAD};
+use jiayang_store::entity::Documents;
+use sea_orm::{ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder, QuerySelect, Select};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
@@ -75,9 +77,21 @@ impl Cursor {
         })
     }
 
-    /// Rows to fetch: one more than the page, to learn whether another page follows.
-    pub fn fetch(&self) -> u64 {
-        self.limit + 1
+    /// The rows of `query` after this cursor, in id order: one more than the page, to
+    /// learn whether another page follows.
+    pub async fn rows<E: Documents>(
+        &self,
+        mut query: Select<E>,
+        conn: &impl ConnectionTrait,
+    ) -> Result<Vec<E::Model>, Error> {
+        if let Some(after) = &self.after {
+            query = query.filter(E::ID.gt(after.as_str()));
+        }
+        Ok(query
+            .order_by_asc(E::ID)
+            .limit(self.limit + 1)
+            .all(conn)
+            .await?)
     }
 
     /// Cuts the fetched `(id, resource)` rows to a page and makes the next token from the

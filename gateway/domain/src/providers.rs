@@ -5,7 +5,7 @@ use jiayang_schemas::{Kind, reference::significant_prefix};
 use jiayang_store::entity::{provider, provider_area, provider_item};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait,
-    QueryFilter, QueryOrder, QuerySelect, sea_query::Query,
+    QueryFilter, sea_query::Query,
 };
 use serde_json::{Map, Value};
 
@@ -84,14 +84,7 @@ impl Providers {
         if let Some(library) = filter.in_provider_library {
             query = query.filter(provider::Column::InProviderLibrary.eq(library));
         }
-        if let Some(after) = &cursor.after {
-            query = query.filter(provider::Column::Id.gt(after.as_str()));
-        }
-        let rows = query
-            .order_by_asc(provider::Column::Id)
-            .limit(cursor.fetch())
-            .all(&gateway.store.db)
-            .await?;
+        let rows = cursor.rows(query, &gateway.store.db).await?;
         Ok(cursor.page(
             rows.iter()
                 .map(|row| (row.id.clone(), rendered::<Self>(row)))
@@ -121,6 +114,8 @@ impl Resource for Providers {
     const LABEL: &'static str = "provider";
     type Extra = Offer;
     type Cache = ();
+    /// Only the listing's creator (and the operator) changes it and its workers.
+    const OWNER: Option<provider::Column> = Some(provider::Column::Owner);
 
     async fn prepare(
         _gateway: &Gateway,
@@ -227,26 +222,4 @@ impl Resource for Providers {
         }
         Ok(())
     }
-
-    async fn owner(
-        conn: &impl ConnectionTrait,
-        _parent: Option<&str>,
-        id: Option<&str>,
-    ) -> Result<Option<String>, Error> {
-        let Some(id) = id else { return Ok(None) };
-        owner_of(conn, id).await
-    }
-}
-
-/// The participant that created a listing.
-pub(crate) async fn owner_of(
-    conn: &impl ConnectionTrait,
-    id: &str,
-) -> Result<Option<String>, Error> {
-    Ok(provider::Entity::find_by_id(id.to_owned())
-        .select_only()
-        .column(provider::Column::Owner)
-        .into_tuple::<String>()
-        .one(conn)
-        .await?)
 }

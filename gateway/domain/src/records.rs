@@ -10,7 +10,7 @@ use jiayang_store::{
 };
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, sea_query::Query,
+    sea_query::Query,
 };
 use serde_json::{Map, Value, json};
 
@@ -98,14 +98,7 @@ impl ServiceRecords {
         if let Some(to) = &filter.to {
             query = query.filter(service_record::Column::StartsAt.lt(bound("to", to)?));
         }
-        if let Some(after) = &cursor.after {
-            query = query.filter(service_record::Column::Id.gt(after.as_str()));
-        }
-        let rows = query
-            .order_by_asc(service_record::Column::Id)
-            .limit(cursor.fetch())
-            .all(&gateway.store.db)
-            .await?;
+        let rows = cursor.rows(query, &gateway.store.db).await?;
         Ok((cursor, rows))
     }
 }
@@ -113,7 +106,7 @@ impl ServiceRecords {
 /// Which records a list shows (see `super::release`): all, or those a participant
 /// submitted, and with `held` those about the seniors it holds.
 #[derive(Clone, Copy, Debug)]
-pub enum Visible<'a> {
+pub(crate) enum Visible<'a> {
     All,
     To { participant: &'a str, held: bool },
 }
@@ -199,6 +192,8 @@ impl Resource for ServiceRecords {
     const LABEL: &'static str = "service record";
     type Extra = Resolved;
     type Cache = ReferenceCache;
+    /// Only the submitter (and the operator) changes a record.
+    const OWNER: Option<service_record::Column> = Some(service_record::Column::SubmittedBy);
 
     /// Resolves the senior, the provider and the worker's certificate, and checks the
     /// caller's basis for SERVICE_DELIVERY to the senior; the references are stored as ids.
@@ -303,26 +298,12 @@ impl Resource for ServiceRecords {
         }
     }
 
-    /// A record is its submitter's: only it (and the operator) changes it.
+    /// A record is its submitter's.
     fn creator(row: &mut Columns<Self>, call: &Call, _parent: Option<&str>) {
         row.submitted_by = Set(call.me().to_owned());
     }
 
     fn render(_gateway: &Gateway, row: &service_record::Model) -> Result<Value, Error> {
         Ok(render(row))
-    }
-
-    async fn owner(
-        conn: &impl ConnectionTrait,
-        _parent: Option<&str>,
-        id: Option<&str>,
-    ) -> Result<Option<String>, Error> {
-        let Some(id) = id else { return Ok(None) };
-        Ok(service_record::Entity::find_by_id(id.to_owned())
-            .select_only()
-            .column(service_record::Column::SubmittedBy)
-            .into_tuple::<String>()
-            .one(conn)
-            .await?)
     }
 }

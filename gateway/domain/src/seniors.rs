@@ -6,7 +6,7 @@ use jiayang_schemas::{Kind, reference::significant_prefix};
 use jiayang_store::entity::{consent, senior};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, sea_query::Query,
+    sea_query::Query,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -140,14 +140,7 @@ impl Seniors {
         if let Some(status) = status {
             query = query.filter(senior::Column::Status.eq(status));
         }
-        if let Some(after) = &cursor.after {
-            query = query.filter(senior::Column::Id.gt(after.as_str()));
-        }
-        let rows = query
-            .order_by_asc(senior::Column::Id)
-            .limit(cursor.fetch())
-            .all(&gateway.store.db)
-            .await?;
+        let rows = cursor.rows(query, &gateway.store.db).await?;
         Ok((cursor, rows))
     }
 }
@@ -155,7 +148,7 @@ impl Seniors {
 /// Which seniors a list shows: the SQL side of `super::release`'s rules, so that a page
 /// holds only seniors the reader may see and says nothing of the others.
 #[derive(Clone, Copy, Debug)]
-pub enum Visible<'a> {
+pub(crate) enum Visible<'a> {
     All,
     /// The seniors `participant` holds, and with `granted_for` those its grants cover
     /// for that purpose today — only those granting BASIC when `basic` (a list filtered
@@ -207,6 +200,8 @@ impl Resource for Seniors {
     const LABEL: &'static str = "senior";
     type Extra = SealedParts;
     type Cache = ();
+    /// Only the holder (and the operator) changes a profile.
+    const OWNER: Option<senior::Column> = Some(senior::Column::Holder);
 
     async fn prepare(
         gateway: &Gateway,
@@ -250,6 +245,11 @@ impl Resource for Seniors {
         row.holder = Set(call.me().to_owned());
     }
 
+    /// A profile's changes concern the senior it is.
+    fn senior_of<'a>(id: &'a str, _prepared: &'a Prepared<SealedParts>) -> Option<&'a str> {
+        Some(id)
+    }
+
     /// The stored profile with its sealed numbers put back.
     fn render(gateway: &Gateway, row: &senior::Model) -> Result<Value, Error> {
         let mut rendered = rendered::<Self>(row);
@@ -263,21 +263,6 @@ impl Resource for Seniors {
             unseal(object, sealed);
         }
         Ok(rendered)
-    }
-
-    /// Only the holder (and the operator) changes a profile.
-    async fn owner(
-        conn: &impl ConnectionTrait,
-        _parent: Option<&str>,
-        id: Option<&str>,
-    ) -> Result<Option<String>, Error> {
-        let Some(id) = id else { return Ok(None) };
-        Ok(senior::Entity::find_by_id(id.to_owned())
-            .select_only()
-            .column(senior::Column::Holder)
-            .into_tuple::<String>()
-            .one(conn)
-            .await?)
     }
 }
 

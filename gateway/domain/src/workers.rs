@@ -5,15 +5,15 @@ use jiayang_schemas::Kind;
 use jiayang_store::entity::{provider, worker};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect,
+    QuerySelect,
 };
 use serde_json::{Map, Value};
 
 use crate::{
-    Call, Error, Gateway, Page, PageRequest,
+    Call, Error, Gateway, Page, PageRequest, Providers,
     document::{json_text, str_at},
     paging::Cursor,
-    resource::{Columns, Prepared, Resource, rendered},
+    resource::{Columns, Prepared, Resource, owner_of, rendered},
 };
 
 pub struct Workers;
@@ -27,15 +27,8 @@ impl Workers {
     ) -> Result<Page, Error> {
         let cursor = Cursor::new(page, "workers", &[provider_id])?;
         provider_exists(&gateway.store.db, provider_id).await?;
-        let mut query = worker::Entity::find().filter(worker::Column::ProviderId.eq(provider_id));
-        if let Some(after) = &cursor.after {
-            query = query.filter(worker::Column::Id.gt(after.as_str()));
-        }
-        let rows = query
-            .order_by_asc(worker::Column::Id)
-            .limit(cursor.fetch())
-            .all(&gateway.store.db)
-            .await?;
+        let query = worker::Entity::find().filter(worker::Column::ProviderId.eq(provider_id));
+        let rows = cursor.rows(query, &gateway.store.db).await?;
         Ok(cursor.page(
             rows.iter()
                 .map(|row| (row.id.clone(), render(row)))
@@ -129,7 +122,7 @@ impl Resource for Workers {
         _id: Option<&str>,
     ) -> Result<Option<String>, Error> {
         let provider_id = parent.ok_or(Error::NotFound("provider"))?;
-        crate::providers::owner_of(conn, provider_id)
+        owner_of::<Providers>(conn, provider::Column::Owner, provider_id)
             .await?
             .map(Some)
             .ok_or(Error::NotFound("provider"))

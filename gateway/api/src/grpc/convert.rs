@@ -3,7 +3,7 @@
 //! a failure becomes a status; and the generic create / get / update.
 
 use jiayang_domain::{
-    Call, Error, Gateway, ItemResult,
+    Call, Error, Gateway, ItemResult, PageRequest,
     release::{Released, ReleasedPage},
     resource::{self, Resource},
     rules,
@@ -136,8 +136,12 @@ pub fn given(text: &str) -> Option<&str> {
     (!text.is_empty()).then_some(text)
 }
 
-pub fn page_size(size: i32) -> Option<i64> {
-    (size != 0).then_some(i64::from(size))
+/// A list request's page: proto3's 0 and "" are "not given".
+pub fn page(size: i32, token: &str) -> PageRequest {
+    PageRequest {
+        page_size: (size != 0).then_some(i64::from(size)),
+        page_token: given(token).map(str::to_owned),
+    }
 }
 
 pub fn item_result(index: usize, result: &ItemResult, lang: Lang) -> BatchItemResult {
@@ -230,4 +234,62 @@ pub async fn batch_create<R: Resource, T>(
         .await
         .map_err(|e| ctx.fail(e))?;
     Ok(Response::new(ctx.batch_response(&results)))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+
+    use jiayang_proto::v1::SeniorProfile;
+    use serde_json::json;
+
+    use super::*;
+
+    /// Log lines written while `f` runs.
+    fn logged(f: impl FnOnce()) -> String {
+        let lines = Arc::new(Mutex::new(Vec::<u8>::new()));
+        let sink = lines.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(move || SharedWriter(sink.clone()))
+            .finish();
+        tracing::subscriber::with_default(subscriber, f);
+        String::from_utf8(lines.lock().unwrap().clone()).unwrap()
+    }
+
+    struct SharedWriter(Arc<Mutex<Vec<u8>>>);
+
+    impl std::io::Write for SharedWriter {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    /// A stored document that does not convert is our failure: logged once, with the
+    /// request id, and neither the log nor the answer quotes a value of the document
+    /// (a parser's message would).
+    #[test]
+    fn an_unconvertible_document_is_logged_once_without_its_values() {
+        let ctx = Ctx {
+            lang: Lang::En,
+            request_id: "req-1".into(),
+            call: None,
+        };
+        let mut status = None;
+        let log = logged(|| {
+            status = ctx
+                .message::<SeniorProfile>(json!({"gender": "110105194403080027"}))
+                .err();
+        });
+        let status = status.expect("the document does not convert");
+        assert_eq!(status.code(), tonic::Code::Internal);
+        assert!(!status.message().contains("110105194403080027"));
+        assert_eq!(log.matches("internal error").count(), 1, "{log}");
+        assert!(log.contains("req-1"), "{log}");
+        assert!(!log.contains("110105194403080027"), "{log}");
+    }
 }

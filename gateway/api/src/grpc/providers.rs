@@ -1,6 +1,4 @@
-use jiayang_domain::{
-    Gateway, PageRequest, Providers, Workers, providers::ProviderFilter, resource,
-};
+use jiayang_domain::{Gateway, Providers, Workers, providers::ProviderFilter, resource};
 use jiayang_proto::v1::{
     BatchCreateProvidersRequest, BatchCreateResponse, CreateWorkerRequest, GetRequest,
     GetWorkerRequest, ListProvidersRequest, ListProvidersResponse, ListWorkersRequest,
@@ -55,10 +53,7 @@ impl ProviderService for Service {
         let ctx = Ctx::of(&request);
         ctx.call()?;
         let q = request.get_ref();
-        let page = PageRequest {
-            page_size: page_size(q.page_size),
-            page_token: given(&q.page_token).map(str::to_owned),
-        };
+        let page = page(q.page_size, &q.page_token);
         let owned = |text: &str| given(text).map(str::to_owned);
         let filter = ProviderFilter {
             district: owned(&q.district),
@@ -138,10 +133,7 @@ impl ProviderService for Service {
         let ctx = Ctx::of(&request);
         ctx.call()?;
         let q = request.get_ref();
-        let page = PageRequest {
-            page_size: page_size(q.page_size),
-            page_token: given(&q.page_token).map(str::to_owned),
-        };
+        let page = page(q.page_size, &q.page_token);
         let page = Workers::list(&self.0, &q.provider_id, &page)
             .await
             .map_err(|e| ctx.fail(e))?;

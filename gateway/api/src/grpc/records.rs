@@ -1,6 +1,4 @@
-use jiayang_domain::{
-    Gateway, PageRequest, ServiceRecords, import, records::RecordFilter, release,
-};
+use jiayang_domain::{Gateway, ServiceRecords, import, records::RecordFilter, release};
 use jiayang_proto::v1::{
     BatchCreateResponse, BatchCreateServiceRecordsRequest, GetRequest, ImportSummary,
     ListServiceRecordsRequest, ListServiceRecordsResponse, LookupRequest, ServiceRecord,
@@ -51,10 +49,7 @@ impl ServiceRecordService for Service {
     ) -> Result<Response<ListServiceRecordsResponse>, Status> {
         let ctx = Ctx::of(&request);
         let q = request.get_ref();
-        let page = PageRequest {
-            page_size: page_size(q.page_size),
-            page_token: given(&q.page_token).map(str::to_owned),
-        };
+        let page = page(q.page_size, &q.page_token);
         let owned = |text: &str| given(text).map(str::to_owned);
         let filter = RecordFilter {
             senior_id: owned(&q.senior_id),

@@ -1,4 +1,4 @@
-use jiayang_domain::{Gateway, PageRequest, Seniors, release};
+use jiayang_domain::{Gateway, Seniors, release};
 use jiayang_proto::v1::{
     BatchCreateResponse, BatchCreateSeniorsRequest, GetRequest, ListSeniorsRequest,
     ListSeniorsResponse, LookupRequest, SeniorProfile, UpdateSeniorRequest,
@@ -46,10 +46,7 @@ impl SeniorService for Service {
     ) -> Result<Response<ListSeniorsResponse>, Status> {
         let ctx = Ctx::of(&request);
         let q = request.get_ref();
-        let page = PageRequest {
-            page_size: page_size(q.page_size),
-            page_token: given(&q.page_token).map(str::to_owned),
-        };
+        let page = page(q.page_size, &q.page_token);
         let mut page = release::seniors(
             &self.0,
             ctx.call()?,

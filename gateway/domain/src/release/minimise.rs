@@ -15,7 +15,11 @@ fn situation_category(value: &str) -> &'static str {
 
 /// Keeps the fields of the granted categories (DESIGN §4.1's table) and what every
 /// reader sees: ids, version, times, and the reader's own external ids.
-pub fn minimise(document: &mut Map<String, Value>, granted: &BTreeSet<String>, reader: &str) {
+pub(super) fn minimise(
+    document: &mut Map<String, Value>,
+    granted: &BTreeSet<String>,
+    reader: &str,
+) {
     let has = |category: &str| granted.contains(category);
     let keep_field = |key: &str| match key {
         "id" | "version" | "createdAt" | "updatedAt" | "externalIds" | "address"

@@ -24,7 +24,7 @@ use serde_json::Value;
 
 use crate::{Error, Page, paging::Cursor};
 
-pub use minimise::minimise;
+use minimise::minimise;
 pub use reader::PURPOSES;
 pub use records::{lookup_record, record, service_records};
 pub use seniors::{SeniorKey, lookup_senior, senior, seniors};

@@ -16,7 +16,7 @@ use jiayang_store::{
 };
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait,
-    IntoActiveModel, PrimaryKeyTrait, QueryFilter,
+    IntoActiveModel, PrimaryKeyTrait, QueryFilter, QuerySelect,
 };
 use serde_json::{Map, Value};
 
@@ -38,7 +38,7 @@ pub type Row<R> = <<R as Resource>::Table as EntityTrait>::Model;
 pub type Columns<R> = <<R as Resource>::Table as EntityTrait>::ActiveModel;
 
 /// One canonical resource kind and how it is stored.
-pub trait Resource: Send + Sync + 'static {
+pub trait Resource: Sized + Send + Sync + 'static {
     /// The table its rows live in.
     type Table: Documents<
             Model: IntoActiveModel<<Self::Table as EntityTrait>::ActiveModel> + Send + Sync,
@@ -91,14 +91,23 @@ pub trait Resource: Send + Sync + 'static {
         Condition::all()
     }
 
+    /// The column naming the participant whose resource a row is (its holder, owner or
+    /// submitter), when only that participant (and the operator) may change it.
+    const OWNER: Option<<Self::Table as EntityTrait>::Column> = None;
+
     /// The participant whose resource this is (for a child, its parent's owner), when only
     /// it may change it; `id` is `None` on create. A missing parent is not found.
     fn owner(
-        _conn: &impl ConnectionTrait,
+        conn: &impl ConnectionTrait,
         _parent: Option<&str>,
-        _id: Option<&str>,
+        id: Option<&str>,
     ) -> impl Future<Output = Result<Option<String>, Error>> + Send {
-        async { Ok(None) }
+        async move {
+            match (Self::OWNER, id) {
+                (Some(column), Some(id)) => owner_of::<Self>(conn, column, id).await,
+                _ => Ok(None),
+            }
+        }
     }
 
     /// The senior a change concerns, for its audit entry.
@@ -252,6 +261,20 @@ async fn replace<R: Resource>(
         .map_err(|e| conflict(R::LABEL, e))?;
     R::index(txn, id, prepared).await?;
     R::render(gateway, &current)
+}
+
+/// The participant named in `column` of the row `id`.
+pub(crate) async fn owner_of<R: Resource>(
+    conn: &impl ConnectionTrait,
+    column: <R::Table as EntityTrait>::Column,
+    id: &str,
+) -> Result<Option<String>, Error> {
+    Ok(R::Table::find_by_id(id.to_owned())
+        .select_only()
+        .column(column)
+        .into_tuple::<String>()
+        .one(conn)
+        .await?)
 }
 
 /// The row `id` (under `parent`), if there is one.

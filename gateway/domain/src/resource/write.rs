@@ -1,7 +1,7 @@
 //! The operations every resource shares — create (idempotent), get, update (at a
 //! version), batch create, lookup by external id — written once over [`Resource`].
 
-use jiayang_schemas::{Kind, Violation};
+use jiayang_schemas::Violation;
 use jiayang_store::audit;
 use sea_orm::{DatabaseTransaction, TransactionTrait};
 use serde_json::Value;
@@ -169,17 +169,8 @@ fn changed<R: Resource>(
     id: &str,
     prepared: &Prepared<R::Extra>,
 ) -> audit::Entry {
-    let senior = if R::KIND == Kind::Senior {
-        Some(id)
-    } else {
-        R::senior_of(id, prepared)
-    };
-    audit::Entry::change(
-        call.me(),
-        &format!("{}.{what}", R::KIND.as_str()),
-        id,
-        senior,
-    )
+    let action = format!("{}.{what}", R::KIND.as_str());
+    audit::Entry::change(call.me(), &action, id, R::senior_of(id, prepared))
 }
 
 /// Refuses a change to another participant's resource (the operator may change any), and

@@ -72,24 +72,27 @@ pub async fn guard(State(gateway): State<Gateway>, mut request: Request, next: N
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
     let call = Call::new(caller, purpose);
-    let entry = entry(&call, &request, &template, &path, &request_id);
     if let Err(denied) = access::check(call.kind(), operation) {
         let refused = Entry {
             decision: Decision::Deny,
             reason: Some(denied.to_string()),
-            ..entry
+            ..entry(&call, &request, &template, &path, &request_id)
         };
         return match gateway.audit.record(vec![refused]).await {
             Ok(()) => refuse(denied.into()),
             Err(error) => refuse(Error::from(error).into()),
         };
     }
+    // Provider and catalog reads (the hot path) hold no personal data: not audited.
+    let audited = operation
+        .touches_senior_data()
+        .then(|| entry(&call, &request, &template, &path, &request_id));
     let trail = call.trail.clone();
     request.extensions_mut().insert(call);
     let response = next.run(request).await;
-    if !operation.touches_senior_data() {
+    let Some(entry) = audited else {
         return response;
-    }
+    };
     match gateway.audit.record(trail.entries(entry)).await {
         Ok(()) => response,
         Err(error) => refuse(Error::from(error).into()),

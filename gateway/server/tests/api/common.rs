@@ -203,15 +203,29 @@ impl TestApp {
             .await
             .expect("gRPC connects")
     }
-
-    /// Metadata value of `PORTAL`'s bearer token.
-    pub fn bearer(&self) -> tonic::metadata::MetadataValue<tonic::metadata::Ascii> {
-        format!("Bearer {}", self.token).parse().unwrap()
-    }
 }
 
 /// The participant a `TestApp`'s `token` belongs to.
 pub const PORTAL: &str = "bj-elder-portal";
+
+/// A gRPC request with `token`'s bearer credentials.
+pub fn authorized<T>(token: &str, message: T) -> tonic::Request<T> {
+    let mut request = tonic::Request::new(message);
+    request
+        .metadata_mut()
+        .insert("authorization", format!("Bearer {token}").parse().unwrap());
+    request
+}
+
+/// A gRPC request as `PORTAL`.
+pub fn authed<T>(app: &TestApp, message: T) -> tonic::Request<T> {
+    authorized(&app.token, message)
+}
+
+/// A proto message from its canonical JSON.
+pub fn typed<T: serde::de::DeserializeOwned>(value: Value) -> T {
+    serde_json::from_value(value).unwrap()
+}
 
 async fn add_participant(store: &Store, tls: &TlsFiles, id: &str, kind: ParticipantKind) -> String {
     participants::add(
@@ -271,6 +285,20 @@ pub fn senior(n: u32, division: &str) -> Value {
     senior["identityDocument"]["number"] = id_number(&first17).into();
     senior["address"]["divisionCode"] = division.into();
     senior
+}
+
+/// A senior numbered `n` (see [`senior`]), registered by `PORTAL`, which holds it; its id.
+pub async fn held_senior(app: &TestApp, n: u32) -> String {
+    let (status, created) = app.post("/v1/seniors", &senior(n, "110105013000")).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    created["id"].as_str().unwrap().to_owned()
+}
+
+/// The consent fixture (a grant to `hk-daojia`) for the senior `senior_id`.
+pub fn consent(senior_id: &str) -> Value {
+    let mut consent = fixture("consent", "design-example.json");
+    consent["senior"] = serde_json::json!({ "seniorId": senior_id });
+    consent
 }
 
 /// A valid provider with credit code derived from `n`, serving `areas`.

@@ -11,24 +11,11 @@ use jiayang_proto::v1::{
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
+use super::reading::{bearer, keys, request};
 use crate::{
     both,
-    common::{TestApp, fixture, send, senior},
+    common::{TestApp, authorized, fixture, send, senior},
 };
-
-fn request(
-    app: &TestApp,
-    method: Method,
-    path: &str,
-    token: &str,
-    purpose: Option<&str>,
-) -> reqwest::RequestBuilder {
-    let request = app.client.request(method, app.url(path)).bearer_auth(token);
-    match purpose {
-        Some(purpose) => request.header("x-jiayang-purpose", purpose),
-        None => request,
-    }
-}
 
 /// `GetSenior` over gRPC: the profile's top-level JSON names and the withheld header,
 /// or the status code.
@@ -38,13 +25,7 @@ async fn grpc_get(
     id: &str,
 ) -> Result<(Vec<String>, String), tonic::Code> {
     let mut client = SeniorServiceClient::new(app.channel().await);
-    let mut request = tonic::Request::new(GetRequest { id: id.into() });
-    request
-        .metadata_mut()
-        .insert("authorization", format!("Bearer {token}").parse().unwrap());
-    request
-        .metadata_mut()
-        .insert("x-jiayang-purpose", "SERVICE_DELIVERY".parse().unwrap());
+    let request = bearer(token, "SERVICE_DELIVERY", GetRequest { id: id.into() });
     match client.get_senior(request).await {
         Ok(response) => {
             let withheld = response
@@ -53,26 +34,10 @@ async fn grpc_get(
                 .map(|v| v.to_str().unwrap().to_owned())
                 .unwrap_or_default();
             let json = serde_json::to_value(response.into_inner()).unwrap();
-            let mut keys: Vec<String> = json.as_object().unwrap().keys().cloned().collect();
-            keys.sort();
-            Ok((keys, withheld))
+            Ok((keys(&json), withheld))
         }
         Err(status) => Err(status.code()),
     }
-}
-
-fn authorized<T>(token: &str, message: T) -> tonic::Request<T> {
-    let mut request = tonic::Request::new(message);
-    request
-        .metadata_mut()
-        .insert("authorization", format!("Bearer {token}").parse().unwrap());
-    request
-}
-
-fn keys(document: &Value) -> Vec<String> {
-    let mut keys: Vec<String> = document.as_object().unwrap().keys().cloned().collect();
-    keys.sort();
-    keys
 }
 
 async fn a_grant_releases_exactly_its_categories_until_withdrawn(app: &TestApp) {

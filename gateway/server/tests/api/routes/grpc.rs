@@ -1,4 +1,6 @@
-//! The gRPC twins of the REST operations, on the same port.
+//! The gRPC twins of the REST operations, on the same port: seniors, providers, service
+//! records and the catalog, field violations, bulk import, health and reflection.
+//! Consents over gRPC: `consents.rs` and `scenarios/consent_lifecycle.rs`.
 
 use jiayang_proto::v1::{
     GetRequest, ListProvidersRequest, ListSeniorsRequest, ListServiceItemsRequest, LookupRequest,
@@ -12,18 +14,8 @@ use tonic_types::StatusExt;
 
 use crate::{
     both,
-    common::{TestApp, fixture, provider, senior},
+    common::{TestApp, authed, fixture, provider, senior, typed},
 };
-
-fn authed<T>(app: &TestApp, message: T) -> Request<T> {
-    let mut request = Request::new(message);
-    request.metadata_mut().insert("authorization", app.bearer());
-    request
-}
-
-fn typed<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> T {
-    serde_json::from_value(value).unwrap()
-}
 
 async fn seniors_over_grpc(app: &TestApp) {
     let mut client = SeniorServiceClient::new(app.channel().await);

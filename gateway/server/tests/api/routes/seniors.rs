@@ -1,4 +1,6 @@
-//! /v1/seniors: create, get, update, list, batch, lookup, idempotency and uniqueness.
+//! /v1/seniors as the portal that holds them: create, get, update (If-Match), list and
+//! filters, batch, lookup, idempotency, uniqueness under concurrency, personal numbers
+//! encrypted at rest, and the problems of bad bodies, queries, routes and sizes.
 
 use futures::future::join_all;
 use reqwest::{Method, StatusCode};

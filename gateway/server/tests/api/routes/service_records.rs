@@ -1,4 +1,6 @@
-//! /v1/service-records: references resolved on write, filters, batches.
+//! /v1/service-records: references resolved on write (or violations naming their path),
+//! filters, batches, updates at a version, and idempotent retries. Who sees which
+//! record: `scenarios/service_record_visibility.rs`.
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};

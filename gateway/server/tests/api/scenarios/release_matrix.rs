@@ -2,12 +2,14 @@
 //! asserting exactly which fields come back (DESIGN §4.1's category table, written out
 //! here rather than taken from the code under test), or that the grant is refused when
 //! its basis cannot cover the category; a search and the grantee's list release exactly
-//! what the single read did. Regulators and the operator: `visibility.rs`.
+//! what the single read did. Regulators and the operator: `lists_and_searches.rs` and
+//! `service_record_visibility.rs`.
 
 use jiayang_domain::ParticipantKind;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
+use super::reading::keys;
 use crate::{
     both,
     common::{TestApp, fixture, send, senior},
@@ -35,15 +37,6 @@ fn expected(category: &str) -> (Vec<&'static str>, Vec<&'static str>) {
         "FINANCIAL" => (vec!["eligibility"], vec![]),
         other => panic!("{other}"),
     }
-}
-
-fn sorted_keys(value: &Value) -> Vec<String> {
-    let mut keys: Vec<String> = value
-        .as_object()
-        .map(|o| o.keys().cloned().collect())
-        .unwrap_or_default();
-    keys.sort();
-    keys
 }
 
 async fn every_grant_releases_exactly_its_categories(app: &TestApp) {
@@ -142,9 +135,9 @@ async fn every_grant_releases_exactly_its_categories(app: &TestApp) {
                         .map(|s| s.to_string())
                         .collect();
                     want.sort();
-                    assert_eq!(sorted_keys(&body), want, "{case}: {body}");
+                    assert_eq!(keys(&body), want, "{case}: {body}");
                     let address: Vec<String> = address.iter().map(|s| s.to_string()).collect();
-                    assert_eq!(sorted_keys(&body["address"]), address, "{case}");
+                    assert_eq!(keys(&body["address"]), address, "{case}");
                     let external = json!({"externalId": {"participant": "bj-elder-portal", "id": format!("LNR-{n:06}")}});
                     let (status, found) = send(
                         as_(token, Method::POST, "/v1/seniors:lookup")

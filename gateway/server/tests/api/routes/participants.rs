@@ -9,7 +9,7 @@ use crate::{
 };
 
 async fn as_token(app: &TestApp, token: &str, method: Method, path: &str) -> (StatusCode, Value) {
-    send(app.client.request(method, app.url(path)).bearer_auth(token)).await
+    send(app.request_as(token, method, path)).await
 }
 
 async fn the_operator_manages_participants_over_the_api(app: &TestApp) {

@@ -1,11 +1,12 @@
-//! /v1/providers and their workers.
+//! /v1/providers: created, found by district, service item, kind and library, updated,
+//! looked up, and kept unique by credit code. Their workers: `workers.rs`.
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::{
     both,
-    common::{TestApp, fixture, provider},
+    common::{TestApp, provider},
 };
 
 fn ids(page: &Value) -> Vec<String> {
@@ -115,66 +116,3 @@ both!(
     provider_crud,
     providers_update_look_up_and_keep_credit_codes_unique
 );
-
-async fn workers_live_under_their_provider(app: &TestApp) {
-    let (_, created) = app
-        .post("/v1/providers", &provider(8, &["110105000000"]))
-        .await;
-    let provider_id = created["id"].as_str().unwrap();
-    let workers = format!("/v1/providers/{provider_id}/workers");
-    let worker = fixture("worker", "nurse.json");
-    let (status, made) = app.post(&workers, &worker).await;
-    assert_eq!(status, StatusCode::CREATED, "{made}");
-    assert_eq!(made["providerId"], provider_id);
-    let (status, again) = app.post(&workers, &worker).await;
-    assert_eq!(
-        status,
-        StatusCode::CONFLICT,
-        "a certificate is unique within its provider: {again}"
-    );
-    let path = format!("{workers}/{}", made["id"].as_str().unwrap());
-    let (status, fetched) = app.get(&path).await;
-    assert_eq!(status, StatusCode::OK);
-    assert_eq!(fetched, made);
-    let mut left = worker.clone();
-    left["status"] = "LEFT".into();
-    let (status, updated) = app.put(&path, 1, &left).await;
-    assert_eq!(status, StatusCode::OK, "{updated}");
-    assert_eq!(updated["status"], "LEFT");
-    let (status, page) = app.get(&workers).await;
-    assert_eq!(status, StatusCode::OK);
-    assert_eq!(page["workers"].as_array().unwrap().len(), 1);
-    let (status, _) = app
-        .post(
-            "/v1/providers/prv_01JC8W9Q4M5V3X2K7T6N1R0B9A/workers",
-            &worker,
-        )
-        .await;
-    assert_eq!(status, StatusCode::NOT_FOUND);
-    let (status, _) = app
-        .get(&format!(
-            "/v1/providers/prv_01JC8W9Q4M5V3X2K7T6N1R0B9A/workers/{}",
-            made["id"].as_str().unwrap()
-        ))
-        .await;
-    assert_eq!(
-        status,
-        StatusCode::NOT_FOUND,
-        "a worker is only found under its own provider"
-    );
-}
-both!(workers, workers_live_under_their_provider);
-
-async fn the_catalog_lists_every_service_item(app: &TestApp) {
-    let (status, body) = app.get("/v1/catalog/service-items").await;
-    assert_eq!(status, StatusCode::OK);
-    let items = body["serviceItems"].as_array().unwrap();
-    assert_eq!(items.len(), jiayang_schemas::reference::catalog().len());
-    let cleaning = items
-        .iter()
-        .find(|i| i["code"] == "CLEANING_DAILY")
-        .unwrap();
-    assert_eq!(cleaning["onSite"], true);
-    assert_eq!(cleaning["minMinutes"], 60);
-}
-both!(catalog, the_catalog_lists_every_service_item);

@@ -1,0 +1,13 @@
+//! Tests of one route (or its gRPC twin) each, a file per resource or route family.
+
+mod auth;
+mod catalog;
+mod consents;
+mod grpc;
+mod native;
+mod ops;
+mod participants;
+mod providers;
+mod seniors;
+mod service_records;
+mod workers;

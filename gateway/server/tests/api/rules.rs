@@ -1,0 +1,162 @@
+//! Every gateway rule has a failing case, as every validator rule has a failing fixture
+//! in `schemas/`: for each id in `jiayang_domain::rules::ALL`, a request the gateway
+//! must refuse with a violation carrying that id — or, for a refusal no client can
+//! observe, the test elsewhere that checks it.
+
+use std::{collections::BTreeSet, path::Path};
+
+use jiayang_domain::{ParticipantKind, rules};
+use reqwest::{Method, RequestBuilder, StatusCode, header::HeaderValue};
+use serde_json::{Value, json};
+
+use crate::common::{TestApp, consent, fixture, held_senior, provider, send};
+
+/// A request refused (HTTP 400) with a violation of `rule`.
+struct Case {
+    rule: &'static str,
+    /// The request, given the app and a senior its portal holds (a grant to `hk-daojia`,
+    /// registered, would be accepted).
+    request: fn(&TestApp, &str) -> RequestBuilder,
+}
+
+const CASES: &[Case] = &[
+    Case {
+        rule: rules::REFERENCE_UNRESOLVED,
+        request: |app, _| {
+            let mut record = fixture("service-record", "design-example.json");
+            record["senior"] = json!({"seniorId": "sen_01JC8W9Q4M5V3X2K7T6N1R0B9A"});
+            app.request(Method::POST, "/v1/service-records")
+                .json(&record)
+        },
+    },
+    Case {
+        rule: rules::CONSENT_STATUS,
+        request: |app, senior| {
+            let mut withdrawn = consent(senior);
+            withdrawn["status"] = "WITHDRAWN".into();
+            app.request(Method::POST, "/v1/consents").json(&withdrawn)
+        },
+    },
+    Case {
+        rule: rules::LOOKUP_FORMAT,
+        request: |app, _| {
+            app.request(Method::POST, "/v1/seniors:lookup")
+                .json(&json!({}))
+        },
+    },
+    Case {
+        rule: rules::BATCH_FORMAT,
+        request: |app, _| {
+            app.request(Method::POST, "/v1/seniors:batchCreate")
+                .json(&json!([]))
+        },
+    },
+    Case {
+        rule: rules::IDEMPOTENCY_KEY_FORMAT,
+        request: |app, _| create_provider(app, "a".repeat(256).parse().unwrap()),
+    },
+    Case {
+        rule: rules::IF_MATCH_FORMAT,
+        request: |app, _| {
+            app.request(Method::PUT, "/v1/providers/prv_x")
+                .header("if-match", "abc")
+                .json(&provider(1, &["110105000000"]))
+        },
+    },
+    Case {
+        rule: rules::HEADER_FORMAT,
+        request: |app, _| create_provider(app, HeaderValue::from_bytes(b"\xfe\xff").unwrap()),
+    },
+    Case {
+        rule: rules::QUERY_FORMAT,
+        request: |app, _| app.request(Method::GET, "/v1/providers?pageSize=abc"),
+    },
+    Case {
+        rule: rules::PARTICIPANT_FORMAT,
+        request: |app, _| {
+            register(
+                app,
+                json!({"id": "a1", "kind": "REGULATOR", "name": "x", "colour": "red"}),
+            )
+        },
+    },
+    Case {
+        rule: rules::PARTICIPANT_ID,
+        request: |app, _| register(app, json!({"id": "X", "kind": "REGULATOR", "name": "x"})),
+    },
+    Case {
+        rule: rules::PARTICIPANT_KIND,
+        request: |app, _| {
+            register(
+                app,
+                json!({"id": "bj-mca", "kind": "MINISTRY", "name": "x"}),
+            )
+        },
+    },
+];
+
+/// A valid provider created with `Idempotency-Key: key`.
+fn create_provider(app: &TestApp, key: HeaderValue) -> RequestBuilder {
+    app.request(Method::POST, "/v1/providers")
+        .header("idempotency-key", key)
+        .json(&provider(1, &["110105000000"]))
+}
+
+/// The operator registering `participant`.
+fn register(app: &TestApp, participant: Value) -> RequestBuilder {
+    app.request_as(&app.operator_token, Method::POST, "/v1/participants")
+        .json(&participant)
+}
+
+/// Rules no client can see refused, each with the test that checks it instead: `(rule,
+/// source file from the workspace root, test function)`.
+const CHECKED_ELSEWHERE: &[(&str, &str, &str)] = &[(
+    // The body breaks off with the connection, so the answer never reaches the sender.
+    rules::BODY_UNREADABLE,
+    "gateway/api/src/rest/extract.rs",
+    "a_body_that_breaks_off_is_unreadable",
+)];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_gateway_rule_has_a_failing_case() {
+    let cased: BTreeSet<&str> = CASES.iter().map(|case| case.rule).collect();
+    let elsewhere: BTreeSet<&str> = CHECKED_ELSEWHERE.iter().map(|(rule, ..)| *rule).collect();
+    for (rule, file, test) in CHECKED_ELSEWHERE {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../..")
+            .join(file);
+        let source = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            source.contains(&format!("fn {test}()")),
+            "{rule}: no test {test} in {file}"
+        );
+    }
+    assert!(
+        cased.is_disjoint(&elsewhere),
+        "a rule with a case here is not checked elsewhere"
+    );
+    let covered: BTreeSet<&str> = cased.union(&elsewhere).copied().collect();
+    assert_eq!(
+        covered,
+        rules::ALL.iter().copied().collect(),
+        "every gateway rule, and nothing else, has a failing case"
+    );
+
+    let app = TestApp::sqlite().await;
+    app.participant("hk-daojia", ParticipantKind::HousekeepingPlatform)
+        .await;
+    let senior = held_senior(&app, 1).await;
+    for case in CASES {
+        let (status, problem) = send((case.request)(&app, &senior)).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{}: {problem}", case.rule);
+        let violations = problem["violations"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{}: {problem}", case.rule));
+        assert!(
+            violations.iter().any(|v| v["rule"] == case.rule),
+            "{}: {problem}",
+            case.rule
+        );
+    }
+    app.stop().await;
+}

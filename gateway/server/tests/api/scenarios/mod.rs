@@ -1,0 +1,9 @@
+//! Long, multi-step scenarios: several participants, several routes, REST and gRPC, each
+//! step asserting what each participant may see or do. `reading.rs`: what they share.
+
+mod audit_chain;
+mod consent_lifecycle;
+mod lists_and_searches;
+mod reading;
+mod release_matrix;
+mod service_record_visibility;
