@@ -249,7 +249,7 @@ fn operation(method: &str, path: &str) -> Value {
 
 fn build() -> Value {
     let mut paths = Map::new();
-    for op in Operation::ALL {
+    for op in Operation::ALL.iter().copied() {
         let Some((method, path)) = wire(op).rest else {
             continue;
         };

@@ -201,14 +201,16 @@ pub(crate) fn custom_verb(path: &str) -> Option<(&str, &str)> {
 
 static BY_ROUTE: LazyLock<HashMap<(Method, &'static str), Operation>> = LazyLock::new(|| {
     Operation::ALL
-        .into_iter()
+        .iter()
+        .copied()
         .filter_map(|operation| wire(operation).rest.map(|route| (route, operation)))
         .collect()
 });
 
 static BY_METHOD: LazyLock<HashMap<&'static str, Operation>> = LazyLock::new(|| {
     Operation::ALL
-        .into_iter()
+        .iter()
+        .copied()
         .filter_map(|operation| wire(operation).grpc.map(|path| (path, operation)))
         .collect()
 });
@@ -240,7 +242,7 @@ mod tests {
     fn every_route_and_method_names_one_operation() {
         let mut routes = std::collections::HashSet::new();
         let mut methods = std::collections::HashSet::new();
-        for operation in Operation::ALL {
+        for operation in Operation::ALL.iter().copied() {
             let wire = wire(operation);
             assert!(
                 wire.rest.is_some() || wire.grpc.is_some(),

@@ -5,8 +5,22 @@
 
 use std::fmt;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Operation {
+/// The enum and its list of every variant, from one list of names.
+macro_rules! operations {
+    ($($(#[$doc:meta])* $name:ident,)*) => {
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum Operation {
+            $($(#[$doc])* $name,)*
+        }
+
+        impl Operation {
+            /// Every operation, in declaration order.
+            pub const ALL: &'static [Operation] = &[$(Operation::$name,)*];
+        }
+    };
+}
+
+operations! {
     CreateSenior,
     BatchCreateSeniors,
     GetSenior,
@@ -55,48 +69,6 @@ pub enum Operation {
 }
 
 impl Operation {
-    pub const ALL: [Operation; 36] = {
-        use Operation::*;
-        [
-            CreateSenior,
-            BatchCreateSeniors,
-            GetSenior,
-            UpdateSenior,
-            ListSeniors,
-            LookupSenior,
-            SeniorAccessHistory,
-            ListSeniorConsents,
-            CreateConsent,
-            GetConsent,
-            WithdrawConsent,
-            CreateServiceRecord,
-            BatchCreateServiceRecords,
-            ImportServiceRecords,
-            GetServiceRecord,
-            UpdateServiceRecord,
-            ListServiceRecords,
-            LookupServiceRecord,
-            CreateProvider,
-            BatchCreateProviders,
-            GetProvider,
-            UpdateProvider,
-            ListProviders,
-            LookupProvider,
-            CreateWorker,
-            GetWorker,
-            UpdateWorker,
-            ListWorkers,
-            ListServiceItems,
-            ImportNative,
-            ExportNative,
-            ListParticipants,
-            AddParticipant,
-            SuspendParticipant,
-            ResumeParticipant,
-            RotateParticipant,
-        ]
-    };
-
     /// Whether the operation reaches seniors' data (profiles, consents, service records,
     /// or a native document that may hold them): such requests are written to the audit
     /// log, allowed or refused.

@@ -43,7 +43,8 @@ async fn every_route_is_served_and_documented_with_the_schemas_of_the_schemas_cr
         .unwrap();
     assert_eq!(document["openapi"], "3.1.0");
     let routes: Vec<(Method, &str, String)> = jiayang_domain::Operation::ALL
-        .into_iter()
+        .iter()
+        .copied()
         .filter_map(|op| {
             jiayang_api::operations::wire(op)
                 .rest
