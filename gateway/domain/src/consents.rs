@@ -1,17 +1,18 @@
-//! Consents (DESIGN §4.4): recorded by the participant holding the senior's profile (or
-//! the operator) as a resource like any other (idempotent create), read by those and by
-//! the grantee, withdrawn at once. The grants they hold (`crate::grants`) are what
-//! `crate::release` asks before any other participant sees a senior.
+//! Consents (DESIGN §4.4): recorded by a holder of the senior for its own registration's
+//! data, as a resource like any other (idempotent create), read by that holder, the
+//! grantee, regulators and the operator, withdrawn at once by the holder (or the
+//! operator). The grants they hold (`crate::grants`) are what `crate::release` asks
+//! before any other participant sees a holder's registration.
 
 use jiayang_schemas::{Kind, Violation};
 use jiayang_store::{
     audit, delimited,
-    entity::{consent, participant, senior},
+    entity::{consent, participant},
     micros_to_rfc3339, now_micros,
 };
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
-    QueryOrder,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait,
+    QueryFilter, QueryOrder,
 };
 use serde_json::{Map, Value, json};
 
@@ -21,7 +22,7 @@ use crate::{
     grants::beijing_today,
     references::{key_of, resolve_senior},
     resource::{Columns, Prepared, Resource, rendered},
-    rules,
+    rules, seniors,
 };
 
 /// Consents as a resource.
@@ -60,32 +61,28 @@ fn delimited_list(body: &Map<String, Value>, key: &str) -> String {
     )
 }
 
-/// The participant holding a senior's profile, or 404 when there is no such senior.
-async fn holder_of(conn: &impl ConnectionTrait, senior_id: &str) -> Result<String, Error> {
-    senior::Entity::find_by_id(senior_id.to_owned())
-        .one(conn)
-        .await?
-        .map(|row| row.holder)
-        .ok_or(Error::NotFound("senior"))
-}
-
-fn holds(call: &Call, holder: &str) -> bool {
-    call.kind() == ParticipantKind::Operator || call.me() == holder
-}
-
-/// Refuses anyone but the senior's holder and the operator (404 for no such senior).
+/// Refuses anyone but a holder of the senior and the operator (404 for no such senior).
 pub(crate) async fn require_holder(
     gateway: &Gateway,
     call: &Call,
     senior_id: &str,
 ) -> Result<(), Error> {
-    if holds(call, &holder_of(&gateway.store.db, senior_id).await?) {
+    let db = &gateway.store.db;
+    if !seniors::exists(db, senior_id).await? {
+        return Err(Error::NotFound("senior"));
+    }
+    if call.kind() == ParticipantKind::Operator || seniors::holds(db, call.me(), senior_id).await? {
         Ok(())
     } else {
         Err(Error::PermissionDenied(
-            "only the participant holding the senior's profile (or the operator) sees this".into(),
+            "only a participant holding the senior's profile (or the operator) sees this".into(),
         ))
     }
+}
+
+/// Whether the call may change the consent `row`: its holder's, or the operator's.
+fn may_change(call: &Call, row: &consent::Model) -> bool {
+    call.kind() == ParticipantKind::Operator || call.me() == row.holder
 }
 
 impl Resource for Consents {
@@ -154,9 +151,11 @@ impl Resource for Consents {
         let Some(senior_id) = senior_id.filter(|_| violations.is_empty()) else {
             return Err(Error::Invalid(violations));
         };
-        if !holds(call, &holder_of(conn, &senior_id).await?) {
+        // A consent gives the data of its holder's registration: the operator, which holds
+        // none, records none.
+        if !seniors::holds(conn, call.me(), &senior_id).await? {
             return Err(Error::PermissionDenied(
-                "only the participant holding the senior's profile records consents for them"
+                "only a participant holding the senior's profile records consents, for its own registration"
                     .into(),
             ));
         }
@@ -181,9 +180,16 @@ impl Resource for Consents {
         }
     }
 
-    /// The participant that records a consent is its `capturedBy`.
-    fn creator(row: &mut Columns<Self>, call: &Call, _parent: Option<&str>) {
+    /// The participant that records a consent is its `capturedBy`, and the holder whose
+    /// registration's data it gives.
+    fn creator(
+        row: &mut Columns<Self>,
+        call: &Call,
+        _parent: Option<&str>,
+        _prepared: &Prepared<Self::Extra>,
+    ) {
         row.captured_by = Set(call.me().to_owned());
+        row.holder = Set(call.me().to_owned());
     }
 
     fn render(_gateway: &Gateway, row: &consent::Model) -> Result<Value, Error> {
@@ -195,15 +201,17 @@ impl Resource for Consents {
     }
 }
 
-/// A consent, to the senior's holder, the grantee, a regulator or the operator.
+/// A consent, to its holder, the grantee, a regulator or the operator.
 pub async fn get(gateway: &Gateway, call: &Call, id: &str) -> Result<Value, Error> {
     let row = consent::Entity::find_by_id(id.to_owned())
         .one(&gateway.store.db)
         .await?
         .ok_or(Error::NotFound(LABEL))?;
-    let visible = call.kind() == ParticipantKind::Regulator
-        || call.me() == row.grantee
-        || holds(call, &holder_of(&gateway.store.db, &row.senior_id).await?);
+    let visible = matches!(
+        call.kind(),
+        ParticipantKind::Regulator | ParticipantKind::Operator
+    ) || call.me() == row.grantee
+        || call.me() == row.holder;
     if !visible {
         // Whether a consent exists is itself not for everyone to know.
         return Err(Error::NotFound(LABEL));
@@ -211,22 +219,33 @@ pub async fn get(gateway: &Gateway, call: &Call, id: &str) -> Result<Value, Erro
     Ok(render(&row, &beijing_today()))
 }
 
-/// A senior's consents, oldest first: all of them to the holder (and the operator and
-/// regulators), only its own grants to a grantee.
+/// A senior's consents, oldest first: all of them to regulators and the operator; to
+/// anyone else those it recorded as a holder and those granted to it (another holder's
+/// consents would tell that it holds the senior).
 pub async fn list_for_senior(
     gateway: &Gateway,
     call: &Call,
     senior_id: &str,
 ) -> Result<Vec<Value>, Error> {
-    let holder = holder_of(&gateway.store.db, senior_id).await?;
+    let db = &gateway.store.db;
+    if !seniors::exists(db, senior_id).await? {
+        return Err(Error::NotFound("senior"));
+    }
     let mut query = consent::Entity::find().filter(consent::Column::SeniorId.eq(senior_id));
-    if !holds(call, &holder) && call.kind() != ParticipantKind::Regulator {
-        query = query.filter(consent::Column::Grantee.eq(call.me()));
+    if !matches!(
+        call.kind(),
+        ParticipantKind::Regulator | ParticipantKind::Operator
+    ) {
+        query = query.filter(
+            Condition::any()
+                .add(consent::Column::Holder.eq(call.me()))
+                .add(consent::Column::Grantee.eq(call.me())),
+        );
     }
     let today = beijing_today();
     Ok(query
         .order_by_asc(consent::Column::Id)
-        .all(&gateway.store.db)
+        .all(db)
         .await?
         .iter()
         .map(|row| render(row, &today))
@@ -246,9 +265,9 @@ pub async fn withdraw(
         .one(&write.txn)
         .await?
         .ok_or(Error::NotFound(LABEL))?;
-    if !holds(call, &holder_of(&write.txn, &row.senior_id).await?) {
+    if !may_change(call, &row) {
         return Err(Error::PermissionDenied(
-            "only the participant holding the senior's profile withdraws their consents".into(),
+            "only the holder that recorded a consent withdraws it".into(),
         ));
     }
     if row.status == "WITHDRAWN" {

@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 use jiayang_store::{entity::Stored, micros_to_rfc3339};
 
 /// Fields only the gateway sets; a caller's values for them are dropped on write.
-const SERVER_SET: [&str; 10] = [
+const SERVER_SET: [&str; 11] = [
     "id",
     "version",
     "createdAt",
@@ -19,6 +19,7 @@ const SERVER_SET: [&str; 10] = [
     "providerId",
     "capturedBy",
     "withdrawnAt",
+    "holder",
 ];
 
 /// The document without server-set fields.

@@ -1,5 +1,5 @@
 //! The grants consents give (DESIGN §4.4): which participant may see which categories of
-//! which senior's data for which purpose, today. Read afresh on every request (no cache:
+//! which holder's registration of a senior for which purpose, today. Read afresh on every request (no cache:
 //! a withdrawal counts from the next request on). Expiry is a matter of Beijing's
 //! calendar day; the stored status stays ACTIVE.
 
@@ -35,29 +35,33 @@ pub(crate) fn active_grants(grantee: &str, purpose: &str, today: &str) -> Condit
         .add(consent::Column::Purposes.like(format!("%,{purpose},%")))
 }
 
-/// The data categories `grantee`'s grants give it for `purpose`, for each of the seniors
-/// that has any.
+/// The data categories `grantee`'s grants give it for `purpose`, for each registration
+/// of the seniors that has any, by `(senior, holder)`: a grant gives its holder's data.
 pub(crate) async fn granted(
     gateway: &Gateway,
     grantee: &str,
     purpose: &str,
     senior_ids: &[&str],
-) -> Result<HashMap<String, BTreeSet<String>>, Error> {
+) -> Result<HashMap<(String, String), BTreeSet<String>>, Error> {
     if senior_ids.is_empty() {
         return Ok(HashMap::new());
     }
-    let rows: Vec<(String, String)> = consent::Entity::find()
+    let rows: Vec<(String, String, String)> = consent::Entity::find()
         .select_only()
-        .columns([consent::Column::SeniorId, consent::Column::Categories])
+        .columns([
+            consent::Column::SeniorId,
+            consent::Column::Holder,
+            consent::Column::Categories,
+        ])
         .filter(active_grants(grantee, purpose, &beijing_today()))
         .filter(consent::Column::SeniorId.is_in(senior_ids.iter().copied()))
         .into_tuple()
         .all(&gateway.store.db)
         .await?;
-    let mut granted: HashMap<String, BTreeSet<String>> = HashMap::new();
-    for (senior, categories) in rows {
+    let mut granted: HashMap<(String, String), BTreeSet<String>> = HashMap::new();
+    for (senior, holder, categories) in rows {
         granted
-            .entry(senior)
+            .entry((senior, holder))
             .or_default()
             .extend(categories_of(&categories));
     }

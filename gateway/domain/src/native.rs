@@ -10,6 +10,8 @@ use jiayang_adapters::{
     Unusable, accept,
 };
 use jiayang_schemas::{Lang, Violation};
+use jiayang_store::entity::registration;
+use sea_orm::EntityTrait;
 use serde_json::{Map, Value, json};
 use time::OffsetDateTime;
 
@@ -19,7 +21,7 @@ use crate::{
     records::{RecordFilter, ServiceRecords},
     release,
     resource::{self, MAX_BATCH, Resource},
-    seniors::Seniors,
+    seniors::{self, Seniors},
 };
 
 /// What a native document needs besides its bytes (the `convert` command's options).
@@ -231,14 +233,31 @@ impl Names {
             if names.contains_key(number) {
                 continue;
             }
-            let Some(row) = Seniors::row_by_identity(gateway, number).await? else {
+            let db = &gateway.store.db;
+            let Some(id) = seniors::by_identity(gateway, db, number).await? else {
                 continue;
             };
-            let basis = row.holder == call.me()
-                || !grants::granted(gateway, call.me(), "SERVICE_DELIVERY", &[row.id.as_str()])
+            // The name in the registration that gives the sender its basis: its own, or
+            // that of a holder whose grant it has.
+            let holder = if seniors::holds(db, call.me(), &id).await? {
+                Some(call.me().to_owned())
+            } else {
+                grants::granted(gateway, call.me(), "SERVICE_DELIVERY", &[id.as_str()])
                     .await?
-                    .is_empty();
-            if basis && let Some(name) = Seniors::render(gateway, &row)?["name"].as_str() {
+                    .into_keys()
+                    .map(|(_, holder)| holder)
+                    .min()
+            };
+            let Some(holder) = holder else {
+                continue;
+            };
+            let Some(row) = registration::Entity::find_by_id((id, holder))
+                .one(db)
+                .await?
+            else {
+                continue;
+            };
+            if let Some(name) = Seniors::render(gateway, &row)?["name"].as_str() {
                 names.insert(number.to_owned(), name.to_owned());
             }
         }

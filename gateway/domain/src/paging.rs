@@ -94,6 +94,27 @@ impl Cursor {
             .await?)
     }
 
+    /// The distinct ids among `query`'s rows after this cursor, in order, one more than
+    /// the page: a page of ids where one id has several rows (a senior's registrations).
+    pub async fn ids<E: Documents>(
+        &self,
+        mut query: Select<E>,
+        conn: &impl ConnectionTrait,
+    ) -> Result<Vec<String>, Error> {
+        if let Some(after) = &self.after {
+            query = query.filter(E::ID.gt(after.as_str()));
+        }
+        Ok(query
+            .select_only()
+            .column(E::ID)
+            .distinct()
+            .order_by_asc(E::ID)
+            .limit(self.limit + 1)
+            .into_tuple::<String>()
+            .all(conn)
+            .await?)
+    }
+
     /// Cuts the fetched `(id, resource)` rows to a page and makes the next token from the
     /// last id.
     pub fn page(&self, mut rows: Vec<(String, Value)>) -> Page {

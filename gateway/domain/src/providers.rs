@@ -179,7 +179,12 @@ impl Resource for Providers {
     }
 
     /// A listing is its creator's.
-    fn creator(row: &mut Columns<Self>, call: &Call, _parent: Option<&str>) {
+    fn creator(
+        row: &mut Columns<Self>,
+        call: &Call,
+        _parent: Option<&str>,
+        _prepared: &Prepared<Self::Extra>,
+    ) {
         row.owner = Set(call.me().to_owned());
     }
 
@@ -190,9 +195,25 @@ impl Resource for Providers {
     /// The service areas and items the search filters on.
     async fn index(
         txn: &DatabaseTransaction,
-        id: &str,
-        prepared: &Prepared<Offer>,
+        items: &[(&str, &Prepared<Offer>)],
+        replacing: bool,
     ) -> Result<(), Error> {
+        for (id, prepared) in items {
+            index_offer(txn, id, prepared, replacing).await?;
+        }
+        Ok(())
+    }
+}
+
+/// A provider's areas and items, rewritten with every write of it (a new provider has
+/// none to remove).
+async fn index_offer(
+    txn: &DatabaseTransaction,
+    id: &str,
+    prepared: &Prepared<Offer>,
+    replacing: bool,
+) -> Result<(), Error> {
+    if replacing {
         provider_area::Entity::delete_many()
             .filter(provider_area::Column::ProviderId.eq(id))
             .exec(txn)
@@ -201,25 +222,25 @@ impl Resource for Providers {
             .filter(provider_item::Column::ProviderId.eq(id))
             .exec(txn)
             .await?;
-        let offer = &prepared.extra;
-        if !offer.areas.is_empty() {
-            let rows = offer.areas.iter().map(|prefix| provider_area::ActiveModel {
-                provider_id: Set(id.to_owned()),
-                prefix: Set(prefix.clone()),
-            });
-            provider_area::Entity::insert_many(rows)
-                .exec_without_returning(txn)
-                .await?;
-        }
-        if !offer.items.is_empty() {
-            let rows = offer.items.iter().map(|item| provider_item::ActiveModel {
-                provider_id: Set(id.to_owned()),
-                service_item: Set(item.clone()),
-            });
-            provider_item::Entity::insert_many(rows)
-                .exec_without_returning(txn)
-                .await?;
-        }
-        Ok(())
     }
+    let offer = &prepared.extra;
+    if !offer.areas.is_empty() {
+        let rows = offer.areas.iter().map(|prefix| provider_area::ActiveModel {
+            provider_id: Set(id.to_owned()),
+            prefix: Set(prefix.clone()),
+        });
+        provider_area::Entity::insert_many(rows)
+            .exec_without_returning(txn)
+            .await?;
+    }
+    if !offer.items.is_empty() {
+        let rows = offer.items.iter().map(|item| provider_item::ActiveModel {
+            provider_id: Set(id.to_owned()),
+            service_item: Set(item.clone()),
+        });
+        provider_item::Entity::insert_many(rows)
+            .exec_without_returning(txn)
+            .await?;
+    }
+    Ok(())
 }

@@ -5,12 +5,12 @@ use std::collections::HashMap;
 
 use jiayang_schemas::{Kind, Violation};
 use jiayang_store::{
-    entity::{senior, service_record},
+    entity::{record_holder, service_record},
     micros_to_rfc3339,
 };
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
-    sea_query::Query,
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait,
+    QueryFilter, sea_query::Query,
 };
 use serde_json::{Map, Value, json};
 
@@ -22,6 +22,7 @@ use crate::{
     references::{key_of, resolve_provider, resolve_senior},
     resource::{Columns, Prepared, Resource, rendered},
     rules::REFERENCE_UNRESOLVED,
+    seniors,
     workers::Workers,
 };
 
@@ -36,11 +37,13 @@ pub struct ReferenceCache {
     workers: HashMap<(String, String), bool>,
 }
 
-/// What a record names, resolved, and when it starts (lists filter on it).
+/// What a record names, resolved, when it starts (lists filter on it), and the holders
+/// whose basis it is written under.
 pub struct Resolved {
     senior_id: String,
     provider_id: String,
     starts_at: Option<i64>,
+    holders: Vec<String>,
 }
 
 /// Filters of a service-record list.
@@ -104,7 +107,7 @@ impl ServiceRecords {
 }
 
 /// Which records a list shows (see `super::release`): all, or those a participant
-/// submitted, and with `held` those about the seniors it holds.
+/// submitted, and with `held` those written under its basis as a holder of the senior.
 #[derive(Clone, Copy, Debug)]
 pub(crate) enum Visible<'a> {
     All,
@@ -121,11 +124,11 @@ impl Visible<'_> {
                     return own;
                 }
                 own.add(
-                    service_record::Column::SeniorId.in_subquery(
+                    service_record::Column::Id.in_subquery(
                         Query::select()
-                            .column(senior::Column::Id)
-                            .from(senior::Entity)
-                            .and_where(senior::Column::Holder.eq(participant))
+                            .column(record_holder::Column::RecordId)
+                            .from(record_holder::Entity)
+                            .and_where(record_holder::Column::Holder.eq(participant))
                             .to_owned(),
                     ),
                 )
@@ -134,30 +137,33 @@ impl Visible<'_> {
     }
 }
 
-/// Recording a service for a senior needs a basis for SERVICE_DELIVERY: holding the
-/// senior's profile or an active grant for that purpose (the operator, which holds no
-/// personal data, records no services: the kind gate stops it before this).
+/// Recording a service for a senior needs a basis for SERVICE_DELIVERY: holding a
+/// registration of the senior, or an active grant for that purpose from a holder (the
+/// operator, which holds no personal data, records no services: the kind gate stops it
+/// before this). Answers the holders whose data gave the basis: they see the record.
 async fn basis_for_delivery(
     gateway: &Gateway,
     conn: &impl ConnectionTrait,
     call: &Call,
     senior_id: &str,
-) -> Result<(), Error> {
-    let holder = senior::Entity::find_by_id(senior_id.to_owned())
-        .one(conn)
-        .await?
-        .map(|row| row.holder);
-    if holder.as_deref() == Some(call.me()) {
-        return Ok(());
+) -> Result<Vec<String>, Error> {
+    if seniors::holds(conn, call.me(), senior_id).await? {
+        return Ok(vec![call.me().to_owned()]);
     }
-    let granted = grants::granted(gateway, call.me(), "SERVICE_DELIVERY", &[senior_id]).await?;
-    if granted.is_empty() {
+    let mut holders: Vec<String> =
+        grants::granted(gateway, call.me(), "SERVICE_DELIVERY", &[senior_id])
+            .await?
+            .into_keys()
+            .map(|(_, holder)| holder)
+            .collect();
+    if holders.is_empty() {
         return Err(Error::PermissionDenied(format!(
             "no active consent gives {} a basis for SERVICE_DELIVERY to this senior",
             call.me()
         )));
     }
-    Ok(())
+    holders.sort_unstable();
+    Ok(holders)
 }
 
 fn bound(name: &str, text: &str) -> Result<i64, Error> {
@@ -269,7 +275,7 @@ impl Resource for ServiceRecords {
         if !violations.is_empty() {
             return Err(Error::Invalid(violations));
         }
-        basis_for_delivery(gateway, conn, call, &senior_id).await?;
+        let holders = basis_for_delivery(gateway, conn, call, &senior_id).await?;
         body.insert("senior".into(), json!({ "seniorId": senior_id }));
         body.insert("provider".into(), json!({ "providerId": provider_id }));
         let starts_at = body
@@ -282,6 +288,7 @@ impl Resource for ServiceRecords {
             senior_id,
             provider_id,
             starts_at,
+            holders,
         })
     }
 
@@ -299,11 +306,50 @@ impl Resource for ServiceRecords {
     }
 
     /// A record is its submitter's.
-    fn creator(row: &mut Columns<Self>, call: &Call, _parent: Option<&str>) {
+    fn creator(
+        row: &mut Columns<Self>,
+        call: &Call,
+        _parent: Option<&str>,
+        _prepared: &Prepared<Self::Extra>,
+    ) {
         row.submitted_by = Set(call.me().to_owned());
     }
 
     fn render(_gateway: &Gateway, row: &service_record::Model) -> Result<Value, Error> {
         Ok(render(row))
+    }
+
+    /// The holders each record is visible to, as of its latest write: one multi-row
+    /// insert for a whole batch.
+    async fn index(
+        txn: &DatabaseTransaction,
+        items: &[(&str, &Prepared<Resolved>)],
+        replacing: bool,
+    ) -> Result<(), Error> {
+        if replacing {
+            record_holder::Entity::delete_many()
+                .filter(record_holder::Column::RecordId.is_in(items.iter().map(|(id, _)| *id)))
+                .exec(txn)
+                .await?;
+        }
+        let rows: Vec<record_holder::ActiveModel> = items
+            .iter()
+            .flat_map(|(id, prepared)| {
+                prepared
+                    .extra
+                    .holders
+                    .iter()
+                    .map(|holder| record_holder::ActiveModel {
+                        record_id: Set((*id).to_owned()),
+                        holder: Set(holder.clone()),
+                    })
+            })
+            .collect();
+        if !rows.is_empty() {
+            record_holder::Entity::insert_many(rows)
+                .exec_without_returning(txn)
+                .await?;
+        }
+        Ok(())
     }
 }

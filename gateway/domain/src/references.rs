@@ -2,13 +2,13 @@
 //! against the store.
 
 use jiayang_schemas::Kind;
-use jiayang_store::entity::{external_id, provider, senior};
+use jiayang_store::entity::{external_id, provider};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect,
 };
 use serde_json::{Map, Value};
 
-use crate::{Error, Gateway, seniors::identity_index};
+use crate::{Error, Gateway, seniors};
 
 /// The resource stored under `(kind, participant, external id)`.
 pub(crate) async fn external(
@@ -78,18 +78,22 @@ pub(crate) async fn insert_external_many(
         .map(|_| ())
 }
 
-/// Replaces a resource's external ids (on update).
+/// Replaces a resource's external ids (on update); `only` those of one participant,
+/// where each participant keeps its own row under the resource's id.
 pub(crate) async fn replace_external(
     conn: &impl ConnectionTrait,
     kind: Kind,
     resource_id: &str,
     ids: &[(String, String)],
+    only: Option<&str>,
 ) -> Result<(), DbErr> {
-    external_id::Entity::delete_many()
+    let mut old = external_id::Entity::delete_many()
         .filter(external_id::Column::Kind.eq(kind.as_str()))
-        .filter(external_id::Column::ResourceId.eq(resource_id))
-        .exec(conn)
-        .await?;
+        .filter(external_id::Column::ResourceId.eq(resource_id));
+    if let Some(participant) = only {
+        old = old.filter(external_id::Column::Participant.eq(participant));
+    }
+    old.exec(conn).await?;
     insert_external(conn, kind, resource_id, ids).await
 }
 
@@ -122,16 +126,8 @@ pub(crate) async fn resolve_senior(
     conn: &impl ConnectionTrait,
     reference: &Map<String, Value>,
 ) -> Result<Option<String>, Error> {
-    let only_id = |query: sea_orm::Select<senior::Entity>| {
-        query
-            .select_only()
-            .column(senior::Column::Id)
-            .into_tuple::<String>()
-    };
     if let Some(id) = reference.get("seniorId").and_then(Value::as_str) {
-        Ok(only_id(senior::Entity::find_by_id(id.to_owned()))
-            .one(conn)
-            .await?)
+        Ok(seniors::exists(conn, id).await?.then(|| id.to_owned()))
     } else if let Some((participant, id)) = external_of(reference) {
         Ok(external(conn, Kind::Senior, participant, id).await?)
     } else {
@@ -139,12 +135,7 @@ pub(crate) async fn resolve_senior(
             .get("identityNumber")
             .and_then(Value::as_str)
             .unwrap_or_default();
-        let hash = identity_index(gateway, "RESIDENT_ID_CARD", number);
-        Ok(
-            only_id(senior::Entity::find().filter(senior::Column::IdentityHash.eq(hash)))
-                .one(conn)
-                .await?,
-        )
+        seniors::by_identity(gateway, conn, number).await
     }
 }
 

@@ -29,6 +29,12 @@ pub const PARTICIPANT_ID: &str = "participant-id";
 /// A participant kind is one of DESIGN §4.5's.
 pub const PARTICIPANT_KIND: &str = "participant-kind";
 
+/// A senior registration's `externalIds` name its holder only: each holder records its
+/// own ids in its own registration.
+pub const EXTERNAL_ID_FOREIGN: &str = "external-id-foreign";
+/// A registration's identity document is fixed: it names the person registered.
+pub const IDENTITY_FIXED: &str = "identity-fixed";
+
 /// Every gateway rule id.
 pub const ALL: &[&str] = &[
     REFERENCE_UNRESOLVED,
@@ -43,4 +49,6 @@ pub const ALL: &[&str] = &[
     PARTICIPANT_FORMAT,
     PARTICIPANT_ID,
     PARTICIPANT_KIND,
+    EXTERNAL_ID_FOREIGN,
+    IDENTITY_FIXED,
 ];

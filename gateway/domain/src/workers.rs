@@ -99,7 +99,12 @@ impl Resource for Workers {
     }
 
     /// A worker is registered under its provider.
-    fn creator(row: &mut Columns<Self>, _call: &Call, parent: Option<&str>) {
+    fn creator(
+        row: &mut Columns<Self>,
+        _call: &Call,
+        parent: Option<&str>,
+        _prepared: &Prepared<Self::Extra>,
+    ) {
         row.provider_id = Set(parent.unwrap_or_default().to_owned());
     }
 

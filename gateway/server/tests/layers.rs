@@ -45,6 +45,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "serde_json",
             "sha2",
             "base64",
+            "rand",
             "ulid",
             "time",
             "tokio",

@@ -16,6 +16,7 @@ impl MigratorTrait for Migrator {
             Box::new(M0003Audit),
             Box::new(M0004Consents),
             Box::new(M0005Visibility),
+            Box::new(M0006Holdings),
         ]
     }
 }
@@ -489,6 +490,119 @@ impl MigrationTrait for M0005Visibility {
                         .to_owned(),
                 )
                 .await?;
+        }
+        Ok(())
+    }
+}
+
+/// Several holders per senior: the person (`persons`: id and identity hash) apart from
+/// each holder's registration of them (`registrations`), consents per holder, and the
+/// holders whose basis each service record was written under (`record_holders`). Every
+/// existing senior becomes a person with one registration, its holder's; its consents
+/// and records are that holder's.
+struct M0006Holdings;
+
+impl MigrationName for M0006Holdings {
+    fn name(&self) -> &str {
+        "m0006_holdings"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0006Holdings {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .create_table(
+                Table::create()
+                    .table("persons")
+                    .col(string("id").primary_key())
+                    .col(string_null("identity_hash").unique_key())
+                    .col(micros("created_at"))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table("registrations")
+                    .col(string("senior_id"))
+                    .col(string("holder"))
+                    .col(integer("version"))
+                    .col(string("status"))
+                    .col(string("division_code"))
+                    .col(string_null("identity_hash"))
+                    .col(text("document"))
+                    .col(blob("sealed"))
+                    .col(micros("created_at"))
+                    .col(micros("updated_at"))
+                    .primary_key(Index::create().col("senior_id").col("holder"))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table("record_holders")
+                    .col(string("record_id"))
+                    .col(string("holder"))
+                    .primary_key(Index::create().col("record_id").col("holder"))
+                    .to_owned(),
+            )
+            .await?;
+        for (name, table, columns) in [
+            (
+                "registrations_holder",
+                "registrations",
+                ["holder", "senior_id"],
+            ),
+            (
+                "registrations_division",
+                "registrations",
+                ["division_code", "senior_id"],
+            ),
+            (
+                "record_holders_holder",
+                "record_holders",
+                ["holder", "record_id"],
+            ),
+        ] {
+            manager
+                .create_index(
+                    Index::create()
+                        .name(name)
+                        .table(table)
+                        .col(columns[0])
+                        .col(columns[1])
+                        .to_owned(),
+                )
+                .await?;
+        }
+        manager
+            .alter_table(
+                Table::alter()
+                    .table("consents")
+                    .add_column(string("holder").default(""))
+                    .to_owned(),
+            )
+            .await?;
+        // Plain SQL that both databases run alike.
+        let db = manager.get_connection();
+        for statement in [
+            "INSERT INTO persons (id, identity_hash, created_at) \
+             SELECT id, identity_hash, created_at FROM seniors",
+            "INSERT INTO registrations (senior_id, holder, version, status, division_code, \
+             identity_hash, document, sealed, created_at, updated_at) \
+             SELECT id, holder, version, status, division_code, identity_hash, document, \
+             sealed, created_at, updated_at FROM seniors",
+            "UPDATE consents SET holder = \
+             (SELECT holder FROM seniors WHERE seniors.id = consents.senior_id) \
+             WHERE EXISTS (SELECT 1 FROM seniors WHERE seniors.id = consents.senior_id)",
+            "INSERT INTO record_holders (record_id, holder) \
+             SELECT service_records.id, seniors.holder FROM service_records \
+             JOIN seniors ON seniors.id = service_records.senior_id",
+            "DROP TABLE seniors",
+        ] {
+            db.execute_unprepared(statement).await?;
         }
         Ok(())
     }

@@ -14,7 +14,8 @@ fn situation_category(value: &str) -> &'static str {
 }
 
 /// Keeps the fields of the granted categories (DESIGN §4.1's table) and what every
-/// reader sees: ids, version, times, and the reader's own external ids.
+/// reader sees: ids, version, times, the registration's holder, and the reader's own
+/// external ids.
 pub(super) fn minimise(
     document: &mut Map<String, Value>,
     granted: &BTreeSet<String>,
@@ -22,7 +23,7 @@ pub(super) fn minimise(
 ) {
     let has = |category: &str| granted.contains(category);
     let keep_field = |key: &str| match key {
-        "id" | "version" | "createdAt" | "updatedAt" | "externalIds" | "address"
+        "id" | "version" | "createdAt" | "updatedAt" | "holder" | "externalIds" | "address"
         | "livingSituation" => true,
         "name" | "gender" | "birthDate" | "status" => has("BASIC"),
         "phone" | "guardians" => has("CONTACT"),

@@ -1,12 +1,14 @@
 //! Releasing seniors' data (DESIGN §4.4, §4.5): which seniors and service records a call
 //! sees, and how much of each.
 //!
-//! - The holder of a profile (the participant that registered it) sees it whole, and
-//!   every service record about it; the observations in records others wrote only when
-//!   it declares CARE_COORDINATION.
-//! - Any other participant declares a purpose and gets the categories its active grants
-//!   give it for that purpose; with none, one profile is refused (403 naming what is
-//!   missing) and lists and searches leave the senior out, without a trace.
+//! - A senior may have several holders (each participant that registered the person),
+//!   each with its own registration. A holder sees its registration whole, and the
+//!   service records written under its basis; the observations in records others wrote
+//!   only when it declares CARE_COORDINATION.
+//! - Any other participant declares a purpose and gets, of one registration, the
+//!   categories its active grants from that registration's holder give it for that
+//!   purpose; with none, one profile is refused (403 naming what is missing) and lists
+//!   and searches leave the senior out, without a trace.
 //! - A regulator's statutory duty gives it BASIC without the name for every senior (a
 //!   grant recorded for a case gives more) and every service record.
 //! - The operator sees ids, versions and times: no personal data.
@@ -91,8 +93,9 @@ impl ReleasedPage {
     }
 }
 
-/// What every reader may see of any resource it sees at all.
-const IDENTIFIERS: [&str; 4] = ["id", "version", "createdAt", "updatedAt"];
+/// What every reader may see of any resource it sees at all (`holder`: whose registration
+/// of a senior it is).
+const IDENTIFIERS: [&str; 5] = ["id", "version", "createdAt", "updatedAt", "holder"];
 
 /// A refusal answered as "not found": whether the resource exists is not the reader's
 /// to learn (the audit log has the refusal).

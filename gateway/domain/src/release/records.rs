@@ -1,9 +1,10 @@
-//! What a call sees of service records: its own, those about the seniors it holds
-//! (observations others wrote only under CARE_COORDINATION), all of them to regulators,
-//! ids and references to the operator.
+//! What a call sees of service records: its own, those written about a senior it holds
+//! under its basis — by itself, or by a participant its grant served (observations others
+//! wrote only under CARE_COORDINATION) — all of them to regulators, ids and references to
+//! the operator. Another holder's grantee's records are not its to see.
 
 use jiayang_schemas::Kind;
-use jiayang_store::entity::{senior, service_record};
+use jiayang_store::entity::{record_holder, service_record};
 use sea_orm::EntityTrait;
 
 use super::{CATEGORIES, Released, ReleasedPage, hidden};
@@ -37,7 +38,8 @@ const RECORD_IDENTIFIERS: [&str; 10] = [
     "verification",
 ];
 
-/// The view of a record the reader may see at all (`holds`: it holds the record's senior).
+/// The view of a record the reader may see at all (`holds`: it holds the record's senior
+/// and the record was written under its basis).
 fn record_view(call: &Call, row: &service_record::Model, holds: bool) -> Option<RecordView> {
     match call.kind() {
         ParticipantKind::Operator => Some(RecordView::Identifiers),
@@ -98,8 +100,8 @@ pub async fn record(gateway: &Gateway, call: &Call, id: &str) -> Result<Released
         .one(db)
         .await?
         .ok_or(Error::NotFound("service record"))?;
-    // Whether the reader holds the senior matters only to an elder-care reader of a
-    // record someone else wrote.
+    // Whether the record was written under the reader's basis as a holder matters only
+    // to an elder-care reader of a record someone else wrote.
     let elder_care = !matches!(
         call.kind(),
         ParticipantKind::Operator
@@ -108,10 +110,10 @@ pub async fn record(gateway: &Gateway, call: &Call, id: &str) -> Result<Released
     );
     let holds = elder_care
         && row.submitted_by != call.me()
-        && senior::Entity::find_by_id(row.senior_id.clone())
+        && record_holder::Entity::find_by_id((row.id.clone(), call.me().to_owned()))
             .one(db)
             .await?
-            .is_some_and(|senior| senior.holder == call.me());
+            .is_some();
     let outcome = record_view(call, &row, holds)
         .map(|view| release_record(&row, view))
         .ok_or_else(|| {
@@ -173,8 +175,8 @@ pub async fn service_records(
     let released = rows
         .iter()
         .map(|row| {
-            // The list's condition admitted only records the reader wrote or whose
-            // senior it holds.
+            // The list's condition admitted only records the reader wrote or that were
+            // written under its basis as a holder.
             let view = record_view(call, row, true).unwrap_or(RecordView::Identifiers);
             let released = release_record(row, view);
             call.decided(&row.senior_id, &row.id, Ok(&released));

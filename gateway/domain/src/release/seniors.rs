@@ -1,11 +1,19 @@
 //! What a call sees of senior profiles: one by id, one searched for, a page.
+//!
+//! A senior may have several holders, each with its own registration. A reader gets one
+//! registration of a senior, named in its `holder`: its own when it holds one; otherwise
+//! the one whose holder's grants give it the most categories (then the most recently
+//! updated). So an answer is always one holder's data, cut to what that holder's grants
+//! give: fields of two registrations are never mixed, and a grant from one holder
+//! releases nothing of another's.
 
 use std::collections::BTreeSet;
 
 use jiayang_schemas::Kind;
-use jiayang_store::entity::{consent, senior};
+use jiayang_store::entity::{consent, person, registration};
 use sea_orm::{
     ColumnTrait, Condition, EntityTrait, JoinType, QueryFilter, QuerySelect, RelationDef,
+    sea_query::Query,
 };
 use serde_json::{Map, Value};
 
@@ -31,8 +39,8 @@ enum View {
     Identifiers,
 }
 
-/// The view of a senior held by `holder` that `granted` (the reader's grants for its
-/// purpose, already required for anyone but the holder and the operator) gives.
+/// The view of a registration held by `holder` that `granted` (the categories its holder's
+/// grants give the reader for its purpose) gives.
 fn view(call: &Call, holder: &str, granted: BTreeSet<String>) -> Result<View, Error> {
     if call.me() == holder {
         return Ok(View::Whole);
@@ -59,7 +67,7 @@ fn view(call: &Call, holder: &str, granted: BTreeSet<String>) -> Result<View, Er
 
 fn release(
     gateway: &Gateway,
-    row: &senior::Model,
+    row: &registration::Model,
     view: View,
     call: &Call,
 ) -> Result<Released, Error> {
@@ -96,66 +104,83 @@ fn release(
     })
 }
 
+/// One registration a reader may be given, with the categories its holder's grants give
+/// the reader.
+type Candidate = (registration::Model, BTreeSet<String>);
+
+/// The registration a reader gets of a senior (see the module's rule).
+fn chosen(call: &Call, candidates: Vec<Candidate>) -> Option<Candidate> {
+    candidates
+        .into_iter()
+        .max_by(|(a, granted_a), (b, granted_b)| {
+            (a.holder == call.me())
+                .cmp(&(b.holder == call.me()))
+                .then(granted_a.len().cmp(&granted_b.len()))
+                .then(a.updated_at.cmp(&b.updated_at))
+                .then(b.holder.cmp(&a.holder))
+        })
+}
+
 /// The view `granted` gives the reader of `row`, applied.
-fn decide(
-    gateway: &Gateway,
-    call: &Call,
-    row: &senior::Model,
-    granted: BTreeSet<String>,
-) -> Result<Released, Error> {
+fn decide(gateway: &Gateway, call: &Call, (row, granted): Candidate) -> Result<Released, Error> {
     if call.me() != row.holder && call.needs_grants() {
         call.required_purpose()?;
     }
-    release(gateway, row, view(call, &row.holder, granted)?, call)
+    let view = view(call, &row.holder, granted)?;
+    release(gateway, &row, view, call)
 }
 
-/// The senior `which` selects (by id or identity hash: one at most) and, when the reader
-/// declared a purpose and needs grants, its grants for that purpose — in one query (a
-/// LEFT JOIN of the active grants), because this is the path every consented read takes.
-async fn senior_with_grants(
+/// The registrations `which` selects (of one senior) and, when the reader declared a
+/// purpose and needs grants, the categories its grants from each registration's holder
+/// give — in one query (a LEFT JOIN of the active grants), because this is the path
+/// every consented read takes.
+async fn registrations_with_grants(
     gateway: &Gateway,
     call: &Call,
     which: Condition,
-) -> Result<Option<(senior::Model, BTreeSet<String>)>, Error> {
+) -> Result<Vec<Candidate>, Error> {
     let db = &gateway.store.db;
     let purpose = match call.purpose()? {
         Some(purpose) if call.needs_grants() => purpose,
         _ => {
-            let row = senior::Entity::find().filter(which).one(db).await?;
-            return Ok(row.map(|row| (row, BTreeSet::new())));
+            let rows = registration::Entity::find().filter(which).all(db).await?;
+            return Ok(rows.into_iter().map(|row| (row, BTreeSet::new())).collect());
         }
     };
     let (me, today) = (call.me().to_owned(), grants::beijing_today());
-    let grants: RelationDef = consent::Entity::belongs_to(senior::Entity)
-        .from(consent::Column::SeniorId)
-        .to(senior::Column::Id)
+    let grants: RelationDef = consent::Entity::belongs_to(registration::Entity)
+        .from((consent::Column::SeniorId, consent::Column::Holder))
+        .to((registration::Column::SeniorId, registration::Column::Holder))
         .on_condition(move |_, _| grants::active_grants(&me, purpose, &today))
         .into();
-    let mut rows = senior::Entity::find()
+    let rows = registration::Entity::find()
         .filter(which)
         .select_also(consent::Entity)
         .join(JoinType::LeftJoin, grants.rev())
         .all(db)
-        .await?
-        .into_iter();
-    let Some((row, first)) = rows.next() else {
-        return Ok(None);
-    };
-    let granted = first
-        .into_iter()
-        .chain(rows.filter_map(|(_, grant)| grant))
-        .flat_map(|grant| grants::categories_of(&grant.categories).collect::<Vec<_>>())
-        .collect();
-    Ok(Some((row, granted)))
+        .await?;
+    let mut candidates: Vec<Candidate> = Vec::new();
+    for (row, grant) in rows {
+        let categories = grant
+            .iter()
+            .flat_map(|grant| grants::categories_of(&grant.categories).collect::<Vec<_>>());
+        match candidates.iter_mut().find(|(r, _)| r.holder == row.holder) {
+            Some((_, granted)) => granted.extend(categories),
+            None => {
+                let granted = categories.collect();
+                candidates.push((row, granted));
+            }
+        }
+    }
+    Ok(candidates)
 }
 
 /// The senior `id` as the reader may see it; refused (403) without a basis.
 pub async fn senior(gateway: &Gateway, call: &Call, id: &str) -> Result<Released, Error> {
-    let which = Condition::all().add(senior::Column::Id.eq(id));
-    let (row, granted) = senior_with_grants(gateway, call, which)
-        .await?
-        .ok_or(Error::NotFound("senior"))?;
-    let outcome = decide(gateway, call, &row, granted);
+    let which = Condition::all().add(registration::Column::SeniorId.eq(id));
+    let candidates = registrations_with_grants(gateway, call, which).await?;
+    let candidate = chosen(call, candidates).ok_or(Error::NotFound("senior"))?;
+    let outcome = decide(gateway, call, candidate);
     call.decided(id, id, outcome.as_ref());
     outcome
 }
@@ -185,22 +210,31 @@ pub async fn lookup_senior(
             let found = references::external(&gateway.store.db, Kind::Senior, participant, id)
                 .await?
                 .ok_or(Error::NotFound("senior"))?;
-            senior::Column::Id.eq(found)
+            registration::Column::SeniorId.eq(found)
         }
-        SeniorKey::IdentityNumber(number) => senior::Column::IdentityHash
-            .eq(seniors::identity_index(gateway, "RESIDENT_ID_CARD", number)),
+        SeniorKey::IdentityNumber(number) => registration::Column::SeniorId.in_subquery(
+            Query::select()
+                .column(person::Column::Id)
+                .from(person::Entity)
+                .and_where(person::Column::IdentityHash.eq(seniors::identity_index(
+                    gateway,
+                    "RESIDENT_ID_CARD",
+                    number,
+                )))
+                .to_owned(),
+        ),
     };
-    let (row, granted) = senior_with_grants(gateway, call, Condition::all().add(which))
-        .await?
-        .ok_or(Error::NotFound("senior"))?;
-    let outcome = decide(gateway, call, &row, granted).and_then(|released| match key {
+    let candidates = registrations_with_grants(gateway, call, Condition::all().add(which)).await?;
+    let (row, granted) = chosen(call, candidates).ok_or(Error::NotFound("senior"))?;
+    let id = row.senior_id.clone();
+    let outcome = decide(gateway, call, (row, granted)).and_then(|released| match key {
         // Finding a senior by ID number tells whose number it is: IDENTITY data.
         SeniorKey::IdentityNumber(_) if !released.released.contains(&"IDENTITY") => Err(
             Error::PermissionDenied("a search by identity number needs IDENTITY".into()),
         ),
         _ => Ok(released),
     });
-    call.decided(&row.id, &row.id, outcome.as_ref());
+    call.decided(&id, &id, outcome.as_ref());
     outcome.map_err(hidden("senior"))
 }
 
@@ -234,30 +268,38 @@ pub async fn seniors(
             basic,
         },
     };
-    let (cursor, mut rows) = Seniors::list(gateway, page, division, status, visible).await?;
-    let more = cursor.cut(&mut rows);
+    let (cursor, more, rows) = Seniors::list(gateway, page, division, status, visible).await?;
     let mut granted = match call.purpose()? {
         Some(purpose) if call.needs_grants() => {
             let others: Vec<&str> = rows
                 .iter()
-                .filter(|row| row.holder != me)
-                .map(|row| row.id.as_str())
+                .filter(|(_, registrations)| registrations.iter().any(|r| r.holder != me))
+                .map(|(id, _)| id.as_str())
                 .collect();
             grants::granted(gateway, me, purpose, &others).await?
         }
         _ => Default::default(),
     };
+    let last = rows.last().map(|(id, _)| id.clone());
     let mut released = Vec::with_capacity(rows.len());
-    for row in &rows {
-        let granted = granted.remove(&row.id).unwrap_or_default();
+    for (id, registrations) in rows {
+        let candidates = registrations
+            .into_iter()
+            .map(|row| {
+                let key = (row.senior_id.clone(), row.holder.clone());
+                (row, granted.remove(&key).unwrap_or_default())
+            })
+            .collect();
+        // A registration whose grant was withdrawn between the two queries: left out.
+        let Some((row, granted)) = chosen(call, candidates) else {
+            continue;
+        };
         let outcome =
-            view(call, &row.holder, granted).and_then(|view| release(gateway, row, view, call));
-        call.decided(&row.id, &row.id, outcome.as_ref());
-        // A grant withdrawn between the two queries: the senior is left out.
+            view(call, &row.holder, granted).and_then(|view| release(gateway, &row, view, call));
+        call.decided(&id, &id, outcome.as_ref());
         if let Ok(outcome) = outcome {
-            released.push((row.id.clone(), outcome));
+            released.push((id, outcome));
         }
     }
-    let last = rows.last().map(|row| row.id.as_str());
-    Ok(ReleasedPage::of(&cursor, more, last, released))
+    Ok(ReleasedPage::of(&cursor, more, last.as_deref(), released))
 }

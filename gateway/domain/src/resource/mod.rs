@@ -16,11 +16,11 @@ use jiayang_store::{
 };
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait,
-    IntoActiveModel, PrimaryKeyTrait, QueryFilter, QuerySelect,
+    IntoActiveModel, QueryFilter, QuerySelect,
 };
 use serde_json::{Map, Value};
 
-use crate::{Call, Error, Gateway, document, references};
+use crate::{Call, Error, Gateway, document, document::new_id, references};
 
 pub use write::{MAX_BATCH, batch_create, create, get, lookup_external, update};
 
@@ -43,7 +43,6 @@ pub trait Resource: Sized + Send + Sync + 'static {
     type Table: Documents<
             Model: IntoActiveModel<<Self::Table as EntityTrait>::ActiveModel> + Send + Sync,
             ActiveModel: Send + Sync,
-            PrimaryKey: PrimaryKeyTrait<ValueType: From<String>>,
         >;
     const KIND: Kind;
     /// Id prefix, e.g. `sen` in `sen_01JC…`.
@@ -70,18 +69,24 @@ pub trait Resource: Sized + Send + Sync + 'static {
     /// and times are set by the caller.
     fn columns(gateway: &Gateway, id: &str, prepared: &Prepared<Self::Extra>) -> Columns<Self>;
 
-    /// The columns only an insert sets: who made the resource, under which parent.
-    fn creator(row: &mut Columns<Self>, call: &Call, parent: Option<&str>);
+    /// The columns only an insert sets: who made the resource, under which parent, and
+    /// what no later write changes.
+    fn creator(
+        row: &mut Columns<Self>,
+        call: &Call,
+        parent: Option<&str>,
+        prepared: &Prepared<Self::Extra>,
+    );
 
     /// A stored row as the canonical resource.
     fn render(gateway: &Gateway, row: &Row<Self>) -> Result<Value, Error>;
 
-    /// Rows kept beside the resource's own (a provider's areas and items), rewritten with
-    /// every write.
+    /// Rows kept beside the resources' own (a provider's areas and items), written with
+    /// the rows of `items` (id and document): new rows, or with `replacing` an update's.
     fn index(
         _txn: &DatabaseTransaction,
-        _id: &str,
-        _prepared: &Prepared<Self::Extra>,
+        _items: &[(&str, &Prepared<Self::Extra>)],
+        _replacing: bool,
     ) -> impl Future<Output = Result<(), Error>> + Send {
         async { Ok(()) }
     }
@@ -91,9 +96,34 @@ pub trait Resource: Sized + Send + Sync + 'static {
         Condition::all()
     }
 
-    /// The column naming the participant whose resource a row is (its holder, owner or
+    /// The column naming the participant whose resource a row is (its owner or
     /// submitter), when only that participant (and the operator) may change it.
     const OWNER: Option<<Self::Table as EntityTrait>::Column> = None;
+
+    /// For a resource each participant keeps its own row of under one id (a senior's
+    /// registrations), the column naming that participant: a write, a replay and the
+    /// external ids a write replaces are then the caller's row only, and another's row
+    /// under the same id is as if it were not there.
+    const OWN: Option<<Self::Table as EntityTrait>::Column> = None;
+
+    /// The ids of the rows about to be inserted for `items`, in order: new ones, unless
+    /// rows may share an id (a senior's registrations find or make their person here,
+    /// inside the inserting transaction).
+    fn ids(
+        _gateway: &Gateway,
+        _txn: &DatabaseTransaction,
+        items: &[&Prepared<Self::Extra>],
+    ) -> impl Future<Output = Result<Vec<String>, Error>> + Send {
+        let ids = items.iter().map(|_| new_id(Self::PREFIX)).collect();
+        async { Ok(ids) }
+    }
+
+    /// Refuses an update: called with the row as the update left it, before the write
+    /// commits (an error rolls it back), so the columns only [`Resource::creator`] sets
+    /// still hold what the insert wrote.
+    fn check_update(_updated: &Row<Self>, _prepared: &Prepared<Self::Extra>) -> Result<(), Error> {
+        Ok(())
+    }
 
     /// The participant whose resource this is (for a child, its parent's owner), when only
     /// it may change it; `id` is `None` on create. A missing parent is not found.
@@ -134,6 +164,14 @@ pub(crate) fn rendered<R: Resource>(row: &Row<R>) -> Value {
     document::render(stored::<R>(row))
 }
 
+/// The rows a call's write may touch: with [`Resource::OWN`], the caller's own.
+pub(crate) fn own<R: Resource>(call: &Call) -> Condition {
+    match R::OWN {
+        Some(column) => Condition::all().add(column.eq(call.me())),
+        None => Condition::all(),
+    }
+}
+
 /// Validates `document`, drops what the server sets and lets the resource prepare it.
 pub(crate) async fn prepare<R: Resource>(
     gateway: &Gateway,
@@ -163,7 +201,7 @@ fn new_row<R: Resource>(
     prepared: &Prepared<R::Extra>,
 ) -> Columns<R> {
     let mut row = R::columns(gateway, id, prepared);
-    R::creator(&mut row, call, parent);
+    R::creator(&mut row, call, parent, prepared);
     row.set(R::Table::ID, id.into());
     row.set(R::Table::VERSION, 1.into());
     row.set(R::Table::CREATED_AT, now.into());
@@ -171,84 +209,94 @@ fn new_row<R: Resource>(
     row
 }
 
-/// Stores a new resource, its external ids and side rows; returns it rendered.
+/// Stores a new resource, its external ids and side rows; returns its id and the
+/// resource rendered.
 async fn insert<R: Resource>(
     gateway: &Gateway,
     txn: &DatabaseTransaction,
     call: &Call,
     parent: Option<&str>,
-    id: &str,
     prepared: &Prepared<R::Extra>,
-) -> Result<Value, Error> {
-    let row = new_row::<R>(gateway, call, parent, id, now_micros(), prepared)
+) -> Result<(String, Value), Error> {
+    let id = R::ids(gateway, txn, &[prepared]).await?.remove(0);
+    let row = new_row::<R>(gateway, call, parent, &id, now_micros(), prepared)
         .insert(txn)
         .await
         .map_err(|e| conflict(R::LABEL, e))?;
-    references::insert_external(txn, R::KIND, id, &prepared.external_ids)
+    references::insert_external(txn, R::KIND, &id, &prepared.external_ids)
         .await
         .map_err(|e| conflict(R::LABEL, e))?;
-    R::index(txn, id, prepared).await?;
-    R::render(gateway, &row)
+    R::index(txn, &[(&id, prepared)], false).await?;
+    let rendered = R::render(gateway, &row)?;
+    Ok((id, rendered))
 }
 
 /// Stores several new resources with one multi-row insert for the rows and one for
-/// their external ids; all or none (the caller wraps it in a savepoint).
+/// their external ids; all or none (the caller wraps it in a savepoint). Returns their
+/// ids, in order.
 async fn insert_many<R: Resource>(
     gateway: &Gateway,
     txn: &DatabaseTransaction,
     call: &Call,
     parent: Option<&str>,
-    items: &[(String, &Prepared<R::Extra>)],
-) -> Result<(), Error> {
+    items: &[&Prepared<R::Extra>],
+) -> Result<Vec<String>, Error> {
     if items.is_empty() {
-        return Ok(());
+        return Ok(Vec::new());
     }
+    let ids = R::ids(gateway, txn, items).await?;
     let now = now_micros();
-    let rows = items
+    let rows = ids
         .iter()
+        .zip(items)
         .map(|(id, prepared)| new_row::<R>(gateway, call, parent, id, now, prepared));
     R::Table::insert_many(rows)
         .exec_without_returning(txn)
         .await
         .map_err(|e| conflict(R::LABEL, e))?;
-    let external: Vec<(String, Vec<(String, String)>)> = items
+    let external: Vec<(String, Vec<(String, String)>)> = ids
         .iter()
+        .zip(items)
         .map(|(id, prepared)| (id.clone(), prepared.external_ids.clone()))
         .collect();
     references::insert_external_many(txn, R::KIND, &external)
         .await
         .map_err(|e| conflict(R::LABEL, e))?;
-    for (id, prepared) in items {
-        R::index(txn, id, prepared).await?;
-    }
-    Ok(())
+    let indexed: Vec<(&str, &Prepared<R::Extra>)> = ids
+        .iter()
+        .map(String::as_str)
+        .zip(items.iter().copied())
+        .collect();
+    R::index(txn, &indexed, false).await?;
+    Ok(ids)
 }
 
-/// Replaces the resource if it is still at `expected`: the check and the write are one
-/// `UPDATE … WHERE id = ? AND version = ?`, so two updates from the same version cannot
-/// both succeed. Only what changes is set.
+/// Replaces the caller's resource `id` if it is still at `expected`: the check and the
+/// write are one `UPDATE … WHERE id = ? AND version = ?`, so two updates from the same
+/// version cannot both succeed. Only what changes is set.
 async fn replace<R: Resource>(
     gateway: &Gateway,
     txn: &DatabaseTransaction,
+    call: &Call,
     parent: Option<&str>,
     id: &str,
     expected: i32,
     prepared: &Prepared<R::Extra>,
 ) -> Result<Value, Error> {
-    let mut row = R::columns(gateway, id, prepared);
-    row.set(R::Table::VERSION, (expected + 1).into());
-    row.set(R::Table::UPDATED_AT, now_micros().into());
+    let own = own::<R>(call);
+    let mut columns = R::columns(gateway, id, prepared);
+    columns.set(R::Table::VERSION, (expected + 1).into());
+    columns.set(R::Table::UPDATED_AT, now_micros().into());
     let updated = R::Table::update_many()
-        .set(row)
+        .set(columns)
         .filter(R::Table::ID.eq(id))
         .filter(R::Table::VERSION.eq(expected))
         .filter(R::within(parent))
+        .filter(own.clone())
         .exec(txn)
         .await
         .map_err(|e| conflict(R::LABEL, e))?;
-    let current = R::Table::find_by_id(id.to_owned())
-        .filter(R::within(parent))
-        .one(txn)
+    let current = row::<R>(txn, own, parent, id)
         .await?
         .ok_or(Error::NotFound(R::LABEL))?;
     if updated.rows_affected != 1 {
@@ -256,10 +304,12 @@ async fn replace<R: Resource>(
             current: stored::<R>(&current).version,
         });
     }
-    references::replace_external(txn, R::KIND, id, &prepared.external_ids)
+    R::check_update(&current, prepared)?;
+    let only = R::OWN.map(|_| call.me());
+    references::replace_external(txn, R::KIND, id, &prepared.external_ids, only)
         .await
         .map_err(|e| conflict(R::LABEL, e))?;
-    R::index(txn, id, prepared).await?;
+    R::index(txn, &[(id, prepared)], true).await?;
     R::render(gateway, &current)
 }
 
@@ -269,7 +319,8 @@ pub(crate) async fn owner_of<R: Resource>(
     column: <R::Table as EntityTrait>::Column,
     id: &str,
 ) -> Result<Option<String>, Error> {
-    Ok(R::Table::find_by_id(id.to_owned())
+    Ok(R::Table::find()
+        .filter(R::Table::ID.eq(id))
         .select_only()
         .column(column)
         .into_tuple::<String>()
@@ -277,14 +328,17 @@ pub(crate) async fn owner_of<R: Resource>(
         .await?)
 }
 
-/// The row `id` (under `parent`), if there is one.
+/// The row `id` (under `parent`, among the rows `own` admits), if there is one.
 pub(crate) async fn row<R: Resource>(
     conn: &impl ConnectionTrait,
+    own: Condition,
     parent: Option<&str>,
     id: &str,
 ) -> Result<Option<Row<R>>, Error> {
-    Ok(R::Table::find_by_id(id.to_owned())
+    Ok(R::Table::find()
+        .filter(R::Table::ID.eq(id))
         .filter(R::within(parent))
+        .filter(own)
         .one(conn)
         .await?)
 }

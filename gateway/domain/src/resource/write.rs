@@ -3,13 +3,12 @@
 
 use jiayang_schemas::Violation;
 use jiayang_store::audit;
-use sea_orm::{DatabaseTransaction, TransactionTrait};
+use sea_orm::{Condition, DatabaseTransaction, TransactionTrait};
 use serde_json::Value;
 
-use super::{Prepared, Resource, conflict, insert, insert_many, prepare, replace, row};
+use super::{Prepared, Resource, conflict, insert, insert_many, own, prepare, replace, row};
 use crate::{
     Call, Created, Error, Gateway, ItemResult, ParticipantKind,
-    document::new_id,
     idempotency::{self, IdempotencyKey},
     references,
 };
@@ -55,8 +54,7 @@ pub async fn create<R: Resource>(
         let write = gateway.store.write().await?;
         // The id is made once the write may proceed, so ids follow commit order as closely
         // as the database allows (exactly, on SQLite's single writer).
-        let id = new_id(R::PREFIX);
-        let resource = insert::<R>(gateway, &write.txn, call, parent, &id, &prepared).await?;
+        let (id, resource) = insert::<R>(gateway, &write.txn, call, parent, &prepared).await?;
         if let Some(key) = &key {
             idempotency::remember(&write.txn, call.me(), key, &id)
                 .await
@@ -98,8 +96,11 @@ async fn replayed<R: Resource>(
     let Some(id) = idempotency::replay(db, call.me(), key).await? else {
         return Ok(None);
     };
+    let found = row::<R>(db, own::<R>(call), parent, &id)
+        .await?
+        .ok_or(Error::NotFound(R::LABEL))?;
     Ok(Some(Created {
-        resource: get::<R>(gateway, parent, &id).await?,
+        resource: R::render(gateway, &found)?,
         replayed: true,
     }))
 }
@@ -111,7 +112,7 @@ pub async fn get<R: Resource>(
     parent: Option<&str>,
     id: &str,
 ) -> Result<Value, Error> {
-    let found = row::<R>(&gateway.store.db, parent, id)
+    let found = row::<R>(&gateway.store.db, Condition::all(), parent, id)
         .await?
         .ok_or(Error::NotFound(R::LABEL))?;
     R::render(gateway, &found)
@@ -151,8 +152,16 @@ pub async fn update<R: Resource>(
     )
     .await?;
     let write = gateway.store.write().await?;
-    let resource =
-        replace::<R>(gateway, &write.txn, parent, id, expected_version, &prepared).await?;
+    let resource = replace::<R>(
+        gateway,
+        &write.txn,
+        call,
+        parent,
+        id,
+        expected_version,
+        &prepared,
+    )
+    .await?;
     audit::append(
         &write.txn,
         vec![changed::<R>(call, "updated", id, &prepared)],
@@ -226,26 +235,26 @@ pub async fn batch_create<R: Resource>(
         }
     }
     let write = gateway.store.write().await?;
-    for (_, id, _) in &mut ready {
-        *id = new_id(R::PREFIX);
-    }
-    for chunk in ready.chunks(CHUNK) {
-        let items: Vec<(String, &Prepared<R::Extra>)> =
-            chunk.iter().map(|(_, id, p)| (id.clone(), p)).collect();
+    for chunk in ready.chunks_mut(CHUNK) {
+        let items: Vec<&Prepared<R::Extra>> = chunk.iter().map(|(_, _, p)| p).collect();
         let savepoint = write.txn.begin().await?;
         match insert_many::<R>(gateway, &savepoint, call, parent, &items).await {
-            Ok(()) => {
+            Ok(ids) => {
                 savepoint.commit().await?;
-                for (index, id, _) in chunk {
-                    results[*index] = Some(ItemResult::Created { id: id.clone() });
+                for ((index, id, _), made) in chunk.iter_mut().zip(ids) {
+                    results[*index] = Some(ItemResult::Created { id: made.clone() });
+                    *id = made;
                 }
             }
             Err(Error::AlreadyExists(_)) => {
                 savepoint.rollback().await?;
                 for (index, id, prepared) in chunk {
-                    results[*index] = Some(
-                        insert_one::<R>(gateway, &write.txn, call, parent, id, prepared).await?,
-                    );
+                    let result =
+                        insert_one::<R>(gateway, &write.txn, call, parent, prepared).await?;
+                    if let ItemResult::Created { id: made } = &result {
+                        *id = made.clone();
+                    }
+                    results[*index] = Some(result);
                 }
             }
             Err(other) => return Err(other),
@@ -269,14 +278,13 @@ async fn insert_one<R: Resource>(
     txn: &DatabaseTransaction,
     call: &Call,
     parent: Option<&str>,
-    id: &str,
     item: &Prepared<R::Extra>,
 ) -> Result<ItemResult, Error> {
     let savepoint = txn.begin().await?;
-    match insert::<R>(gateway, &savepoint, call, parent, id, item).await {
-        Ok(_) => {
+    match insert::<R>(gateway, &savepoint, call, parent, item).await {
+        Ok((id, _)) => {
             savepoint.commit().await?;
-            Ok(ItemResult::Created { id: id.to_owned() })
+            Ok(ItemResult::Created { id })
         }
         Err(error @ (Error::AlreadyExists(_) | Error::Invalid(_) | Error::NotFound(_))) => {
             savepoint.rollback().await?;

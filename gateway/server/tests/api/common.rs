@@ -273,14 +273,19 @@ pub fn id_number(first17: &str) -> String {
 }
 
 /// A valid senior numbered `n`: its own ID number (a woman born 1940-01-01 + n days mod
-/// the month), external id `LNR-n`, living in `division`.
+/// the month), the portal's external id `LNR-n`, living in `division`.
 pub fn senior(n: u32, division: &str) -> Value {
+    senior_of("bj-elder-portal", n, division)
+}
+
+/// [`senior`] as `holder` registers it: with its own external id `LNR-n`.
+pub fn senior_of(holder: &str, n: u32, division: &str) -> Value {
     let day = 1 + n % 28;
     // An even sequence digit: female, matching the gender below.
     let first17 = format!("110105194001{day:02}{:02}{}", n % 100, (n % 5) * 2);
     let mut senior = fixture("senior", "design-example.json");
     senior["externalIds"] =
-        serde_json::json!([{"participant": "bj-elder-portal", "id": format!("LNR-{n:06}")}]);
+        serde_json::json!([{"participant": holder, "id": format!("LNR-{n:06}")}]);
     senior["birthDate"] = format!("1940-01-{day:02}").into();
     senior["identityDocument"]["number"] = id_number(&first17).into();
     senior["address"]["divisionCode"] = division.into();

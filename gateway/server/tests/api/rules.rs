@@ -9,7 +9,7 @@ use jiayang_domain::{ParticipantKind, rules};
 use reqwest::{Method, RequestBuilder, StatusCode, header::HeaderValue};
 use serde_json::{Value, json};
 
-use crate::common::{TestApp, consent, fixture, held_senior, provider, send};
+use crate::common::{TestApp, consent, fixture, held_senior, provider, send, senior};
 
 /// A request refused (HTTP 400) with a violation of `rule`.
 struct Case {
@@ -20,6 +20,23 @@ struct Case {
 }
 
 const CASES: &[Case] = &[
+    Case {
+        rule: rules::EXTERNAL_ID_FOREIGN,
+        request: |app, _| {
+            let mut claiming = senior(70, "110105013000");
+            claiming["externalIds"] = json!([{"participant": "hk-daojia", "id": "C-70"}]);
+            app.request(Method::POST, "/v1/seniors").json(&claiming)
+        },
+    },
+    Case {
+        rule: rules::IDENTITY_FIXED,
+        request: |app, held| {
+            // Another person's identity document in the held senior's registration.
+            app.request(Method::PUT, &format!("/v1/seniors/{held}"))
+                .header("if-match", "\"1\"")
+                .json(&senior(71, "110105013000"))
+        },
+    },
     Case {
         rule: rules::REFERENCE_UNRESOLVED,
         request: |app, _| {

@@ -13,6 +13,8 @@ pub struct Model {
     pub valid_from: String,
     pub valid_until: Option<String>,
     pub captured_by: String,
+    /// The holder whose registration's data the grant gives: consent is per holder.
+    pub holder: String,
     /// The grant's purposes and categories as `,A,B,` (for filtering in SQL).
     pub purposes: String,
     pub categories: String,

@@ -8,10 +8,12 @@ pub mod consent;
 pub mod external_id;
 pub mod idempotency_key;
 pub mod participant;
+pub mod person;
 pub mod provider;
 pub mod provider_area;
 pub mod provider_item;
-pub mod senior;
+pub mod record_holder;
+pub mod registration;
 pub mod service_record;
 pub mod setting;
 pub mod worker;
@@ -43,16 +45,16 @@ pub struct Stored<'a> {
 }
 
 macro_rules! documents {
-    ($($table:ident),*) => {$(
+    ($($table:ident: $id:ident $Id:ident),*) => {$(
         impl Documents for $table::Entity {
-            const ID: $table::Column = $table::Column::Id;
+            const ID: $table::Column = $table::Column::$Id;
             const VERSION: $table::Column = $table::Column::Version;
             const CREATED_AT: $table::Column = $table::Column::CreatedAt;
             const UPDATED_AT: $table::Column = $table::Column::UpdatedAt;
 
             fn stored(row: &$table::Model) -> Stored<'_> {
                 Stored {
-                    id: &row.id,
+                    id: &row.$id,
                     version: row.version,
                     created_at: row.created_at,
                     updated_at: row.updated_at,
@@ -63,4 +65,12 @@ macro_rules! documents {
     )*};
 }
 
-documents!(senior, provider, worker, service_record, consent);
+// A registration's id is its senior's: every holder's registration of one person answers
+// under the person's id.
+documents!(
+    provider: id Id,
+    worker: id Id,
+    service_record: id Id,
+    consent: id Id,
+    registration: senior_id SeniorId
+);

@@ -130,7 +130,7 @@ async fn the_operator_manages_participants_over_the_api(app: &TestApp) {
         app.client
             .post(app.url("/v1/seniors:batchCreate"))
             .bearer_auth(&station)
-            .json(&json!({"seniors": [crate::common::senior(7, "110105013000")]})),
+            .json(&json!({"seniors": [crate::common::senior_of("cy-tjh-station", 7, "110105013000")]})),
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{results}");

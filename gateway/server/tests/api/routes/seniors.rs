@@ -192,7 +192,7 @@ async fn concurrent_duplicate_creates_yield_exactly_one_record(app: &TestApp) {
     assert_eq!(page["seniors"].as_array().unwrap().len(), 1);
     // A different external id with the same identity document is the same senior too.
     let mut same_person = body.clone();
-    same_person["externalIds"] = json!([{"participant": "station-tjh", "id": "T-1"}]);
+    same_person["externalIds"] = json!([{"participant": "bj-elder-portal", "id": "LNR-other"}]);
     let (status, problem) = app.post("/v1/seniors", &same_person).await;
     assert_eq!(status, StatusCode::CONFLICT, "{problem}");
 }

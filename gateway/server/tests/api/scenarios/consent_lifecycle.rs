@@ -142,6 +142,7 @@ async fn a_grant_releases_exactly_its_categories_until_withdrawn(app: &TestApp) 
             "createdAt",
             "gender",
             "guardians",
+            "holder",
             "id",
             "livingSituation",
             "name",

@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use super::reading::{bearer, call, grant, ids, keys};
 use crate::{
     both,
-    common::{PORTAL, TestApp, senior},
+    common::{PORTAL, TestApp, senior, senior_of},
 };
 
 async fn lists_and_searches_show_only_what_the_reader_may_see(app: &TestApp) {
@@ -32,15 +32,19 @@ async fn lists_and_searches_show_only_what_the_reader_may_see(app: &TestApp) {
     for n in 1..=3 {
         let (status, created) = app.post("/v1/seniors", &senior(n, "110105013000")).await;
         assert_eq!(status, StatusCode::CREATED, "{created}");
-        seniors.push(created["id"].as_str().unwrap().to_owned());
+        seniors.push((created["id"].as_str().unwrap().to_owned(), n));
     }
+    // Lists are in id order, and a senior's id is random (it tells no creation time):
+    // `seniors[i]` is the i-th listed, `number[i]` the fixture it was made from.
+    seniors.sort();
+    let (seniors, number): (Vec<String>, Vec<u32>) = seniors.into_iter().unzip();
     let (status, held) = call(
         app,
         &station,
         Method::POST,
         "/v1/seniors",
         None,
-        Some(&senior(4, "110105013000")),
+        Some(&senior_of("cy-tjh-station", 4, "110105013000")),
     )
     .await;
     assert_eq!(status, StatusCode::CREATED, "{held}");
@@ -57,7 +61,8 @@ async fn lists_and_searches_show_only_what_the_reader_may_see(app: &TestApp) {
     let (status, page) = hk_lists("/v1/seniors".to_owned()).await;
     assert_eq!(status, StatusCode::OK, "{page}");
     assert_eq!(page, json!({"seniors": []}));
-    let lookup = json!({"identityNumber": senior(1, "110105013000")["identityDocument"]["number"]});
+    let lookup =
+        json!({"identityNumber": senior(number[0], "110105013000")["identityDocument"]["number"]});
     let (status, _) = call(
         app,
         &hk,
@@ -100,6 +105,7 @@ async fn lists_and_searches_show_only_what_the_reader_may_see(app: &TestApp) {
             "createdAt",
             "gender",
             "guardians",
+            "holder",
             "id",
             "livingSituation",
             "name",
@@ -161,7 +167,7 @@ async fn lists_and_searches_show_only_what_the_reader_may_see(app: &TestApp) {
     // A search finds a granted senior, minimised, and says what it left out; by ID
     // number only for a reader that may see the number (IDENTITY).
     let by_number =
-        json!({"identityNumber": senior(2, "110105013000")["identityDocument"]["number"]});
+        json!({"identityNumber": senior(number[1], "110105013000")["identityDocument"]["number"]});
     let (status, _) = call(
         app,
         &hk,
@@ -172,7 +178,8 @@ async fn lists_and_searches_show_only_what_the_reader_may_see(app: &TestApp) {
     )
     .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let by_external = json!({"externalId": {"participant": PORTAL, "id": "LNR-000002"}});
+    let by_external =
+        json!({"externalId": {"participant": PORTAL, "id": format!("LNR-{:06}", number[1])}});
     let response = app
         .request_as(&hk, Method::POST, "/v1/seniors:lookup")
         .header("x-jiayang-purpose", "SERVICE_DELIVERY")
@@ -273,6 +280,7 @@ async fn lists_and_searches_show_only_what_the_reader_may_see(app: &TestApp) {
                 "birthDate",
                 "createdAt",
                 "gender",
+                "holder",
                 "id",
                 "livingSituation",
                 "status",
@@ -290,7 +298,7 @@ async fn lists_and_searches_show_only_what_the_reader_may_see(app: &TestApp) {
     for item in page["seniors"].as_array().unwrap() {
         assert_eq!(
             keys(item),
-            ["createdAt", "id", "updatedAt", "version"],
+            ["createdAt", "holder", "id", "updatedAt", "version"],
             "{item}"
         );
     }
@@ -304,7 +312,10 @@ async fn lists_and_searches_show_only_what_the_reader_may_see(app: &TestApp) {
     )
     .await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(keys(&one), ["createdAt", "id", "updatedAt", "version"]);
+    assert_eq!(
+        keys(&one),
+        ["createdAt", "holder", "id", "updatedAt", "version"]
+    );
     let (status, _) = call(
         app,
         &operator,

@@ -1,20 +1,17 @@
 use sea_orm::entity::prelude::*;
 
+/// A senior as one person: the id every holder's registration, consent, service record
+/// and audit entry names, and the keyed hash of the identity document that makes one
+/// person of every registration of that document. Nothing else: what is known of the
+/// person is each holder's own (`registrations`).
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
-#[sea_orm(table_name = "seniors")]
+#[sea_orm(table_name = "persons")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: String,
-    pub holder: String,
-    pub version: i32,
-    pub status: String,
-    pub division_code: String,
+    #[sea_orm(unique)]
     pub identity_hash: Option<String>,
-    #[sea_orm(column_type = "Text")]
-    pub document: String,
-    pub sealed: Vec<u8>,
     pub created_at: i64,
-    pub updated_at: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
