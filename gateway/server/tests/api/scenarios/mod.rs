@@ -3,7 +3,9 @@
 
 mod audit_chain;
 mod consent_lifecycle;
+mod holders;
 mod lists_and_searches;
 mod reading;
 mod release_matrix;
+mod second_registration;
 mod service_record_visibility;

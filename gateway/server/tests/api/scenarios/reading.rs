@@ -74,12 +74,30 @@ pub async fn grant(
     purposes: &[&str],
     categories: &[&str],
 ) {
+    grant_from(app, &app.token, senior, grantee, purposes, categories).await;
+}
+
+/// [`grant`] recorded by the holder whose token is `holder`, for its registration; the
+/// consent's id.
+pub async fn grant_from(
+    app: &TestApp,
+    holder: &str,
+    senior: &str,
+    grantee: &str,
+    purposes: &[&str],
+    categories: &[&str],
+) -> String {
     let mut consent = consent(senior);
     consent["grantee"] = grantee.into();
     consent["purposes"] = json!(purposes);
     consent["categories"] = json!(categories);
     consent["validFrom"] = "2026-01-01".into();
     consent["validUntil"] = "2099-12-31".into();
-    let (status, body) = app.post("/v1/consents", &consent).await;
+    let (status, body) = send(
+        app.request_as(holder, Method::POST, "/v1/consents")
+            .json(&consent),
+    )
+    .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
+    body["id"].as_str().unwrap().to_owned()
 }
