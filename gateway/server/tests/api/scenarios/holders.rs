@@ -10,10 +10,10 @@ use jiayang_proto::v1::{GetRequest, senior_service_client::SeniorServiceClient};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use super::reading::{bearer, call, grant_from};
+use super::reading::{bearer, call, grant_from, listing_with_nurse};
 use crate::{
     both,
-    common::{PORTAL, TestApp, authorized, fixture, provider, senior, senior_of},
+    common::{PORTAL, TestApp, authorized, fixture, senior, senior_of},
 };
 
 const STATION: &str = "cy-tjh-station";
@@ -240,28 +240,7 @@ async fn two_holders_each_see_their_own_registration(app: &TestApp) {
 
     // Service records attach to the person; each reaches the holders whose basis it was
     // written under (the platform's now rests on the station's grant).
-    let (status, listing) = call(
-        app,
-        &hk,
-        Method::POST,
-        "/v1/providers",
-        None,
-        Some(&provider(1, &["110105000000"])),
-    )
-    .await;
-    assert_eq!(status, StatusCode::CREATED, "{listing}");
-    let provider_id = listing["id"].as_str().unwrap();
-    let workers = format!("/v1/providers/{provider_id}/workers");
-    let (status, _) = call(
-        app,
-        &hk,
-        Method::POST,
-        &workers,
-        None,
-        Some(&fixture("worker", "nurse.json")),
-    )
-    .await;
-    assert_eq!(status, StatusCode::CREATED);
+    let provider_id = listing_with_nurse(app, &hk).await;
     let mut record = fixture("service-record", "design-example.json");
     record["senior"] = json!({"identityNumber": mine["identityDocument"]["number"]});
     record["provider"] = json!({"providerId": provider_id});

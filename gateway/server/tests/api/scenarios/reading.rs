@@ -4,7 +4,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::common::{TestApp, authorized, consent, send};
+use crate::common::{TestApp, authorized, consent, fixture, provider, send};
 
 /// A request as `token`, declaring `purpose` when given.
 pub fn request(
@@ -100,4 +100,31 @@ pub async fn grant_from(
     .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     body["id"].as_str().unwrap().to_owned()
+}
+
+/// A provider listing (see `common::provider`) by the participant whose token is `token`,
+/// with the worker of the record fixture's certificate; the listing's id.
+pub async fn listing_with_nurse(app: &TestApp, token: &str) -> String {
+    let (status, listing) = call(
+        app,
+        token,
+        Method::POST,
+        "/v1/providers",
+        None,
+        Some(&provider(1, &["110105000000"])),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{listing}");
+    let id = listing["id"].as_str().unwrap().to_owned();
+    let (status, body) = call(
+        app,
+        token,
+        Method::POST,
+        &format!("/v1/providers/{id}/workers"),
+        None,
+        Some(&fixture("worker", "nurse.json")),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    id
 }

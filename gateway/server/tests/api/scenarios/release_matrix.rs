@@ -2,8 +2,9 @@
 //! asserting exactly which fields come back (DESIGN §4.1's category table, written out
 //! here rather than taken from the code under test), or that the grant is refused when
 //! its basis cannot cover the category; a search and the grantee's list release exactly
-//! what the single read did. Regulators and the operator: `lists_and_searches.rs` and
-//! `service_record_visibility.rs`.
+//! what the single read did. With two holders of one senior, each category granted by
+//! either releases exactly that holder's values, never the other's. Regulators and the
+//! operator: `lists_and_searches.rs` and `service_record_visibility.rs`.
 
 use jiayang_domain::ParticipantKind;
 use reqwest::{Method, StatusCode};
@@ -12,7 +13,7 @@ use serde_json::{Value, json};
 use super::reading::keys;
 use crate::{
     both,
-    common::{TestApp, fixture, send, senior},
+    common::{PORTAL, TestApp, fixture, send, senior, senior_of},
 };
 
 /// Top-level fields (and `address` parts) each category releases from the fixture
@@ -181,3 +182,105 @@ async fn every_grant_releases_exactly_its_categories(app: &TestApp) {
     }
 }
 both!(consent_matrix, every_grant_releases_exactly_its_categories);
+
+/// The station's registration of a senior the portal registered as `senior(n, …)`: the
+/// same person (identity document, birth date, gender), every other field its own.
+fn station_registration(n: u32) -> Value {
+    let mut document = senior_of("cy-tjh-station", n, "110105014000");
+    document["name"] = "王秀英（驿站登记）".into();
+    document["phone"] = "13700137000".into();
+    document["address"]["detail"] = "劲松北路8号".into();
+    document["address"]["geo"] = json!({"lat": 39.8861, "lng": 116.4612});
+    document["livingSituation"] = json!(["EMPTY_NEST"]);
+    document["guardians"] =
+        json!([{"name": "李强", "relation": "RELATIVE", "phone": "13600136000"}]);
+    document["capabilityAssessment"]["assessor"] = "劲松街道评估站".into();
+    document["careNeeds"] = json!(["MEAL_DELIVERY"]);
+    document["eligibility"] = json!(["ADVANCED_AGE_ALLOWANCE"]);
+    document
+}
+
+async fn each_holder_grants_only_its_own_registration(app: &TestApp) {
+    let station = app
+        .participant("cy-tjh-station", ParticipantKind::CommunityStation)
+        .await;
+    let hk = app
+        .participant("hk-daojia", ParticipantKind::HousekeepingPlatform)
+        .await;
+    let portal = app.token.clone();
+    let mut n = 300;
+    for category in [
+        "BASIC",
+        "CONTACT",
+        "LOCATION",
+        "IDENTITY",
+        "HEALTH",
+        "FINANCIAL",
+    ] {
+        for granting in ["portal", "station"] {
+            n += 1;
+            let by_portal = senior(n, "110105013000");
+            let by_station = station_registration(n);
+            let (status, created) = app.post("/v1/seniors", &by_portal).await;
+            assert_eq!(status, StatusCode::CREATED, "{created}");
+            let id = created["id"].as_str().unwrap().to_owned();
+            let (status, created) = send(
+                app.request_as(&station, Method::POST, "/v1/seniors")
+                    .json(&by_station),
+            )
+            .await;
+            assert_eq!(
+                (status, created["id"].as_str()),
+                (StatusCode::CREATED, Some(id.as_str()))
+            );
+            let (token, holder, sent) = match granting {
+                "portal" => (&portal, PORTAL, &by_portal),
+                _ => (&station, "cy-tjh-station", &by_station),
+            };
+            let mut grant = fixture("consent", "design-example.json");
+            grant["senior"] = json!({"seniorId": id});
+            grant["basis"] = "SEPARATE_CONSENT".into();
+            grant["categories"] = json!([category]);
+            grant["validFrom"] = "2026-01-01".into();
+            grant["validUntil"] = "2099-12-31".into();
+            let (status, body) = send(
+                app.request_as(token, Method::POST, "/v1/consents")
+                    .json(&grant),
+            )
+            .await;
+            assert_eq!(status, StatusCode::CREATED, "{body}");
+
+            let case = format!("{category} granted by the {granting}");
+            let (status, read) = send(
+                app.request_as(&hk, Method::GET, &format!("/v1/seniors/{id}"))
+                    .header("x-jiayang-purpose", "SERVICE_DELIVERY"),
+            )
+            .await;
+            assert_eq!(status, StatusCode::OK, "{case}: {read}");
+            assert_eq!(read["holder"], holder, "{case}");
+            let (fields, address) = expected(category);
+            let mut want: Vec<String> = ["createdAt", "holder", "id", "updatedAt", "version"]
+                .iter()
+                .chain(fields.iter())
+                .map(|s| s.to_string())
+                .collect();
+            want.sort();
+            assert_eq!(keys(&read), want, "{case}: {read}");
+            // Every value released is the granting holder's.
+            for field in fields {
+                match field {
+                    "address" => {
+                        for part in &address {
+                            assert_eq!(
+                                read["address"][part], sent["address"][part],
+                                "{case}: {part}"
+                            );
+                        }
+                    }
+                    field => assert_eq!(read[field], sent[field], "{case}: {field}"),
+                }
+            }
+        }
+    }
+}
+both!(two_holders, each_holder_grants_only_its_own_registration);

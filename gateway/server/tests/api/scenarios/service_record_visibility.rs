@@ -1,6 +1,6 @@
 //! Service records as each kind of participant sees them: the writer reads its own
-//! whole; the senior's holder reads every record about its senior, observations others
-//! wrote only under CARE_COORDINATION; others see none; regulators read all under their
+//! whole; the senior's holder reads every record written under its basis (its own, its
+//! grantees'), observations others wrote only under CARE_COORDINATION; others see none; regulators read all under their
 //! statutory duty; the operator sees ids and status. REST and gRPC. Lists and searches
 //! of seniors: `lists_and_searches.rs`.
 
@@ -9,10 +9,10 @@ use jiayang_proto::v1::{GetRequest, service_record_service_client::ServiceRecord
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
-use super::reading::{bearer, call, grant, ids, keys};
+use super::reading::{bearer, call, grant, ids, keys, listing_with_nurse};
 use crate::{
     both,
-    common::{PORTAL, TestApp, fixture, provider, senior},
+    common::{PORTAL, TestApp, fixture, senior},
 };
 
 async fn service_records_reach_whom_they_concern(app: &TestApp) {
@@ -34,28 +34,7 @@ async fn service_records_reach_whom_they_concern(app: &TestApp) {
         &["BASIC", "CONTACT", "LOCATION"],
     )
     .await;
-    let listing = provider(1, &["110105000000"]);
-    let (status, body) = call(
-        app,
-        &hk,
-        Method::POST,
-        "/v1/providers",
-        None,
-        Some(&listing),
-    )
-    .await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
-    let provider_id = body["id"].as_str().unwrap().to_owned();
-    let (status, body) = call(
-        app,
-        &hk,
-        Method::POST,
-        &format!("/v1/providers/{provider_id}/workers"),
-        None,
-        Some(&fixture("worker", "nurse.json")),
-    )
-    .await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let provider_id = listing_with_nurse(app, &hk).await;
     let mut record = fixture("service-record", "design-example.json");
     record["senior"] = json!({"seniorId": senior_id});
     record["provider"] = json!({"providerId": provider_id});
