@@ -29,12 +29,15 @@ use crate::{
 pub struct ServiceRecords;
 
 /// References already resolved in this batch: a bulk load names the same few seniors,
-/// providers and workers again and again.
+/// providers and workers again and again. The caller's basis for each senior is decided
+/// once per batch too: one request, one moment at which its grants are read.
 #[derive(Default)]
 pub struct ReferenceCache {
     seniors: HashMap<String, Option<String>>,
     providers: HashMap<String, Option<String>>,
     workers: HashMap<(String, String), bool>,
+    /// The holders whose basis the caller has for a senior; empty for none.
+    bases: HashMap<String, Vec<String>>,
 }
 
 /// What a record names, resolved, when it starts (lists filter on it), and the holders
@@ -140,7 +143,8 @@ impl Visible<'_> {
 /// Recording a service for a senior needs a basis for SERVICE_DELIVERY: holding a
 /// registration of the senior, or an active grant for that purpose from a holder (the
 /// operator, which holds no personal data, records no services: the kind gate stops it
-/// before this). Answers the holders whose data gave the basis: they see the record.
+/// before this). Answers the holders whose data gave the basis (they see the record):
+/// none, when there is no basis.
 async fn basis_for_delivery(
     gateway: &Gateway,
     conn: &impl ConnectionTrait,
@@ -156,12 +160,6 @@ async fn basis_for_delivery(
             .into_keys()
             .map(|(_, holder)| holder)
             .collect();
-    if holders.is_empty() {
-        return Err(Error::PermissionDenied(format!(
-            "no active consent gives {} a basis for SERVICE_DELIVERY to this senior",
-            call.me()
-        )));
-    }
     holders.sort_unstable();
     Ok(holders)
 }
@@ -275,7 +273,20 @@ impl Resource for ServiceRecords {
         if !violations.is_empty() {
             return Err(Error::Invalid(violations));
         }
-        let holders = basis_for_delivery(gateway, conn, call, &senior_id).await?;
+        let holders = match cache.bases.get(&senior_id) {
+            Some(holders) => holders.clone(),
+            None => {
+                let holders = basis_for_delivery(gateway, conn, call, &senior_id).await?;
+                cache.bases.insert(senior_id.clone(), holders.clone());
+                holders
+            }
+        };
+        if holders.is_empty() {
+            return Err(Error::PermissionDenied(format!(
+                "no active consent gives {} a basis for SERVICE_DELIVERY to this senior",
+                call.me()
+            )));
+        }
         body.insert("senior".into(), json!({ "seniorId": senior_id }));
         body.insert("provider".into(), json!({ "providerId": provider_id }));
         let starts_at = body
