@@ -63,6 +63,7 @@ impl Harness {
             data_dir: dir.path().to_owned(),
             listen: "127.0.0.1:0".parse()?,
             database_url: scratch.as_ref().map(|s| s.url.clone()),
+            settings: None,
         };
         let prepared = server::prepare(&config).await?;
         let token = participants::add(

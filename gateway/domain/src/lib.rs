@@ -28,6 +28,7 @@ pub mod records;
 pub mod release;
 pub mod resource;
 pub mod rules;
+pub mod verification;
 
 mod call;
 mod document;
@@ -57,18 +58,20 @@ pub use seniors::Seniors;
 pub use trail::{Access, Trail};
 pub use workers::Workers;
 
-/// Everything an operation needs: the database, the keys, the audit log's appender and
-/// the CA that issues participants' certificates.
+/// Everything an operation needs: the database, the keys, the audit log's appender, the
+/// CA that issues participants' certificates, and the verification's thresholds.
 #[derive(Clone, Debug)]
 pub struct Gateway {
     pub store: Store,
     pub keys: Keys,
     pub audit: Appender,
     pub tls: TlsFiles,
+    pub thresholds: verification::Thresholds,
 }
 
 impl Gateway {
-    /// A gateway on `store`, starting its audit appender on the current runtime.
+    /// A gateway on `store`, starting its audit appender on the current runtime, with
+    /// DESIGN's verification thresholds.
     pub fn new(store: Store, keys: Keys, tls: TlsFiles) -> Self {
         let audit = Appender::start(store.clone());
         Self {
@@ -76,6 +79,7 @@ impl Gateway {
             keys,
             audit,
             tls,
+            thresholds: verification::Thresholds::default(),
         }
     }
 }

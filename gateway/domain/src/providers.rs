@@ -193,15 +193,17 @@ impl Resource for Providers {
     }
 
     /// The service areas and items the search filters on.
-    async fn index(
+    async fn written(
+        _gateway: &Gateway,
         txn: &DatabaseTransaction,
+        _call: &Call,
         items: &[(&str, &Prepared<Offer>)],
         replacing: bool,
-    ) -> Result<(), Error> {
+    ) -> Result<Vec<Value>, Error> {
         for (id, prepared) in items {
             index_offer(txn, id, prepared, replacing).await?;
         }
-        Ok(())
+        Ok(Vec::new())
     }
 }
 

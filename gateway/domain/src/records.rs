@@ -23,29 +23,26 @@ use crate::{
     resource::{Columns, Prepared, Resource, rendered},
     rules::REFERENCE_UNRESOLVED,
     seniors,
-    workers::Workers,
+    verification::{Visit, instant_micros, verify_written},
 };
 
 pub struct ServiceRecords;
 
-/// References already resolved in this batch: a bulk load names the same few seniors,
-/// providers and workers again and again. The caller's basis for each senior is decided
+/// References already resolved in this batch: a bulk load names the same few seniors
+/// and providers again and again. The caller's basis for each senior is decided
 /// once per batch too: one request, one moment at which its grants are read.
 #[derive(Default)]
 pub struct ReferenceCache {
     seniors: HashMap<String, Option<String>>,
     providers: HashMap<String, Option<String>>,
-    workers: HashMap<(String, String), bool>,
     /// The holders whose basis the caller has for a senior; empty for none.
     bases: HashMap<String, Vec<String>>,
 }
 
-/// What a record names, resolved, when it starts (lists filter on it), and the holders
-/// whose basis it is written under.
+/// What a record names, resolved, and the holders whose basis it is written under.
 pub struct Resolved {
     senior_id: String,
     provider_id: String,
-    starts_at: Option<i64>,
     holders: Vec<String>,
 }
 
@@ -60,11 +57,18 @@ pub struct RecordFilter {
     pub to: Option<String>,
 }
 
-/// A stored record with who submitted it, and when.
+/// A stored record with who submitted it, when, and what verification found.
 pub(crate) fn render(row: &service_record::Model) -> Value {
     let mut rendered = rendered::<ServiceRecords>(row);
     rendered["submittedBy"] = row.submitted_by.clone().into();
     rendered["submittedAt"] = micros_to_rfc3339(row.created_at).into();
+    if let Some(verification) = row
+        .verification
+        .as_deref()
+        .and_then(|text| serde_json::from_str::<Value>(text).ok())
+    {
+        rendered["verification"] = verification;
+    }
     rendered
 }
 
@@ -175,11 +179,6 @@ fn bound(name: &str, text: &str) -> Result<i64, Error> {
     })
 }
 
-fn instant_micros(text: &str) -> Option<i64> {
-    let at = jiayang_proto::Timestamp::parse_rfc3339(text)?;
-    Some(at.seconds * 1_000_000 + i64::from(at.nanos / 1_000))
-}
-
 fn unresolved(path: &str, what_zh: &str, what_en: &str) -> Violation {
     Violation::new(
         path,
@@ -199,8 +198,10 @@ impl Resource for ServiceRecords {
     /// Only the submitter (and the operator) changes a record.
     const OWNER: Option<service_record::Column> = Some(service_record::Column::SubmittedBy);
 
-    /// Resolves the senior, the provider and the worker's certificate, and checks the
-    /// caller's basis for SERVICE_DELIVERY to the senior; the references are stored as ids.
+    /// Resolves the senior and the provider, and checks the caller's basis for
+    /// SERVICE_DELIVERY to the senior; the references are stored as ids. (The worker's
+    /// certificate is verified once the record is written: an unknown one is an alert,
+    /// DESIGN §5's `WORKER_UNCERTIFIED`, not a refusal.)
     async fn prepare(
         gateway: &Gateway,
         call: &Call,
@@ -245,28 +246,6 @@ impl Resource for ServiceRecords {
             let path = format!("/provider/{}", key_of(provider_ref));
             violations.push(unresolved(&path, "服务商", "provider"));
         }
-        let certificate = body
-            .get("worker")
-            .and_then(|w| w.get("certificateNo"))
-            .and_then(Value::as_str);
-        if let (Some(provider_id), Some(certificate)) = (&provider_id, certificate) {
-            let key = (provider_id.clone(), certificate.to_owned());
-            let known = match cache.workers.get(&key) {
-                Some(known) => *known,
-                None => {
-                    let known = Workers::certified(conn, provider_id, certificate).await?;
-                    cache.workers.insert(key, known);
-                    known
-                }
-            };
-            if !known {
-                violations.push(unresolved(
-                    "/worker/certificateNo",
-                    "服务人员上门服务证",
-                    "worker certificate at this provider",
-                ));
-            }
-        }
         let (Some(senior_id), Some(provider_id)) = (senior_id, provider_id) else {
             return Err(Error::Invalid(violations));
         };
@@ -289,28 +268,31 @@ impl Resource for ServiceRecords {
         }
         body.insert("senior".into(), json!({ "seniorId": senior_id }));
         body.insert("provider".into(), json!({ "providerId": provider_id }));
-        let starts_at = body
-            .get("checkIn")
-            .and_then(|c| c.get("at"))
-            .or_else(|| body.get("scheduled").and_then(|s| s.get("start")))
-            .and_then(Value::as_str)
-            .and_then(instant_micros);
         Ok(Resolved {
             senior_id,
             provider_id,
-            starts_at,
             holders,
         })
     }
 
-    fn columns(_gateway: &Gateway, _id: &str, prepared: &Prepared<Resolved>) -> Columns<Self> {
+    fn columns(gateway: &Gateway, id: &str, prepared: &Prepared<Resolved>) -> Columns<Self> {
         let resolved = &prepared.extra;
+        let visit = Visit::of(
+            id,
+            &resolved.senior_id,
+            &resolved.provider_id,
+            &prepared.body,
+        );
+        let span = visit.span(&gateway.thresholds);
         service_record::ActiveModel {
             senior_id: Set(resolved.senior_id.clone()),
             provider_id: Set(resolved.provider_id.clone()),
             status: Set(str_at(&prepared.body, "status").to_owned()),
             service_item: Set(str_at(&prepared.body, "serviceItem").to_owned()),
-            starts_at: Set(resolved.starts_at),
+            starts_at: Set(visit.starts_at),
+            visit_from: Set(span.map(|(from, _)| from)),
+            visit_until: Set(span.map(|(_, until)| until)),
+            worker_certificate: Set(visit.certificate.map(str::to_owned)),
             document: Set(json_text(&prepared.body)),
             ..Default::default()
         }
@@ -330,13 +312,15 @@ impl Resource for ServiceRecords {
         Ok(render(row))
     }
 
-    /// The holders each record is visible to, as of its latest write: one multi-row
-    /// insert for a whole batch.
-    async fn index(
+    /// The holders each record is visible to, as of its latest write (one multi-row
+    /// insert for a whole batch), and its verification.
+    async fn written(
+        gateway: &Gateway,
         txn: &DatabaseTransaction,
+        call: &Call,
         items: &[(&str, &Prepared<Resolved>)],
         replacing: bool,
-    ) -> Result<(), Error> {
+    ) -> Result<Vec<Value>, Error> {
         if replacing {
             record_holder::Entity::delete_many()
                 .filter(record_holder::Column::RecordId.is_in(items.iter().map(|(id, _)| *id)))
@@ -361,6 +345,22 @@ impl Resource for ServiceRecords {
                 .exec_without_returning(txn)
                 .await?;
         }
-        Ok(())
+        let visits: Vec<Visit> = items
+            .iter()
+            .map(|(id, prepared)| {
+                let resolved = &prepared.extra;
+                Visit::of(
+                    id,
+                    &resolved.senior_id,
+                    &resolved.provider_id,
+                    &prepared.body,
+                )
+            })
+            .collect();
+        let results = verify_written(gateway, txn, call, &visits, replacing).await?;
+        Ok(results
+            .into_iter()
+            .map(|verification| json!({ "verification": verification }))
+            .collect())
     }
 }

@@ -35,23 +35,6 @@ impl Workers {
                 .collect(),
         ))
     }
-
-    /// Whether a provider has a worker holding this certificate.
-    pub(crate) async fn certified(
-        conn: &impl ConnectionTrait,
-        provider_id: &str,
-        certificate_no: &str,
-    ) -> Result<bool, Error> {
-        Ok(worker::Entity::find()
-            .select_only()
-            .column(worker::Column::Id)
-            .filter(worker::Column::ProviderId.eq(provider_id))
-            .filter(worker::Column::CertificateNo.eq(certificate_no))
-            .into_tuple::<String>()
-            .one(conn)
-            .await?
-            .is_some())
-    }
 }
 
 fn render(row: &worker::Model) -> Value {

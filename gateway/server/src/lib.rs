@@ -12,6 +12,7 @@ mod app;
 mod layers;
 mod ops;
 mod server;
+mod settings;
 mod tls;
 
 pub use server::{Config, Prepared, ServeError, bind, prepare, serve, shutdown_signal, sqlite_url};

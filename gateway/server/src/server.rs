@@ -25,7 +25,7 @@ use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
 use tower::ServiceExt;
 
-use crate::{app, layers::PeerCertificate, tls};
+use crate::{app, layers::PeerCertificate, settings, tls};
 /// How long a TLS handshake may take before the connection is dropped.
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long open connections get to finish after a shutdown signal.
@@ -52,6 +52,8 @@ pub enum ServeError {
     WrongMasterKey,
     #[error("cannot listen on {0}: {1}")]
     Listen(SocketAddr, std::io::Error),
+    #[error("the configuration file is unusable: {0}")]
+    Settings(String),
 }
 
 #[derive(Clone, Debug)]
@@ -60,6 +62,8 @@ pub struct Config {
     pub listen: SocketAddr,
     /// `None`: SQLite in the data directory.
     pub database_url: Option<String>,
+    /// The configuration file; `None`: `jiayang.toml` in the data directory, if there.
+    pub settings: Option<PathBuf>,
 }
 
 /// A gateway ready to serve.
@@ -83,6 +87,11 @@ pub fn sqlite_url(data_dir: &Path) -> String {
 pub async fn prepare(config: &Config) -> Result<Prepared, ServeError> {
     std::fs::create_dir_all(&config.data_dir)
         .map_err(|e| ServeError::DataDir(config.data_dir.clone(), e))?;
+    let settings = match &config.settings {
+        Some(path) => settings::load(path, true),
+        None => settings::load(&settings::default_path(&config.data_dir), false),
+    }
+    .map_err(ServeError::Settings)?;
     let keys = Keys::load_or_create(&config.data_dir)?;
     let database_url = config
         .database_url
@@ -98,8 +107,10 @@ pub async fn prepare(config: &Config) -> Result<Prepared, ServeError> {
     pki::ensure_dev_certificates(&tls_files)?;
     let tls = tls::server_config(&tls_files)?;
     let new_operator_token = ensure_operator(&store, &config.data_dir).await?;
+    let mut gateway = Gateway::new(store, keys, tls_files.clone());
+    gateway.thresholds = settings.verification;
     Ok(Prepared {
-        gateway: Gateway::new(store, keys, tls_files.clone()),
+        gateway,
         tls,
         tls_files,
         database_url,

@@ -158,3 +158,53 @@ async fn a_fresh_gateway_makes_its_data_directory_serves_and_logs_no_personal_da
         "{output:?}"
     );
 }
+
+#[test]
+fn an_unusable_configuration_file_stops_serve_naming_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let serve = |extra: &[&str]| {
+        let mut args = vec![
+            "serve".to_owned(),
+            "--data-dir".into(),
+            data.to_str().unwrap().into(),
+            "--listen".into(),
+            format!("127.0.0.1:{}", free_port()),
+        ];
+        args.extend(extra.iter().map(|s| s.to_string()));
+        Command::new(env!("CARGO_BIN_EXE_jiayang"))
+            .args(args)
+            .env_remove("JIAYANG_DATABASE_URL")
+            .output()
+            .unwrap()
+    };
+    // In the data directory, read without being named.
+    std::fs::create_dir_all(&data).unwrap();
+    std::fs::write(
+        data.join("jiayang.toml"),
+        "[verification]\nlate_submission_hours = 0\n",
+    )
+    .unwrap();
+    let output = serve(&[]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("jiayang.toml") && stderr.contains("verification.late_submission_hours"),
+        "{stderr}"
+    );
+    // Named with --config: it must exist, and an unknown key is named.
+    let named = dir.path().join("gateway.toml");
+    std::fs::write(&named, "[verification]\ngeo_max_metres = 500\n").unwrap();
+    let output = serve(&["--config", named.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("geo_max_metres"),
+        "{output:?}"
+    );
+    let output = serve(&["--config", dir.path().join("absent.toml").to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("absent.toml"),
+        "{output:?}"
+    );
+}

@@ -17,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(M0004Consents),
             Box::new(M0005Visibility),
             Box::new(M0006Holdings),
+            Box::new(M0007Verification),
         ]
     }
 }
@@ -603,6 +604,83 @@ impl MigrationTrait for M0006Holdings {
             "DROP TABLE seniors",
         ] {
             db.execute_unprepared(statement).await?;
+        }
+        Ok(())
+    }
+}
+
+/// Verification: what the checks across records look up on a service record (the
+/// visit's times, the worker's certificate) with their indexes, the verification result,
+/// and the alerts it raises.
+struct M0007Verification;
+
+impl MigrationName for M0007Verification {
+    fn name(&self) -> &str {
+        "m0007_verification"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0007Verification {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        for column in [
+            big_integer_null("visit_from"),
+            big_integer_null("visit_until"),
+            string_null("worker_certificate"),
+            text_null("verification"),
+        ] {
+            manager
+                .alter_table(
+                    Table::alter()
+                        .table("service_records")
+                        .add_column(column)
+                        .to_owned(),
+                )
+                .await?;
+        }
+        manager
+            .create_table(
+                Table::create()
+                    .table("alerts")
+                    .col(string("id").primary_key())
+                    .col(string("record_id"))
+                    .col(string("senior_id"))
+                    .col(string("provider_id"))
+                    .col(string("submitted_by"))
+                    .col(string("rule"))
+                    .col(string("severity"))
+                    .col(string("status"))
+                    .col(string("district"))
+                    .col(integer("version"))
+                    .col(text("document"))
+                    .col(micros("created_at"))
+                    .col(micros("updated_at"))
+                    .to_owned(),
+            )
+            .await?;
+        let indexes: [(&str, &str, &[&str]); 6] = [
+            (
+                "service_records_worker_visit",
+                "service_records",
+                &["worker_certificate", "visit_from"],
+            ),
+            (
+                "service_records_duplicate",
+                "service_records",
+                &["senior_id", "service_item", "provider_id", "starts_at"],
+            ),
+            ("alerts_record", "alerts", &["record_id", "rule"]),
+            ("alerts_status", "alerts", &["status", "id"]),
+            ("alerts_provider", "alerts", &["provider_id", "id"]),
+            ("alerts_submitter", "alerts", &["submitted_by", "id"]),
+        ];
+        for (name, table, columns) in indexes {
+            let mut index = Index::create();
+            index.name(name).table(table);
+            for column in columns {
+                index.col(*column);
+            }
+            manager.create_index(index.to_owned()).await?;
         }
         Ok(())
     }

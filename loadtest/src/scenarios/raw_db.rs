@@ -73,6 +73,11 @@ impl Rows {
                 status: Set(self.status.clone()),
                 service_item: Set(self.service_item.clone()),
                 starts_at: Set(self.starts_at),
+                // The floor: no verification, so none of what it looks up.
+                visit_from: Set(None),
+                visit_until: Set(None),
+                worker_certificate: Set(None),
+                verification: Set(None),
                 document: Set(fixtures::record(&self.template, &external)),
                 created_at: Set(now),
                 updated_at: Set(now),

@@ -81,14 +81,19 @@ pub trait Resource: Sized + Send + Sync + 'static {
     /// A stored row as the canonical resource.
     fn render(gateway: &Gateway, row: &Row<Self>) -> Result<Value, Error>;
 
-    /// Rows kept beside the resources' own (a provider's areas and items), written with
-    /// the rows of `items` (id and document): new rows, or with `replacing` an update's.
-    fn index(
+    /// What a resource keeps beside its rows and checks once they are written, in the
+    /// writing transaction: side rows (a provider's areas and items, a record's holders)
+    /// and verification (a record's). `items` are new rows, or with `replacing` an
+    /// update's. Answers, per item, an object of the fields it added to the stored
+    /// resource (none: an empty list).
+    fn written(
+        _gateway: &Gateway,
         _txn: &DatabaseTransaction,
+        _call: &Call,
         _items: &[(&str, &Prepared<Self::Extra>)],
         _replacing: bool,
-    ) -> impl Future<Output = Result<(), Error>> + Send {
-        async { Ok(()) }
+    ) -> impl Future<Output = Result<Vec<Value>, Error>> + Send {
+        async { Ok(Vec::new()) }
     }
 
     /// The rows `parent` holds (a worker exists only under its provider).
@@ -226,8 +231,9 @@ async fn insert<R: Resource>(
     references::insert_external(txn, R::KIND, &id, &prepared.external_ids)
         .await
         .map_err(|e| conflict(R::LABEL, e))?;
-    R::index(txn, &[(&id, prepared)], false).await?;
-    let rendered = R::render(gateway, &row)?;
+    let added = R::written(gateway, txn, call, &[(&id, prepared)], false).await?;
+    let mut rendered = R::render(gateway, &row)?;
+    with_added(&mut rendered, added);
     Ok((id, rendered))
 }
 
@@ -267,7 +273,7 @@ async fn insert_many<R: Resource>(
         .map(String::as_str)
         .zip(items.iter().copied())
         .collect();
-    R::index(txn, &indexed, false).await?;
+    R::written(gateway, txn, call, &indexed, false).await?;
     Ok(ids)
 }
 
@@ -309,8 +315,20 @@ async fn replace<R: Resource>(
     references::replace_external(txn, R::KIND, id, &prepared.external_ids, only)
         .await
         .map_err(|e| conflict(R::LABEL, e))?;
-    R::index(txn, &[(id, prepared)], true).await?;
-    R::render(gateway, &current)
+    let added = R::written(gateway, txn, call, &[(id, prepared)], true).await?;
+    let mut rendered = R::render(gateway, &current)?;
+    with_added(&mut rendered, added);
+    Ok(rendered)
+}
+
+/// A resource rendered from its row as inserted, with what [`Resource::written`] added
+/// to the stored one since.
+fn with_added(rendered: &mut Value, added: Vec<Value>) {
+    if let (Some(resource), Some(Value::Object(added))) =
+        (rendered.as_object_mut(), added.into_iter().next())
+    {
+        resource.extend(added);
+    }
 }
 
 /// The participant named in `column` of the row `id`.

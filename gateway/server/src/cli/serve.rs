@@ -17,6 +17,10 @@ pub struct Args {
     /// A PostgreSQL URL (postgres://…); SQLite in the data directory when absent.
     #[arg(long, env = "JIAYANG_DATABASE_URL")]
     database_url: Option<String>,
+    /// The configuration file (verification thresholds); `DATA_DIR/jiayang.toml` when
+    /// absent, and DESIGN's values without one.
+    #[arg(long = "config", value_name = "FILE")]
+    settings: Option<PathBuf>,
 }
 
 pub fn run(args: &Args) -> Outcome {
@@ -36,6 +40,7 @@ pub fn run(args: &Args) -> Outcome {
             data_dir: args.data_dir.clone(),
             listen: args.listen,
             database_url: args.database_url.clone(),
+            settings: args.settings.clone(),
         };
         let prepared = match server::prepare(&config).await {
             Ok(prepared) => prepared,

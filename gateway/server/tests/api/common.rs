@@ -93,6 +93,7 @@ impl TestApp {
             data_dir: dir.path().to_owned(),
             listen: "127.0.0.1:0".parse().unwrap(),
             database_url,
+            settings: None,
         };
         let prepared = server::prepare(&config).await.expect("gateway prepares");
         let operator_token = prepared

@@ -1,5 +1,6 @@
 //! sea-orm entities, one per table (see `../migration.rs` for the DDL).
 
+pub mod alert;
 pub mod api_token;
 pub mod audit_entry;
 pub mod audit_head;
@@ -72,5 +73,6 @@ documents!(
     worker: id Id,
     service_record: id Id,
     consent: id Id,
+    alert: id Id,
     registration: senior_id SeniorId
 );

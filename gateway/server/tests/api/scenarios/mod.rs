@@ -9,3 +9,4 @@ mod reading;
 mod release_matrix;
 mod second_registration;
 mod service_record_visibility;
+mod verification;

@@ -201,6 +201,7 @@ async fn service_records_reach_whom_they_concern(app: &TestApp) {
                 "submittedAt",
                 "submittedBy",
                 "updatedAt",
+                "verification",
                 "version"
             ],
             "{item}"
