@@ -24,6 +24,8 @@ fn resource_of(path: &str) -> (&'static str, &'static str) {
         ("Worker", "worker")
     } else if path.contains("consents") {
         ("Consent", "consent")
+    } else if path.starts_with("/v1/alerts") {
+        ("Alert", "alert")
     } else if path.contains("participants") {
         ("Participant", "participant")
     } else if path.starts_with("/v1/seniors") {
@@ -61,6 +63,12 @@ fn summary(method: &str, path: &str, label: &str) -> String {
             "Register a participant; its certificate, key and token are in this answer only"
         }
         ("get", "/v1/participants") => "Every participant (operator only)",
+        (_, p) if p.ends_with(":acknowledge") => {
+            "Acknowledge (regulators; If-Match: its version; body: optional {\"note\"})"
+        }
+        (_, p) if p.ends_with(":resolve") => {
+            "Resolve (regulators; If-Match: its version; body: optional {\"note\"})"
+        }
         (_, p) if p.ends_with(":withdraw") => {
             "Withdraw at once (body: optional {\"reason\"}); from the next request on it grants nothing"
         }
@@ -105,6 +113,17 @@ fn parameters(method: &str, path: &str) -> Vec<Value> {
                 parameters.push(query("from", "RFC 3339: records starting at or after"));
                 parameters.push(query("to", "RFC 3339: records starting before"));
             }
+            "/v1/alerts" => {
+                parameters.push(query("rule", "a verification rule code"));
+                parameters.push(query("status", "OPEN, ACKNOWLEDGED or RESOLVED"));
+                parameters.push(query("provider", "provider id"));
+                parameters.push(query(
+                    "district",
+                    "12-digit division code: alerts about seniors living in it or under it",
+                ));
+                parameters.push(query("from", "RFC 3339: alerts raised at or after"));
+                parameters.push(query("to", "RFC 3339: alerts raised before"));
+            }
             "/v1/providers" => {
                 parameters.push(query(
                     "district",
@@ -120,12 +139,17 @@ fn parameters(method: &str, path: &str) -> Vec<Value> {
     if method == "post" && !path.contains(':') {
         parameters.push(json!({"name": "Idempotency-Key", "in": "header", "required": false, "schema": {"type": "string", "maxLength": 255}}));
     }
-    if method == "put" {
+    if method == "put" || path.ends_with(":acknowledge") || path.ends_with(":resolve") {
         parameters.push(json!({"name": "If-Match", "in": "header", "required": true, "schema": {"type": "string"}, "description": "the version being replaced, e.g. \"3\""}));
     }
-    let senior_data = ["/v1/seniors", "/v1/service-records", "/v1/native/"]
-        .iter()
-        .any(|prefix| path.starts_with(prefix));
+    let senior_data = [
+        "/v1/seniors",
+        "/v1/service-records",
+        "/v1/native/",
+        "/v1/alerts",
+    ]
+    .iter()
+    .any(|prefix| path.starts_with(prefix));
     if senior_data && (method == "get" || path.ends_with(":lookup")) {
         parameters.push(json!({"name": "x-jiayang-purpose", "in": "header", "required": false, "schema": {"enum": jiayang_domain::release::PURPOSES}, "description": "why the caller reads (required of anyone reading seniors it does not hold); what is released depends on it"}));
     }
@@ -232,7 +256,9 @@ fn operation(method: &str, path: &str) -> Value {
         .iter()
         .any(|verb| path.ends_with(verb));
     if (method == "post" || method == "put") && !bodiless {
-        let body = if path.ends_with(":withdraw") {
+        let body = if path.ends_with(":acknowledge") || path.ends_with(":resolve") {
+            json!({"type": "object", "properties": {"note": {"type": "string", "maxLength": 2000}}})
+        } else if path.ends_with(":withdraw") {
             json!({"type": "object", "properties": {"reason": {"type": "string"}}})
         } else if path.ends_with(":lookup") {
             json!({"type": "object", "properties": {"externalId": schema_ref("ExternalId"), "identityNumber": {"type": "string"}}})
@@ -281,6 +307,19 @@ fn build() -> Value {
         "kind": {"enum": ["ELDER_CARE_PORTAL", "HOUSEKEEPING_PLATFORM", "ELDER_CARE_INSTITUTION", "COMMUNITY_STATION", "REGULATOR"]},
         "name": {"type": "string"}, "uscc": {"type": "string"}, "nativeFormat": {"type": "string"},
         "status": {"enum": ["ACTIVE", "SUSPENDED"], "readOnly": true}}}),
+    );
+    schemas.insert(
+        "Alert".into(),
+        json!({"type": "object", "readOnly": true, "properties": {
+        "id": {"type": "string"}, "version": {"type": "integer"},
+        "createdAt": {"type": "string", "format": "date-time"}, "updatedAt": {"type": "string", "format": "date-time"},
+        "record": {"type": "string"}, "senior": {"type": "string"}, "provider": {"type": "string"},
+        "rule": {"type": "string"}, "severity": {"enum": ["HIGH", "MEDIUM", "LOW"]},
+        "message": {"type": "object", "properties": {"zh": {"type": "string"}, "en": {"type": "string"}}},
+        "status": {"enum": ["OPEN", "ACKNOWLEDGED", "RESOLVED"]}, "note": {"type": "string"},
+        "history": {"type": "array", "items": {"type": "object", "properties": {
+            "status": {"type": "string"}, "at": {"type": "string", "format": "date-time"},
+            "by": {"type": "string"}, "note": {"type": "string"}}}}}}),
     );
     schemas.insert(
         "CatalogItem".into(),

@@ -175,6 +175,22 @@ pub fn wire(operation: Operation) -> Wire {
             "/v1/catalog/service-items",
             "/jiayang.v1.CatalogService/ListServiceItems",
         ),
+        ListAlerts => both(M::GET, "/v1/alerts", "/jiayang.v1.AlertService/ListAlerts"),
+        GetAlert => both(
+            M::GET,
+            "/v1/alerts/{id}",
+            "/jiayang.v1.AlertService/GetAlert",
+        ),
+        AcknowledgeAlert => both(
+            M::POST,
+            "/v1/alerts/{id}:acknowledge",
+            "/jiayang.v1.AlertService/AcknowledgeAlert",
+        ),
+        ResolveAlert => both(
+            M::POST,
+            "/v1/alerts/{id}:resolve",
+            "/jiayang.v1.AlertService/ResolveAlert",
+        ),
         ImportNative => rest(M::POST, "/v1/native/{format}/{kind}"),
         ExportNative => rest(M::GET, "/v1/native/{format}/{kind}"),
         ListParticipants => rest(M::GET, "/v1/participants"),

@@ -24,6 +24,8 @@ pub enum Rule {
     Recorders,
     /// Every kind but regulators: provider listings and their workers.
     ListingWriters,
+    /// Regulators alone: handling alerts (DESIGN §4.5: "read and acknowledge all").
+    Supervisors,
 }
 
 /// The rule of each operation.
@@ -43,7 +45,10 @@ pub fn rule(operation: Operation) -> Rule {
         GetSenior | ListSeniors | LookupSenior | SeniorAccessHistory | ListSeniorConsents
         | CreateConsent | GetConsent | WithdrawConsent | GetServiceRecord | ListServiceRecords
         | LookupServiceRecord | GetProvider | ListProviders | LookupProvider | GetWorker
-        | ListWorkers | ListServiceItems | ImportNative | ExportNative => Rule::Anyone,
+        | ListWorkers | ListServiceItems | ImportNative | ExportNative | ListAlerts | GetAlert => {
+            Rule::Anyone
+        }
+        AcknowledgeAlert | ResolveAlert => Rule::Supervisors,
     }
 }
 
@@ -70,6 +75,10 @@ pub fn check(kind: ParticipantKind, operation: Operation) -> Result<(), Error> {
             refused("a regulator reads provider listings; it does not write them".into())
         }
         (Rule::Recorders | Rule::ListingWriters, _) => Ok(()),
+        (Rule::Supervisors, Regulator) => Ok(()),
+        (Rule::Supervisors, _) => refused(format!(
+            "a {kind} reads alerts; regulators acknowledge and resolve them"
+        )),
     }
 }
 
@@ -149,8 +158,17 @@ mod tests {
                 ListServiceItems,
                 ImportNative,
                 ExportNative,
+                ListAlerts,
+                GetAlert,
             ] {
                 assert!(allowed(kind, operation), "{kind} {operation}");
+            }
+            for operation in [AcknowledgeAlert, ResolveAlert] {
+                assert_eq!(
+                    allowed(kind, operation),
+                    kind == Regulator,
+                    "{kind} {operation}"
+                );
             }
         }
     }

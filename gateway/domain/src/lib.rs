@@ -17,6 +17,7 @@
 //! - [`consents`], [`history`], [`native`], [`import`], [`catalog`].
 
 pub mod access;
+pub mod alerts;
 pub mod catalog;
 pub mod consents;
 pub mod history;

@@ -55,6 +55,11 @@ operations! {
 
     ListServiceItems,
 
+    ListAlerts,
+    GetAlert,
+    AcknowledgeAlert,
+    ResolveAlert,
+
     /// A participant's own document in (`/v1/native/{format}/{kind}`): decided as the
     /// batch create of its kind.
     ImportNative,
@@ -93,6 +98,10 @@ impl Operation {
             | UpdateServiceRecord
             | ListServiceRecords
             | LookupServiceRecord
+            | ListAlerts
+            | GetAlert
+            | AcknowledgeAlert
+            | ResolveAlert
             | ImportNative
             | ExportNative => true,
             CreateProvider | BatchCreateProviders | GetProvider | UpdateProvider

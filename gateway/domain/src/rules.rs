@@ -35,6 +35,9 @@ pub const EXTERNAL_ID_FOREIGN: &str = "external-id-foreign";
 /// A registration's identity document is fixed: it names the person registered.
 pub const IDENTITY_FIXED: &str = "identity-fixed";
 
+/// An alert goes OPEN → ACKNOWLEDGED → RESOLVED (or OPEN → RESOLVED), never back.
+pub const ALERT_TRANSITION: &str = "alert-transition";
+
 /// Every gateway rule id.
 pub const ALL: &[&str] = &[
     REFERENCE_UNRESOLVED,
@@ -51,4 +54,5 @@ pub const ALL: &[&str] = &[
     PARTICIPANT_KIND,
     EXTERNAL_ID_FOREIGN,
     IDENTITY_FIXED,
+    ALERT_TRANSITION,
 ];

@@ -3,6 +3,7 @@
 //! makes the one domain call REST makes for the same operation (`crate::operations`
 //! names both), and converts back.
 
+mod alerts;
 mod catalog;
 mod consents;
 mod convert;
@@ -11,8 +12,9 @@ mod records;
 mod seniors;
 
 use jiayang_proto::v1::{
-    catalog_service_server::CatalogServiceServer, consent_service_server::ConsentServiceServer,
-    provider_service_server::ProviderServiceServer, senior_service_server::SeniorServiceServer,
+    alert_service_server::AlertServiceServer, catalog_service_server::CatalogServiceServer,
+    consent_service_server::ConsentServiceServer, provider_service_server::ProviderServiceServer,
+    senior_service_server::SeniorServiceServer,
     service_record_service_server::ServiceRecordServiceServer,
 };
 
@@ -77,6 +79,9 @@ pub fn routes(gateway: Gateway) -> axum::Router {
         health_reporter
             .set_serving::<ConsentServiceServer<consents::Service>>()
             .await;
+        health_reporter
+            .set_serving::<AlertServiceServer<alerts::Service>>()
+            .await;
     });
     let reflection = tonic_reflection::server::Builder::configure()
         .register_encoded_file_descriptor_set(jiayang_proto::FILE_DESCRIPTOR_SET)
@@ -101,6 +106,10 @@ pub fn routes(gateway: Gateway) -> axum::Router {
     let router = with_service(
         router,
         ConsentServiceServer::new(consents::Service(gateway.clone())),
+    );
+    let router = with_service(
+        router,
+        AlertServiceServer::new(alerts::Service(gateway.clone())),
     );
     let router = with_service(
         router,

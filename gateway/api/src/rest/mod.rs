@@ -3,6 +3,7 @@
 //! caller's language, by [`problems`]. Routes are registered from
 //! [`crate::operations`], so every one names its operation.
 
+mod alerts;
 mod consents;
 mod extract;
 mod native;
@@ -67,6 +68,10 @@ pub fn routes() -> Router<Gateway> {
         .add(UpdateWorker, providers::update_worker)
         .add(ListWorkers, providers::list_workers)
         .add(ListServiceItems, providers::service_items)
+        .add(ListAlerts, alerts::list)
+        .add(GetAlert, alerts::get)
+        .add(AcknowledgeAlert, alerts::action)
+        .add(ResolveAlert, alerts::action)
         .add(ImportNative, native::import)
         .add(ExportNative, native::export)
         .add(ListParticipants, participants::list)

@@ -1,6 +1,7 @@
 //! Long, multi-step scenarios: several participants, several routes, REST and gRPC, each
 //! step asserting what each participant may see or do. `reading.rs`: what they share.
 
+mod alerts;
 mod audit_chain;
 mod consent_lifecycle;
 mod holders;
