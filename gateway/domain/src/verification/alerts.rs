@@ -12,6 +12,7 @@ use jiayang_store::{
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait,
     IntoActiveModel, QueryFilter,
+    sea_query::{CaseStatement, Expr},
 };
 use serde_json::{Value, json};
 
@@ -170,38 +171,25 @@ async fn resolve_passing(
     Ok(())
 }
 
-/// Each record's verification into its row: the records that passed with one
-/// statement, each alerted one with its own.
+/// Each record's verification into its row, for a whole chunk in one statement (`CASE
+/// id WHEN … THEN …`): a bulk load's records cost one update, alerted or not.
 async fn store_results(
     txn: &DatabaseTransaction,
     visits: &[Visit<'_>],
     results: &[Value],
 ) -> Result<(), Error> {
-    let mut passed = Vec::new();
+    let mut by_id = CaseStatement::new();
     for (visit, result) in visits.iter().zip(results) {
-        if result["status"] == "PASSED" {
-            passed.push(visit.id);
-            continue;
-        }
-        service_record::Entity::update_many()
-            .col_expr(
-                service_record::Column::Verification,
-                sea_orm::sea_query::Expr::value(result.to_string()),
-            )
-            .filter(service_record::Column::Id.eq(visit.id))
-            .exec(txn)
-            .await?;
+        by_id = by_id.case(
+            service_record::Column::Id.eq(visit.id),
+            Expr::value(result.to_string()),
+        );
     }
-    if let Some(first) = passed.first() {
-        let index = visits.iter().position(|v| v.id == *first).unwrap_or(0);
-        service_record::Entity::update_many()
-            .col_expr(
-                service_record::Column::Verification,
-                sea_orm::sea_query::Expr::value(results[index].to_string()),
-            )
-            .filter(service_record::Column::Id.is_in(passed))
-            .exec(txn)
-            .await?;
-    }
+    let by_id = by_id.finally(Expr::col(service_record::Column::Verification));
+    service_record::Entity::update_many()
+        .col_expr(service_record::Column::Verification, by_id.into())
+        .filter(service_record::Column::Id.is_in(visits.iter().map(|v| v.id)))
+        .exec(txn)
+        .await?;
     Ok(())
 }
