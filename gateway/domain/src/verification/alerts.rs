@@ -10,8 +10,9 @@ use jiayang_store::{
     micros_to_rfc3339, now_micros,
 };
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait,
-    IntoActiveModel, QueryFilter,
+    ActiveModelTrait,
+    ActiveValue::Set,
+    ColumnTrait, DatabaseTransaction, EntityTrait, IntoActiveModel, QueryFilter,
     sea_query::{CaseStatement, Expr},
 };
 use serde_json::{Value, json};
