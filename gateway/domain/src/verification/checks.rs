@@ -255,13 +255,14 @@ async fn provider_findings(
 }
 
 /// `DUPLICATE`: another record (not cancelled) of the same senior, item and provider
-/// starting within the window, whoever submitted it.
+/// starting within the window, whoever submitted it. A cancelled record duplicates
+/// nothing: its replacement is the visit.
 async fn duplicated(
     conn: &impl ConnectionTrait,
     thresholds: &Thresholds,
     visit: &Visit<'_>,
 ) -> Result<bool, Error> {
-    let Some(start) = visit.starts_at else {
+    let Some(start) = visit.starts_at.filter(|_| visit.status != "CANCELLED") else {
         return Ok(false);
     };
     let window = i64::from(thresholds.duplicate_window_minutes) * MINUTE;

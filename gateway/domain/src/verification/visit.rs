@@ -15,6 +15,7 @@ pub(crate) struct Visit<'a> {
     pub senior_id: &'a str,
     pub provider_id: &'a str,
     pub service_item: &'a str,
+    pub status: &'a str,
     /// Check-in, else the scheduled start (microseconds).
     pub starts_at: Option<i64>,
     pub check_in: Option<i64>,
@@ -53,6 +54,10 @@ impl<'a> Visit<'a> {
             provider_id,
             service_item: body
                 .get("serviceItem")
+                .and_then(Value::as_str)
+                .unwrap_or_default(),
+            status: body
+                .get("status")
                 .and_then(Value::as_str)
                 .unwrap_or_default(),
             starts_at: check_in.or_else(|| instant_at(body, "scheduled", "start")),

@@ -253,6 +253,10 @@ async fn every_rule_flags_and_passes(app: &TestApp) {
     )
     .await;
     assert_eq!(flagged(&later), Vec::<&str>::new());
+    // A cancelled booking at the same time duplicates nothing.
+    let mut cancelled = scheduled(&senior_id, &mine, soon + Duration::minutes(2));
+    cancelled["status"] = "CANCELLED".into();
+    assert_eq!(flagged(&submit(&hk, cancelled).await), Vec::<&str>::new());
 
     let deceased = submit(&hk, visit(&inactive_id, &mine, slot(9), 120)).await;
     assert_eq!(flagged(&deceased), ["SENIOR_INACTIVE"]);
