@@ -20,9 +20,9 @@ use serde_json::{Value, json};
 
 use crate::{
     Access, Call, Error, Gateway, Page, PageRequest, ParticipantKind, document,
-    paging::{Cursor, check_division_filter},
+    paging::{Cursor, check_division_filter, time_bound},
     rules,
-    verification::{Rule, instant_micros},
+    verification::Rule,
 };
 
 const LABEL: &str = "alert";
@@ -200,21 +200,11 @@ pub async fn list(
         query =
             query.filter(alert::Column::District.like(format!("{}%", significant_prefix(code))));
     }
-    for (name, bound, before) in [("from", &filter.from, false), ("to", &filter.to, true)] {
-        let Some(text) = bound else { continue };
-        let at = instant_micros(text).ok_or_else(|| {
-            invalid(
-                &format!("/{name}"),
-                jiayang_schemas::rule::TIMESTAMP_FORMAT,
-                format!("{name} 应为 RFC 3339 时间"),
-                format!("{name} must be an RFC 3339 date-time"),
-            )
-        })?;
-        query = query.filter(if before {
-            alert::Column::CreatedAt.lt(at)
-        } else {
-            alert::Column::CreatedAt.gte(at)
-        });
+    if let Some(from) = &filter.from {
+        query = query.filter(alert::Column::CreatedAt.gte(time_bound("from", from)?));
+    }
+    if let Some(to) = &filter.to {
+        query = query.filter(alert::Column::CreatedAt.lt(time_bound("to", to)?));
     }
     let mut rows = cursor.rows(query, &gateway.store.db).await?;
     let more = cursor.cut(&mut rows);

@@ -161,3 +161,15 @@ pub(crate) fn check_division_filter(name: &str, code: &str) -> Result<(), Error>
         format!("the {name} filter is a 12-digit division code"),
     )))
 }
+
+/// A list's time filter (`from`, `to`) in microseconds: RFC 3339, or a violation naming it.
+pub(crate) fn time_bound(name: &str, text: &str) -> Result<i64, Error> {
+    crate::verification::instant_micros(text).ok_or_else(|| {
+        Error::invalid(jiayang_schemas::Violation::new(
+            format!("/{name}"),
+            jiayang_schemas::rule::TIMESTAMP_FORMAT,
+            format!("{name} 应为 RFC 3339 时间"),
+            format!("{name} must be an RFC 3339 date-time"),
+        ))
+    })
+}

@@ -18,12 +18,12 @@ use crate::{
     Call, Error, Gateway, PageRequest,
     document::{json_text, str_at},
     grants,
-    paging::Cursor,
+    paging::{Cursor, time_bound},
     references::{key_of, resolve_provider, resolve_senior},
     resource::{Columns, Prepared, Resource, rendered},
     rules::REFERENCE_UNRESOLVED,
     seniors,
-    verification::{Visit, instant_micros, verify_written},
+    verification::{Visit, verify_written},
 };
 
 pub struct ServiceRecords;
@@ -103,10 +103,10 @@ impl ServiceRecords {
             query = query.filter(service_record::Column::Status.eq(status.as_str()));
         }
         if let Some(from) = &filter.from {
-            query = query.filter(service_record::Column::StartsAt.gte(bound("from", from)?));
+            query = query.filter(service_record::Column::StartsAt.gte(time_bound("from", from)?));
         }
         if let Some(to) = &filter.to {
-            query = query.filter(service_record::Column::StartsAt.lt(bound("to", to)?));
+            query = query.filter(service_record::Column::StartsAt.lt(time_bound("to", to)?));
         }
         let rows = cursor.rows(query, &gateway.store.db).await?;
         Ok((cursor, rows))
@@ -166,17 +166,6 @@ async fn basis_for_delivery(
             .collect();
     holders.sort_unstable();
     Ok(holders)
-}
-
-fn bound(name: &str, text: &str) -> Result<i64, Error> {
-    instant_micros(text).ok_or_else(|| {
-        Error::invalid(Violation::new(
-            format!("/{name}"),
-            jiayang_schemas::rule::TIMESTAMP_FORMAT,
-            format!("{name} 应为 RFC 3339 时间"),
-            format!("{name} must be an RFC 3339 date-time"),
-        ))
-    })
 }
 
 fn unresolved(path: &str, what_zh: &str, what_en: &str) -> Violation {

@@ -223,11 +223,11 @@ pub async fn batch_create<R: Resource>(
     let db = &gateway.store.db;
     let mut cache = R::Cache::default();
     let mut results: Vec<Option<ItemResult>> = Vec::with_capacity(documents.len());
-    let mut ready: Vec<(usize, String, Prepared<R::Extra>)> = Vec::new();
+    let mut ready: Vec<(usize, Prepared<R::Extra>)> = Vec::new();
     for (index, document) in documents.into_iter().enumerate() {
         match prepare::<R>(gateway, call, parent, document, db, &mut cache).await {
             Ok(prepared) => {
-                ready.push((index, String::new(), prepared));
+                ready.push((index, prepared));
                 results.push(None);
             }
             Err(Error::Invalid(violations)) => results.push(Some(ItemResult::Invalid(violations))),
@@ -235,26 +235,21 @@ pub async fn batch_create<R: Resource>(
         }
     }
     let write = gateway.store.write().await?;
-    for chunk in ready.chunks_mut(CHUNK) {
-        let items: Vec<&Prepared<R::Extra>> = chunk.iter().map(|(_, _, p)| p).collect();
+    for chunk in ready.chunks(CHUNK) {
+        let items: Vec<&Prepared<R::Extra>> = chunk.iter().map(|(_, p)| p).collect();
         let savepoint = write.txn.begin().await?;
         match insert_many::<R>(gateway, &savepoint, call, parent, &items).await {
             Ok(ids) => {
                 savepoint.commit().await?;
-                for ((index, id, _), made) in chunk.iter_mut().zip(ids) {
-                    results[*index] = Some(ItemResult::Created { id: made.clone() });
-                    *id = made;
+                for ((index, _), id) in chunk.iter().zip(ids) {
+                    results[*index] = Some(ItemResult::Created { id });
                 }
             }
             Err(Error::AlreadyExists(_)) => {
                 savepoint.rollback().await?;
-                for (index, id, prepared) in chunk {
-                    let result =
-                        insert_one::<R>(gateway, &write.txn, call, parent, prepared).await?;
-                    if let ItemResult::Created { id: made } = &result {
-                        *id = made.clone();
-                    }
-                    results[*index] = Some(result);
+                for (index, prepared) in chunk {
+                    results[*index] =
+                        Some(insert_one::<R>(gateway, &write.txn, call, parent, prepared).await?);
                 }
             }
             Err(other) => return Err(other),
@@ -262,8 +257,10 @@ pub async fn batch_create<R: Resource>(
     }
     let changes = ready
         .iter()
-        .filter(|(index, ..)| matches!(results[*index], Some(ItemResult::Created { .. })))
-        .map(|(_, id, prepared)| changed::<R>(call, "created", id, prepared))
+        .filter_map(|(index, prepared)| match &results[*index] {
+            Some(ItemResult::Created { id }) => Some(changed::<R>(call, "created", id, prepared)),
+            _ => None,
+        })
         .collect();
     audit::append(&write.txn, changes).await?;
     write.commit().await?;
