@@ -213,9 +213,33 @@ fn native_operation(method: &str) -> Value {
     }
 }
 
+/// `GET /v1/events`: the change feed as a long-poll.
+fn events_operation() -> Value {
+    let query = |name: &str, description: &str, schema: Value| json!({"name": name, "in": "query", "required": false, "description": description, "schema": schema});
+    json!({
+        "operationId": "get_v1_events",
+        "summary": "The events about what the caller may read, after a cursor, in order; waits up to waitSeconds for the first",
+        "parameters": [
+            query("after", "a cursor this feed gave (the previous answer's cursor); absent: the feed's start", json!({"type": "string"})),
+            query("waitSeconds", "how long to wait when no event waits", json!({"type": "integer", "minimum": 0, "maximum": 50, "default": 0})),
+            query("limit", "most events in the answer", json!({"type": "integer", "minimum": 1, "maximum": 1000, "default": 100})),
+        ],
+        "responses": {
+            "200": {"description": "events, and the cursor to send as `after` next (past events the caller may not read, too)", "content": {"application/json": {"schema": {"type": "object", "required": ["events", "cursor"], "properties": {
+                "events": {"type": "array", "items": schema_ref("Event")},
+                "cursor": {"type": "string"}}}}}},
+            "default": {"description": "a problem (RFC 9457)", "content": {"application/problem+json": {"schema": schema_ref("Problem")}}},
+        },
+        "security": [{"bearer": []}],
+    })
+}
+
 fn operation(method: &str, path: &str) -> Value {
     if path.starts_with("/v1/native/") {
         return native_operation(method);
+    }
+    if path == "/v1/events" {
+        return events_operation();
     }
     let (schema_name, label) = resource_of(path);
     let problem = json!({"description": "a problem (RFC 9457)", "content": {"application/problem+json": {"schema": schema_ref("Problem")}}});
@@ -320,6 +344,20 @@ fn build() -> Value {
         "history": {"type": "array", "items": {"type": "object", "properties": {
             "status": {"type": "string"}, "at": {"type": "string", "format": "date-time"},
             "by": {"type": "string"}, "note": {"type": "string"}}}}}}),
+    );
+    schemas.insert(
+        "Event".into(),
+        json!({"type": "object", "readOnly": true, "required": ["id", "type", "resource", "occurredAt"], "properties": {
+        "id": {"type": "string"},
+        "type": {"enum": ["senior.created", "senior.updated", "service_record.created", "service_record.updated",
+            "consent.created", "consent.withdrawn", "alert.raised", "alert.acknowledged", "alert.resolved",
+            "provider.created", "provider.updated", "worker.created", "worker.updated"]},
+        "resource": {"type": "object", "required": ["kind", "id", "version"], "properties": {
+            "kind": {"enum": ["senior", "service_record", "consent", "alert", "provider", "worker"]},
+            "id": {"type": "string"}, "version": {"type": "integer"},
+            "provider": {"type": "string", "description": "a worker's provider"}}},
+        "senior": {"type": "string", "description": "the senior the resource is about"},
+        "occurredAt": {"type": "string", "format": "date-time"}}}),
     );
     schemas.insert(
         "CatalogItem".into(),

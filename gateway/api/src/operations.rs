@@ -191,6 +191,11 @@ pub fn wire(operation: Operation) -> Wire {
             "/v1/alerts/{id}:resolve",
             "/jiayang.v1.AlertService/ResolveAlert",
         ),
+        ListEvents => rest(M::GET, "/v1/events"),
+        SubscribeEvents => Wire {
+            rest: None,
+            grpc: Some("/jiayang.v1.EventService/Subscribe"),
+        },
         ImportNative => rest(M::POST, "/v1/native/{format}/{kind}"),
         ExportNative => rest(M::GET, "/v1/native/{format}/{kind}"),
         ListParticipants => rest(M::GET, "/v1/participants"),

@@ -45,9 +45,8 @@ pub fn rule(operation: Operation) -> Rule {
         GetSenior | ListSeniors | LookupSenior | SeniorAccessHistory | ListSeniorConsents
         | CreateConsent | GetConsent | WithdrawConsent | GetServiceRecord | ListServiceRecords
         | LookupServiceRecord | GetProvider | ListProviders | LookupProvider | GetWorker
-        | ListWorkers | ListServiceItems | ImportNative | ExportNative | ListAlerts | GetAlert => {
-            Rule::Anyone
-        }
+        | ListWorkers | ListServiceItems | ImportNative | ExportNative | ListAlerts | GetAlert
+        | ListEvents | SubscribeEvents => Rule::Anyone,
         AcknowledgeAlert | ResolveAlert => Rule::Supervisors,
     }
 }
@@ -160,6 +159,8 @@ mod tests {
                 ExportNative,
                 ListAlerts,
                 GetAlert,
+                ListEvents,
+                SubscribeEvents,
             ] {
                 assert!(allowed(kind, operation), "{kind} {operation}");
             }

@@ -8,7 +8,7 @@
 
 use jiayang_schemas::{Violation, reference::significant_prefix};
 use jiayang_store::{
-    audit::{self, Decision},
+    audit::Decision,
     entity::{Documents, alert, record_holder},
     micros_to_rfc3339, now_micros,
 };
@@ -20,6 +20,7 @@ use serde_json::{Value, json};
 
 use crate::{
     Access, Call, Error, Gateway, Page, PageRequest, ParticipantKind, document,
+    events::{self, Change},
     paging::{Cursor, check_division_filter, time_bound},
     rules,
     verification::Rule,
@@ -56,10 +57,10 @@ impl Handling {
         }
     }
 
-    fn action(self) -> &'static str {
+    fn what(self) -> &'static str {
         match self {
-            Handling::Acknowledge => "alert.acknowledged",
-            Handling::Resolve => "alert.resolved",
+            Handling::Acknowledge => "acknowledged",
+            Handling::Resolve => "resolved",
         }
     }
 }
@@ -77,29 +78,31 @@ fn render(row: &alert::Model) -> Value {
     resource
 }
 
-/// The alerts a call may read.
+/// The alerts a call may read (a regulator declares its purpose).
 fn visible(call: &Call) -> Result<Condition, Error> {
-    Ok(match call.kind() {
-        ParticipantKind::Operator => Condition::all(),
-        ParticipantKind::Regulator => {
-            call.required_purpose()?;
-            Condition::all()
-        }
+    if call.kind() == ParticipantKind::Regulator {
+        call.required_purpose()?;
+    }
+    Ok(visible_to(call.kind(), call.me()))
+}
+
+/// The alerts a participant of `kind` may read.
+pub(crate) fn visible_to(kind: ParticipantKind, me: &str) -> Condition {
+    match kind {
+        ParticipantKind::Operator | ParticipantKind::Regulator => Condition::all(),
         ParticipantKind::HousekeepingPlatform => {
-            Condition::all().add(alert::Column::SubmittedBy.eq(call.me()))
+            Condition::all().add(alert::Column::SubmittedBy.eq(me))
         }
-        _ => Condition::any()
-            .add(alert::Column::SubmittedBy.eq(call.me()))
-            .add(
-                alert::Column::RecordId.in_subquery(
-                    Query::select()
-                        .column(record_holder::Column::RecordId)
-                        .from(record_holder::Entity)
-                        .and_where(record_holder::Column::Holder.eq(call.me()))
-                        .to_owned(),
-                ),
+        _ => Condition::any().add(alert::Column::SubmittedBy.eq(me)).add(
+            alert::Column::RecordId.in_subquery(
+                Query::select()
+                    .column(record_holder::Column::RecordId)
+                    .from(record_holder::Entity)
+                    .and_where(record_holder::Column::Holder.eq(me))
+                    .to_owned(),
             ),
-    })
+        ),
+    }
 }
 
 /// Records the read of an alert in the call's audit trail.
@@ -311,8 +314,8 @@ pub async fn handle(
             current: updated.version,
         });
     }
-    let entry = audit::Entry::change(call.me(), handling.action(), id, Some(&senior));
-    audit::append(&write.txn, vec![entry]).await?;
+    let change = Change::new(call.me(), "alert", handling.what(), id, updated.version);
+    events::record(&write.txn, vec![change.about(Some(&senior))]).await?;
     write.commit().await?;
     Ok(render(&updated))
 }

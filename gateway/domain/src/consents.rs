@@ -6,7 +6,7 @@
 
 use jiayang_schemas::{Kind, Violation};
 use jiayang_store::{
-    audit, delimited,
+    delimited,
     entity::{consent, participant},
     micros_to_rfc3339, now_micros,
 };
@@ -19,6 +19,7 @@ use serde_json::{Map, Value, json};
 use crate::{
     Call, Error, Gateway, ParticipantKind,
     document::json_text,
+    events::{self, Change},
     grants::beijing_today,
     references::{key_of, resolve_senior},
     resource::{Columns, Prepared, Resource, rendered},
@@ -288,8 +289,8 @@ pub async fn withdraw(
     active.version = Set(version);
     active.updated_at = Set(now);
     let row = active.update(&write.txn).await?;
-    let entry = audit::Entry::change(call.me(), "consent.withdrawn", id, Some(&senior_id));
-    audit::append(&write.txn, vec![entry]).await?;
+    let change = Change::new(call.me(), "consent", "withdrawn", id, version);
+    events::record(&write.txn, vec![change.about(Some(&senior_id))]).await?;
     write.commit().await?;
     Ok(render(&row, &beijing_today()))
 }

@@ -23,6 +23,11 @@ pub(crate) fn beijing_today() -> String {
 
 /// The grants `grantee` holds for `purpose` today: active, begun and not expired.
 pub(crate) fn active_grants(grantee: &str, purpose: &str, today: &str) -> Condition {
+    current_grants(grantee, today).add(consent::Column::Purposes.like(format!("%,{purpose},%")))
+}
+
+/// The grants `grantee` holds today for any purpose.
+pub(crate) fn current_grants(grantee: &str, today: &str) -> Condition {
     Condition::all()
         .add(consent::Column::Grantee.eq(grantee))
         .add(consent::Column::Status.eq("ACTIVE"))
@@ -32,7 +37,6 @@ pub(crate) fn active_grants(grantee: &str, purpose: &str, today: &str) -> Condit
                 .add(consent::Column::ValidUntil.is_null())
                 .add(consent::Column::ValidUntil.gte(today)),
         )
-        .add(consent::Column::Purposes.like(format!("%,{purpose},%")))
 }
 
 /// The data categories `grantee`'s grants give it for `purpose`, for each registration

@@ -14,12 +14,15 @@
 //!   [`resource::Resource`]: [`Seniors`], [`Providers`], [`Workers`], [`ServiceRecords`],
 //!   [`Consents`]; lists and lookups in their modules.
 //! - [`release`]: what a call gets of seniors and service records (one, searched, listed).
+//! - [`events`]: every change's audit entry and event (the outbox), and the feed read
+//!   from a cursor.
 //! - [`consents`], [`history`], [`native`], [`import`], [`catalog`].
 
 pub mod access;
 pub mod alerts;
 pub mod catalog;
 pub mod consents;
+pub mod events;
 pub mod history;
 pub mod import;
 pub mod native;
@@ -68,14 +71,17 @@ pub struct Gateway {
     pub audit: Appender,
     pub tls: TlsFiles,
     pub thresholds: verification::Thresholds,
+    pub feed: events::Feed,
 }
 
 impl Gateway {
-    /// A gateway on `store`, starting its audit appender on the current runtime, with
-    /// DESIGN's verification thresholds.
+    /// A gateway on `store`, starting its audit appender and event sequencer on the
+    /// current runtime, with DESIGN's verification thresholds.
     pub fn new(store: Store, keys: Keys, tls: TlsFiles) -> Self {
         let audit = Appender::start(store.clone());
+        let feed = events::Feed::start(store.clone());
         Self {
+            feed,
             store,
             keys,
             audit,

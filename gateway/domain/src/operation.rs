@@ -60,6 +60,10 @@ operations! {
     AcknowledgeAlert,
     ResolveAlert,
 
+    /// The change feed, as a long-poll (REST) or a stream (gRPC).
+    ListEvents,
+    SubscribeEvents,
+
     /// A participant's own document in (`/v1/native/{format}/{kind}`): decided as the
     /// batch create of its kind.
     ImportNative,
@@ -102,6 +106,8 @@ impl Operation {
             | GetAlert
             | AcknowledgeAlert
             | ResolveAlert
+            | ListEvents
+            | SubscribeEvents
             | ImportNative
             | ExportNative => true,
             CreateProvider | BatchCreateProviders | GetProvider | UpdateProvider

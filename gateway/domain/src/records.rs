@@ -122,7 +122,7 @@ pub(crate) enum Visible<'a> {
 }
 
 impl Visible<'_> {
-    fn condition(self) -> Condition {
+    pub(crate) fn condition(self) -> Condition {
         match self {
             Visible::All => Condition::all(),
             Visible::To { participant, held } => {

@@ -147,6 +147,7 @@ pub async fn bind(listen: SocketAddr) -> Result<TcpListener, ServeError> {
 /// Serves TLS connections (HTTP/2 and HTTP/1.1, ALPN) until `shutdown` resolves, then
 /// stops accepting and gives open connections time to finish.
 pub async fn serve(listener: TcpListener, prepared: Prepared, shutdown: impl Future<Output = ()>) {
+    let feed = prepared.gateway.feed.clone();
     let app = app::router(prepared.gateway);
     let acceptor = TlsAcceptor::from(prepared.tls);
     let graceful = GracefulShutdown::new();
@@ -193,6 +194,8 @@ pub async fn serve(listener: TcpListener, prepared: Prepared, shutdown: impl Fut
         });
     }
     drop(listener);
+    // Long-polls answer and event streams end, so they do not hold the drain open.
+    feed.close();
     if tokio::time::timeout(DRAIN_TIMEOUT, graceful.shutdown())
         .await
         .is_err()

@@ -51,6 +51,8 @@ const LAYERS: &[(&str, &[&str])] = &[
             "tokio",
             "tokio-stream",
             "thiserror",
+            // Its background tasks (the event sequencer) have no caller to report to.
+            "tracing",
         ],
     ),
     (

@@ -12,7 +12,7 @@ use sea_orm::{
 use sea_orm_migration::MigratorTrait;
 
 use crate::migration;
-use tokio::sync::{Mutex, MutexGuard};
+use tokio::sync::{Mutex, MutexGuard, Notify};
 
 /// The database, and for SQLite a gate that lets one write transaction in at a time.
 ///
@@ -23,17 +23,22 @@ use tokio::sync::{Mutex, MutexGuard};
 pub struct Store {
     pub db: DatabaseConnection,
     write_gate: Option<Arc<Mutex<()>>>,
+    committed: Arc<Notify>,
 }
 
 /// A write transaction, holding the SQLite gate while it lives.
 pub struct Write<'a> {
     pub txn: DatabaseTransaction,
     _gate: Option<MutexGuard<'a, ()>>,
+    committed: &'a Notify,
 }
 
 impl Write<'_> {
+    /// Commits, and wakes whoever waits for [`Store::committed`].
     pub async fn commit(self) -> Result<(), DbErr> {
-        self.txn.commit().await
+        self.txn.commit().await?;
+        self.committed.notify_one();
+        Ok(())
     }
 }
 
@@ -62,6 +67,7 @@ impl Store {
         Ok(Self {
             db,
             write_gate: sqlite.then(|| Arc::new(Mutex::new(()))),
+            committed: Arc::new(Notify::new()),
         })
     }
 
@@ -71,14 +77,26 @@ impl Store {
 
     /// Begins a write transaction (waiting for the SQLite gate first).
     pub async fn write(&self) -> Result<Write<'_>, DbErr> {
-        let gate = match &self.write_gate {
-            Some(gate) => Some(gate.lock().await),
-            None => None,
-        };
+        let gate = self.gate().await;
         Ok(Write {
             txn: self.db.begin().await?,
             _gate: gate,
+            committed: &self.committed,
         })
+    }
+
+    /// The SQLite gate, for a write of this crate's own.
+    pub(crate) async fn gate(&self) -> Option<MutexGuard<'_, ()>> {
+        match &self.write_gate {
+            Some(gate) => Some(gate.lock().await),
+            None => None,
+        }
+    }
+
+    /// Resolves after a [`Write`] has committed (at once if one has since the last
+    /// call): the sequencer's signal that events may wait for a position.
+    pub async fn committed(&self) {
+        self.committed.notified().await
     }
 
     /// Whether the database answers.

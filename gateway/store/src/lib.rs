@@ -10,12 +10,14 @@
 //! - [`entity`]: one sea-orm entity per table; [`entity::Documents`] names the columns
 //!   every canonical document row has. [`migration`]: the DDL, append-only.
 //! - [`audit`]: append (inside a transaction or group-committed), verify, history.
+//! - [`events`]: the change feed's order (the sequencer) and its head.
 //! - [`crypto`]: [`crypto::Keys`] (seal, open, index hashes), tokens.
 //! - [`pki`]: the data directory's TLS files, dev certificates, participant certificates.
 
 pub mod audit;
 pub mod crypto;
 pub mod entity;
+pub mod events;
 pub mod files;
 pub mod migration;
 pub mod pki;

@@ -18,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(M0005Visibility),
             Box::new(M0006Holdings),
             Box::new(M0007Verification),
+            Box::new(M0008Events),
         ]
     }
 }
@@ -682,6 +683,49 @@ impl MigrationTrait for M0007Verification {
             }
             manager.create_index(index.to_owned()).await?;
         }
+        Ok(())
+    }
+}
+
+struct M0008Events;
+
+impl MigrationName for M0008Events {
+    fn name(&self) -> &str {
+        "m0008_events"
+    }
+}
+
+/// The change feed's outbox. `seq` is taken at insert; `position` after commit (see
+/// `crate::events`), unique, so the feed has one order on every node.
+#[async_trait::async_trait]
+impl MigrationTrait for M0008Events {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .create_table(
+                Table::create()
+                    .table("events")
+                    .col(big_pk_auto("seq"))
+                    .col(big_integer_null("position").unique_key())
+                    .col(string("id").unique_key())
+                    .col(string("event_type"))
+                    .col(string("resource_kind"))
+                    .col(string("resource_id"))
+                    .col(integer("version"))
+                    .col(string_null("parent_id"))
+                    .col(string_null("senior_id"))
+                    .col(string_null("holder"))
+                    .col(micros("occurred_at"))
+                    .to_owned(),
+            )
+            .await?;
+        // The sequencer looks only for what has no position yet; a partial index keeps
+        // that look as cheap as the backlog is short, however long the feed.
+        manager
+            .get_connection()
+            .execute_unprepared(
+                "CREATE INDEX events_unsequenced ON events (seq) WHERE position IS NULL",
+            )
+            .await?;
         Ok(())
     }
 }

@@ -7,14 +7,15 @@ mod alerts;
 mod catalog;
 mod consents;
 mod convert;
+mod events;
 mod providers;
 mod records;
 mod seniors;
 
 use jiayang_proto::v1::{
     alert_service_server::AlertServiceServer, catalog_service_server::CatalogServiceServer,
-    consent_service_server::ConsentServiceServer, provider_service_server::ProviderServiceServer,
-    senior_service_server::SeniorServiceServer,
+    consent_service_server::ConsentServiceServer, event_service_server::EventServiceServer,
+    provider_service_server::ProviderServiceServer, senior_service_server::SeniorServiceServer,
     service_record_service_server::ServiceRecordServiceServer,
 };
 
@@ -82,6 +83,9 @@ pub fn routes(gateway: Gateway) -> axum::Router {
         health_reporter
             .set_serving::<AlertServiceServer<alerts::Service>>()
             .await;
+        health_reporter
+            .set_serving::<EventServiceServer<events::Service>>()
+            .await;
     });
     let reflection = tonic_reflection::server::Builder::configure()
         .register_encoded_file_descriptor_set(jiayang_proto::FILE_DESCRIPTOR_SET)
@@ -110,6 +114,10 @@ pub fn routes(gateway: Gateway) -> axum::Router {
     let router = with_service(
         router,
         AlertServiceServer::new(alerts::Service(gateway.clone())),
+    );
+    let router = with_service(
+        router,
+        EventServiceServer::new(events::Service(gateway.clone())),
     );
     let router = with_service(
         router,

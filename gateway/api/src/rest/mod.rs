@@ -5,6 +5,7 @@
 
 mod alerts;
 mod consents;
+mod events;
 mod extract;
 mod native;
 mod participants;
@@ -72,6 +73,7 @@ pub fn routes() -> Router<Gateway> {
         .add(GetAlert, alerts::get)
         .add(AcknowledgeAlert, alerts::action)
         .add(ResolveAlert, alerts::action)
+        .add(ListEvents, events::list)
         .add(ImportNative, native::import)
         .add(ExportNative, native::export)
         .add(ListParticipants, participants::list)

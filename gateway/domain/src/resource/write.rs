@@ -2,13 +2,13 @@
 //! version), batch create, lookup by external id — written once over [`Resource`].
 
 use jiayang_schemas::Violation;
-use jiayang_store::audit;
 use sea_orm::{Condition, DatabaseTransaction, TransactionTrait};
 use serde_json::Value;
 
 use super::{Prepared, Resource, conflict, insert, insert_many, own, prepare, replace, row};
 use crate::{
     Call, Created, Error, Gateway, ItemResult, ParticipantKind,
+    events::{self, Change},
     idempotency::{self, IdempotencyKey},
     references,
 };
@@ -60,9 +60,9 @@ pub async fn create<R: Resource>(
                 .await
                 .map_err(|e| conflict(R::LABEL, e))?;
         }
-        audit::append(
+        events::record(
             &write.txn,
-            vec![changed::<R>(call, "created", &id, &prepared)],
+            vec![changed::<R>(call, parent, "created", &id, 1, &prepared)],
         )
         .await?;
         write.commit().await?;
@@ -162,24 +162,36 @@ pub async fn update<R: Resource>(
         &prepared,
     )
     .await?;
-    audit::append(
+    events::record(
         &write.txn,
-        vec![changed::<R>(call, "updated", id, &prepared)],
+        vec![changed::<R>(
+            call,
+            parent,
+            "updated",
+            id,
+            expected_version + 1,
+            &prepared,
+        )],
     )
     .await?;
     write.commit().await?;
     Ok(resource)
 }
 
-/// The audit entry of a change: `senior.created`, `provider.updated`, …
+/// The audit entry and event of a change: `senior.created`, `provider.updated`, …
 fn changed<R: Resource>(
     call: &Call,
-    what: &str,
+    parent: Option<&str>,
+    what: &'static str,
     id: &str,
+    version: i32,
     prepared: &Prepared<R::Extra>,
-) -> audit::Entry {
-    let action = format!("{}.{what}", R::KIND.as_str());
-    audit::Entry::change(call.me(), &action, id, R::senior_of(id, prepared))
+) -> Change {
+    let mut change = Change::new(call.me(), events::kind_name(R::KIND), what, id, version)
+        .about(R::senior_of(id, prepared));
+    change.parent = parent.map(str::to_owned);
+    change.holder = R::OWN.map(|_| call.me().to_owned());
+    change
 }
 
 /// Refuses a change to another participant's resource (the operator may change any), and
@@ -258,11 +270,13 @@ pub async fn batch_create<R: Resource>(
     let changes = ready
         .iter()
         .filter_map(|(index, prepared)| match &results[*index] {
-            Some(ItemResult::Created { id }) => Some(changed::<R>(call, "created", id, prepared)),
+            Some(ItemResult::Created { id }) => {
+                Some(changed::<R>(call, parent, "created", id, 1, prepared))
+            }
             _ => None,
         })
         .collect();
-    audit::append(&write.txn, changes).await?;
+    events::record(&write.txn, changes).await?;
     write.commit().await?;
     Ok(results
         .into_iter()

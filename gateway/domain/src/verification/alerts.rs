@@ -5,7 +5,6 @@
 use std::collections::HashMap;
 
 use jiayang_store::{
-    audit,
     entity::{alert, service_record},
     micros_to_rfc3339, now_micros,
 };
@@ -18,7 +17,11 @@ use sea_orm::{
 use serde_json::{Value, json};
 
 use super::{Rule, Visit, checks};
-use crate::{Call, Error, Gateway, document::new_id};
+use crate::{
+    Call, Error, Gateway,
+    document::new_id,
+    events::{self, Change},
+};
 
 /// Who changes an alert when the gateway does (an alert resolved on re-check).
 const GATEWAY: &str = "jiayang";
@@ -70,12 +73,11 @@ pub(crate) async fn verify_written(
             json!({"status": "ALERTED", "alerts": listed, "checkedAt": checked_at})
         });
     }
-    let mut entries: Vec<audit::Entry> = raised
+    let mut changes: Vec<Change> = raised
         .iter()
         .map(|row: &alert::ActiveModel| {
-            let id = row.id.clone().unwrap();
-            let senior = row.senior_id.clone().unwrap();
-            audit::Entry::change(call.me(), "alert.raised", &id, Some(&senior))
+            let (id, senior) = (row.id.clone().unwrap(), row.senior_id.clone().unwrap());
+            Change::new(call.me(), "alert", "raised", &id, 1).about(Some(&senior))
         })
         .collect();
     if !raised.is_empty() {
@@ -85,16 +87,11 @@ pub(crate) async fn verify_written(
     }
     for (_, passing) in open {
         let (id, senior) = (passing.id.clone(), passing.senior_id.clone());
-        resolve_passing(txn, passing, now).await?;
-        entries.push(audit::Entry::change(
-            GATEWAY,
-            "alert.resolved",
-            &id,
-            Some(&senior),
-        ));
+        let version = resolve_passing(txn, passing, now).await?;
+        changes.push(Change::new(GATEWAY, "alert", "resolved", &id, version).about(Some(&senior)));
     }
     store_results(txn, visits, &results).await?;
-    audit::append(txn, entries).await?;
+    events::record(txn, changes).await?;
     Ok(results)
 }
 
@@ -148,12 +145,13 @@ fn new_alert(
     }
 }
 
-/// Resolves an alert whose rule the record now passes, saying so in its history.
+/// Resolves an alert whose rule the record now passes, saying so in its history;
+/// answers its new version.
 async fn resolve_passing(
     txn: &DatabaseTransaction,
     alert: alert::Model,
     now: i64,
-) -> Result<(), Error> {
+) -> Result<i32, Error> {
     let mut document: Value = serde_json::from_str(&alert.document).unwrap_or_default();
     let note = "记录更新后复核通过 / the record passes this rule since its update";
     if let Some(history) = document["history"].as_array_mut() {
@@ -169,7 +167,7 @@ async fn resolve_passing(
     row.version = Set(version);
     row.updated_at = Set(now);
     row.update(txn).await?;
-    Ok(())
+    Ok(version)
 }
 
 /// Each record's verification into its row, for a whole chunk in one statement (`CASE

@@ -48,9 +48,12 @@ pub async fn observe(mut request: Request, next: Next) -> Response {
     let method = request.method().as_str().to_owned();
     request.extensions_mut().insert(RequestId(id.clone()));
     request.extensions_mut().insert(lang);
-    // A streaming bulk import runs as long as its stream does; everything else is bounded.
-    let streaming = grpc_method.as_deref().and_then(operations::of_grpc)
-        == Some(Operation::ImportServiceRecords);
+    // A streaming bulk import, and a subscription to the feed, run as long as their
+    // streams do; everything else is bounded.
+    let streaming = matches!(
+        grpc_method.as_deref().and_then(operations::of_grpc),
+        Some(Operation::ImportServiceRecords | Operation::SubscribeEvents)
+    );
     let mut response = if streaming {
         next.run(request).await
     } else {

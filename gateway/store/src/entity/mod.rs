@@ -6,6 +6,7 @@ pub mod audit_entry;
 pub mod audit_head;
 pub mod client_certificate;
 pub mod consent;
+pub mod event;
 pub mod external_id;
 pub mod idempotency_key;
 pub mod participant;

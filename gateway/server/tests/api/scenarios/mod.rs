@@ -4,6 +4,7 @@
 mod alerts;
 mod audit_chain;
 mod consent_lifecycle;
+mod events;
 mod holders;
 mod lists_and_searches;
 mod reading;
