@@ -64,6 +64,7 @@ impl Harness {
             listen: "127.0.0.1:0".parse()?,
             database_url: scratch.as_ref().map(|s| s.url.clone()),
             settings: None,
+            allow_insecure_webhooks: false,
         };
         let prepared = server::prepare(&config).await?;
         let token = participants::add(

@@ -20,7 +20,11 @@ pub fn document() -> &'static Value {
 
 /// The resource a path is about: its schema name and its label.
 fn resource_of(path: &str) -> (&'static str, &'static str) {
-    if path.contains("/workers") {
+    if path.starts_with("/v1/webhook-deliveries") {
+        ("WebhookDelivery", "webhook delivery")
+    } else if path.ends_with("/webhook") {
+        ("Webhook", "webhook endpoint")
+    } else if path.contains("/workers") {
         ("Worker", "worker")
     } else if path.contains("consents") {
         ("Consent", "consent")
@@ -68,6 +72,10 @@ fn summary(method: &str, path: &str, label: &str) -> String {
         }
         (_, p) if p.ends_with(":resolve") => {
             "Resolve (regulators; If-Match: its version; body: optional {\"note\"})"
+        }
+        (_, p) if p.ends_with(":redeliver") => "Send again, from a first attempt",
+        ("put", p) if p.ends_with("/webhook") => {
+            "Register or replace the participant's endpoint (operator; its new secret is in this answer only)"
         }
         (_, p) if p.ends_with(":withdraw") => {
             "Withdraw at once (body: optional {\"reason\"}); from the next request on it grants nothing"
@@ -124,6 +132,13 @@ fn parameters(method: &str, path: &str) -> Vec<Value> {
                 parameters.push(query("from", "RFC 3339: alerts raised at or after"));
                 parameters.push(query("to", "RFC 3339: alerts raised before"));
             }
+            "/v1/webhook-deliveries" => {
+                parameters.push(query("status", "pending, delivered or failed"));
+                parameters.push(query(
+                    "participant",
+                    "whose deliveries (the operator; others see their own)",
+                ));
+            }
             "/v1/providers" => {
                 parameters.push(query(
                     "district",
@@ -139,7 +154,10 @@ fn parameters(method: &str, path: &str) -> Vec<Value> {
     if method == "post" && !path.contains(':') {
         parameters.push(json!({"name": "Idempotency-Key", "in": "header", "required": false, "schema": {"type": "string", "maxLength": 255}}));
     }
-    if method == "put" || path.ends_with(":acknowledge") || path.ends_with(":resolve") {
+    if (method == "put" && !path.ends_with("/webhook"))
+        || path.ends_with(":acknowledge")
+        || path.ends_with(":resolve")
+    {
         parameters.push(json!({"name": "If-Match", "in": "header", "required": true, "schema": {"type": "string"}, "description": "the version being replaced, e.g. \"3\""}));
     }
     let senior_data = [
@@ -276,12 +294,14 @@ fn operation(method: &str, path: &str) -> Value {
         "responses": responses,
         "security": [{"bearer": []}],
     });
-    let bodiless = [":suspend", ":resume", ":rotate"]
+    let bodiless = [":suspend", ":resume", ":rotate", ":redeliver"]
         .iter()
         .any(|verb| path.ends_with(verb));
     if (method == "post" || method == "put") && !bodiless {
         let body = if path.ends_with(":acknowledge") || path.ends_with(":resolve") {
             json!({"type": "object", "properties": {"note": {"type": "string", "maxLength": 2000}}})
+        } else if path.ends_with("/webhook") {
+            json!({"type": "object", "required": ["url"], "properties": {"url": {"type": "string", "format": "uri", "description": "https (plain http only to this machine, in development)"}}})
         } else if path.ends_with(":withdraw") {
             json!({"type": "object", "properties": {"reason": {"type": "string"}}})
         } else if path.ends_with(":lookup") {
@@ -358,6 +378,24 @@ fn build() -> Value {
             "provider": {"type": "string", "description": "a worker's provider"}}},
         "senior": {"type": "string", "description": "the senior the resource is about"},
         "occurredAt": {"type": "string", "format": "date-time"}}}),
+    );
+    schemas.insert(
+        "Webhook".into(),
+        json!({"type": "object", "readOnly": true, "properties": {
+        "participant": {"type": "string"}, "url": {"type": "string"},
+        "secret": {"type": "string", "description": "whsec_…: signs deliveries (Standard Webhooks); shown in this answer only"}}}),
+    );
+    schemas.insert(
+        "WebhookDelivery".into(),
+        json!({"type": "object", "readOnly": true, "properties": {
+        "id": {"type": "string"}, "participant": {"type": "string"},
+        "event": schema_ref("Event"),
+        "status": {"enum": ["PENDING", "DELIVERED", "FAILED"]},
+        "attempts": {"type": "integer"},
+        "nextAttemptAt": {"type": "string", "format": "date-time"},
+        "lastStatus": {"type": "integer", "description": "the HTTP status of the last attempt"},
+        "lastError": {"type": "string"},
+        "createdAt": {"type": "string", "format": "date-time"}, "updatedAt": {"type": "string", "format": "date-time"}}}),
     );
     schemas.insert(
         "CatalogItem".into(),

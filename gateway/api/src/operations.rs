@@ -196,6 +196,8 @@ pub fn wire(operation: Operation) -> Wire {
             rest: None,
             grpc: Some("/jiayang.v1.EventService/Subscribe"),
         },
+        ListWebhookDeliveries => rest(M::GET, "/v1/webhook-deliveries"),
+        RedeliverWebhook => rest(M::POST, "/v1/webhook-deliveries/{id}:redeliver"),
         ImportNative => rest(M::POST, "/v1/native/{format}/{kind}"),
         ExportNative => rest(M::GET, "/v1/native/{format}/{kind}"),
         ListParticipants => rest(M::GET, "/v1/participants"),
@@ -203,6 +205,7 @@ pub fn wire(operation: Operation) -> Wire {
         SuspendParticipant => rest(M::POST, "/v1/participants/{id}:suspend"),
         ResumeParticipant => rest(M::POST, "/v1/participants/{id}:resume"),
         RotateParticipant => rest(M::POST, "/v1/participants/{id}:rotate"),
+        SetWebhook => rest(M::PUT, "/v1/participants/{id}/webhook"),
     }
 }
 

@@ -33,7 +33,7 @@ pub fn rule(operation: Operation) -> Rule {
     use Operation::*;
     match operation {
         ListParticipants | AddParticipant | SuspendParticipant | ResumeParticipant
-        | RotateParticipant => Rule::Operator,
+        | RotateParticipant | SetWebhook => Rule::Operator,
         CreateSenior | BatchCreateSeniors | UpdateSenior => Rule::Collectors,
         CreateServiceRecord
         | BatchCreateServiceRecords
@@ -42,11 +42,31 @@ pub fn rule(operation: Operation) -> Rule {
         CreateProvider | BatchCreateProviders | UpdateProvider | CreateWorker | UpdateWorker => {
             Rule::ListingWriters
         }
-        GetSenior | ListSeniors | LookupSenior | SeniorAccessHistory | ListSeniorConsents
-        | CreateConsent | GetConsent | WithdrawConsent | GetServiceRecord | ListServiceRecords
-        | LookupServiceRecord | GetProvider | ListProviders | LookupProvider | GetWorker
-        | ListWorkers | ListServiceItems | ImportNative | ExportNative | ListAlerts | GetAlert
-        | ListEvents | SubscribeEvents => Rule::Anyone,
+        GetSenior
+        | ListSeniors
+        | LookupSenior
+        | SeniorAccessHistory
+        | ListSeniorConsents
+        | CreateConsent
+        | GetConsent
+        | WithdrawConsent
+        | GetServiceRecord
+        | ListServiceRecords
+        | LookupServiceRecord
+        | GetProvider
+        | ListProviders
+        | LookupProvider
+        | GetWorker
+        | ListWorkers
+        | ListServiceItems
+        | ImportNative
+        | ExportNative
+        | ListAlerts
+        | GetAlert
+        | ListEvents
+        | SubscribeEvents
+        | ListWebhookDeliveries
+        | RedeliverWebhook => Rule::Anyone,
         AcknowledgeAlert | ResolveAlert => Rule::Supervisors,
     }
 }
@@ -161,6 +181,8 @@ mod tests {
                 GetAlert,
                 ListEvents,
                 SubscribeEvents,
+                ListWebhookDeliveries,
+                RedeliverWebhook,
             ] {
                 assert!(allowed(kind, operation), "{kind} {operation}");
             }

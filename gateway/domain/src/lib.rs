@@ -33,6 +33,7 @@ pub mod release;
 pub mod resource;
 pub mod rules;
 pub mod verification;
+pub mod webhooks;
 
 mod call;
 mod document;
@@ -72,6 +73,8 @@ pub struct Gateway {
     pub tls: TlsFiles,
     pub thresholds: verification::Thresholds,
     pub feed: events::Feed,
+    /// Where webhooks registered over the API may point.
+    pub webhook_policy: webhooks::Policy,
 }
 
 impl Gateway {
@@ -82,6 +85,7 @@ impl Gateway {
         let feed = events::Feed::start(store.clone());
         Self {
             feed,
+            webhook_policy: webhooks::Policy::default(),
             store,
             keys,
             audit,

@@ -63,6 +63,8 @@ operations! {
     /// The change feed, as a long-poll (REST) or a stream (gRPC).
     ListEvents,
     SubscribeEvents,
+    ListWebhookDeliveries,
+    RedeliverWebhook,
 
     /// A participant's own document in (`/v1/native/{format}/{kind}`): decided as the
     /// batch create of its kind.
@@ -75,6 +77,7 @@ operations! {
     SuspendParticipant,
     ResumeParticipant,
     RotateParticipant,
+    SetWebhook,
 }
 
 impl Operation {
@@ -108,12 +111,14 @@ impl Operation {
             | ResolveAlert
             | ListEvents
             | SubscribeEvents
+            | ListWebhookDeliveries
             | ImportNative
             | ExportNative => true,
             CreateProvider | BatchCreateProviders | GetProvider | UpdateProvider
             | ListProviders | LookupProvider | CreateWorker | GetWorker | UpdateWorker
             | ListWorkers | ListServiceItems | ListParticipants | AddParticipant
-            | SuspendParticipant | ResumeParticipant | RotateParticipant => false,
+            | SuspendParticipant | ResumeParticipant | RotateParticipant | SetWebhook
+            | RedeliverWebhook => false,
         }
     }
 }

@@ -38,6 +38,10 @@ pub const IDENTITY_FIXED: &str = "identity-fixed";
 /// An alert goes OPEN → ACKNOWLEDGED → RESOLVED (or OPEN → RESOLVED), never back.
 pub const ALERT_TRANSITION: &str = "alert-transition";
 
+/// A webhook URL is https (plain http only to this machine, in development) and points
+/// at no private network unless the operator allows it.
+pub const WEBHOOK_URL: &str = "webhook-url";
+
 /// Every gateway rule id.
 pub const ALL: &[&str] = &[
     REFERENCE_UNRESOLVED,
@@ -55,4 +59,5 @@ pub const ALL: &[&str] = &[
     EXTERNAL_ID_FOREIGN,
     IDENTITY_FIXED,
     ALERT_TRANSITION,
+    WEBHOOK_URL,
 ];

@@ -14,5 +14,6 @@ mod ops;
 mod server;
 mod settings;
 mod tls;
+mod webhook;
 
 pub use server::{Config, Prepared, ServeError, bind, prepare, serve, shutdown_signal, sqlite_url};

@@ -14,7 +14,7 @@ use hyper_util::{
     server::{conn::auto, graceful::GracefulShutdown},
     service::TowerToHyperService,
 };
-use jiayang_domain::{Error, Gateway, participants};
+use jiayang_domain::{Error, Gateway, participants, webhooks};
 use jiayang_store::{
     Store,
     crypto::{self, Keys},
@@ -25,7 +25,7 @@ use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
 use tower::ServiceExt;
 
-use crate::{app, layers::PeerCertificate, settings, tls};
+use crate::{app, layers::PeerCertificate, settings, tls, webhook::HttpTransport};
 /// How long a TLS handshake may take before the connection is dropped.
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long open connections get to finish after a shutdown signal.
@@ -64,6 +64,8 @@ pub struct Config {
     pub database_url: Option<String>,
     /// The configuration file; `None`: `jiayang.toml` in the data directory, if there.
     pub settings: Option<PathBuf>,
+    /// Development: webhooks over plain http and to this machine, whatever the file says.
+    pub allow_insecure_webhooks: bool,
 }
 
 /// A gateway ready to serve.
@@ -74,6 +76,8 @@ pub struct Prepared {
     pub database_url: String,
     /// Set when this start issued the first operator token (written to `DIR/operator.token`).
     pub new_operator_token: Option<String>,
+    /// How webhooks are sent (`serve` starts their dispatcher).
+    pub webhooks: settings::Webhooks,
 }
 
 pub fn sqlite_url(data_dir: &Path) -> String {
@@ -92,6 +96,8 @@ pub async fn prepare(config: &Config) -> Result<Prepared, ServeError> {
         None => settings::load(&settings::default_path(&config.data_dir), false),
     }
     .map_err(ServeError::Settings)?;
+    let mut webhooks = settings.webhooks;
+    webhooks.allow_insecure |= config.allow_insecure_webhooks;
     let keys = Keys::load_or_create(&config.data_dir)?;
     let database_url = config
         .database_url
@@ -109,12 +115,14 @@ pub async fn prepare(config: &Config) -> Result<Prepared, ServeError> {
     let new_operator_token = ensure_operator(&store, &config.data_dir).await?;
     let mut gateway = Gateway::new(store, keys, tls_files.clone());
     gateway.thresholds = settings.verification;
+    gateway.webhook_policy = webhooks.policy();
     Ok(Prepared {
         gateway,
         tls,
         tls_files,
         database_url,
         new_operator_token,
+        webhooks,
     })
 }
 
@@ -144,10 +152,18 @@ pub async fn bind(listen: SocketAddr) -> Result<TcpListener, ServeError> {
         .map_err(|e| ServeError::Listen(listen, e))
 }
 
-/// Serves TLS connections (HTTP/2 and HTTP/1.1, ALPN) until `shutdown` resolves, then
-/// stops accepting and gives open connections time to finish.
+/// Serves TLS connections (HTTP/2 and HTTP/1.1, ALPN) and delivers webhooks until
+/// `shutdown` resolves, then stops accepting and gives open connections time to finish.
 pub async fn serve(listener: TcpListener, prepared: Prepared, shutdown: impl Future<Output = ()>) {
     let feed = prepared.gateway.feed.clone();
+    match HttpTransport::new(prepared.webhooks.policy(), prepared.webhooks.timeout()) {
+        Ok(transport) => webhooks::start(
+            prepared.gateway.clone(),
+            transport,
+            prepared.webhooks.dispatch(),
+        ),
+        Err(error) => tracing::error!(%error, "webhooks cannot be sent: no HTTP client"),
+    }
     let app = app::router(prepared.gateway);
     let acceptor = TlsAcceptor::from(prepared.tls);
     let graceful = GracefulShutdown::new();

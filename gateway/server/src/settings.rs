@@ -5,7 +5,12 @@
 
 use std::path::{Path, PathBuf};
 
-use jiayang_domain::verification::Thresholds;
+use std::time::Duration;
+
+use jiayang_domain::{
+    verification::Thresholds,
+    webhooks::{Dispatch, Policy},
+};
 use serde::Deserialize;
 
 /// What the file may set.
@@ -14,6 +19,75 @@ use serde::Deserialize;
 pub struct Settings {
     /// DESIGN §5's thresholds.
     pub verification: Thresholds,
+    pub webhooks: Webhooks,
+}
+
+/// Where webhooks may go and how they are retried.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Webhooks {
+    /// Development only: plain http, and this machine, as targets.
+    pub allow_insecure: bool,
+    /// Private, link-local and shared address ranges as targets.
+    pub allow_private_networks: bool,
+    /// How long one attempt may take.
+    pub timeout_seconds: u64,
+    /// The delay before each attempt; as many attempts as delays.
+    pub retry_schedule_seconds: Vec<u64>,
+    /// How long a node's claim on an endpoint lasts unless renewed.
+    pub lease_seconds: u64,
+}
+
+impl Default for Webhooks {
+    fn default() -> Self {
+        let dispatch = Dispatch::default();
+        Self {
+            allow_insecure: false,
+            allow_private_networks: false,
+            timeout_seconds: 15,
+            retry_schedule_seconds: dispatch.schedule.iter().map(Duration::as_secs).collect(),
+            lease_seconds: dispatch.lease.as_secs(),
+        }
+    }
+}
+
+impl Webhooks {
+    pub fn policy(&self) -> Policy {
+        Policy {
+            allow_insecure: self.allow_insecure,
+            allow_private_networks: self.allow_private_networks,
+        }
+    }
+
+    pub fn dispatch(&self) -> Dispatch {
+        Dispatch {
+            schedule: self
+                .retry_schedule_seconds
+                .iter()
+                .map(|s| Duration::from_secs(*s))
+                .collect(),
+            lease: Duration::from_secs(self.lease_seconds),
+        }
+    }
+
+    pub fn timeout(&self) -> Duration {
+        Duration::from_secs(self.timeout_seconds)
+    }
+
+    /// A value out of range, named by its key.
+    fn check(&self) -> Result<(), String> {
+        if !(1..=60).contains(&self.timeout_seconds) {
+            return Err("webhooks.timeout_seconds is between 1 and 60".into());
+        }
+        if self.retry_schedule_seconds.is_empty() || self.retry_schedule_seconds.len() > 20 {
+            return Err("webhooks.retry_schedule_seconds holds 1 to 20 delays".into());
+        }
+        // A lease must outlast an attempt, or two nodes could send one delivery at once.
+        if self.lease_seconds < self.timeout_seconds + 5 {
+            return Err("webhooks.lease_seconds is at least timeout_seconds + 5".into());
+        }
+        Ok(())
+    }
 }
 
 /// The file `jiayang serve` reads when `--config` does not name one.
@@ -36,6 +110,7 @@ pub fn load(path: &Path, required: bool) -> Result<Settings, String> {
     settings
         .verification
         .check()
+        .and_then(|()| settings.webhooks.check())
         .map_err(|message| format!("{}: {message}", path.display()))?;
     Ok(settings)
 }
@@ -64,6 +139,22 @@ mod tests {
         let settings = parsed("[verification]\ngeo_max_meters = 500\n").unwrap();
         assert_eq!(settings.verification.geo_max_meters, 500.0);
         assert_eq!(settings.verification.late_submission_hours, 72);
+        assert_eq!(settings.webhooks, Webhooks::default());
+    }
+
+    #[test]
+    fn webhook_defaults_are_the_issue_s_schedule() {
+        let webhooks = Webhooks::default();
+        assert_eq!(
+            webhooks.retry_schedule_seconds,
+            [0, 5, 300, 1800, 7200, 18000, 36000, 36000]
+        );
+        assert_eq!((webhooks.timeout_seconds, webhooks.lease_seconds), (15, 30));
+        let set = parsed("[webhooks]\nallow_insecure = true\nretry_schedule_seconds = [0, 1]\n")
+            .unwrap()
+            .webhooks;
+        assert!(set.policy().allow_insecure);
+        assert_eq!(set.dispatch().schedule.len(), 2);
     }
 
     #[test]
@@ -76,6 +167,16 @@ mod tests {
         assert!(
             out_of_range.contains("verification.duplicate_window_minutes"),
             "{out_of_range}"
+        );
+        let short_lease = parsed("[webhooks]\nlease_seconds = 10\n").unwrap_err();
+        assert!(
+            short_lease.contains("webhooks.lease_seconds"),
+            "{short_lease}"
+        );
+        let no_retries = parsed("[webhooks]\nretry_schedule_seconds = []\n").unwrap_err();
+        assert!(
+            no_retries.contains("webhooks.retry_schedule_seconds"),
+            "{no_retries}"
         );
         let negative = parsed("[verification]\ngeo_max_meters = -1\n").unwrap_err();
         assert!(

@@ -44,6 +44,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "serde",
             "serde_json",
             "sha2",
+            "hmac",
             "base64",
             "rand",
             "ulid",

@@ -19,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(M0006Holdings),
             Box::new(M0007Verification),
             Box::new(M0008Events),
+            Box::new(M0009Webhooks),
         ]
     }
 }
@@ -726,6 +727,84 @@ impl MigrationTrait for M0008Events {
                 "CREATE INDEX events_unsequenced ON events (seq) WHERE position IS NULL",
             )
             .await?;
+        Ok(())
+    }
+}
+
+struct M0009Webhooks;
+
+impl MigrationName for M0009Webhooks {
+    fn name(&self) -> &str {
+        "m0009_webhooks"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0009Webhooks {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .create_table(
+                Table::create()
+                    .table("webhooks")
+                    .col(string("participant").primary_key())
+                    .col(text("url"))
+                    .col(blob("secret"))
+                    .col(blob_null("previous_secret"))
+                    .col(big_integer_null("previous_until"))
+                    .col(string("status"))
+                    .col(text_null("disabled_reason"))
+                    .col(big_integer("cursor"))
+                    .col(micros("due_at"))
+                    .col(string_null("lease_owner"))
+                    .col(big_integer_null("lease_until"))
+                    .col(micros("created_at"))
+                    .col(micros("updated_at"))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table("webhook_deliveries")
+                    .col(string("id").primary_key())
+                    .col(string("participant"))
+                    .col(string("event_id"))
+                    .col(big_integer("position"))
+                    .col(text("body"))
+                    .col(string("status"))
+                    .col(integer("attempts"))
+                    .col(micros("next_attempt_at"))
+                    .col(integer_null("last_status"))
+                    .col(text_null("last_error"))
+                    .col(micros("created_at"))
+                    .col(micros("updated_at"))
+                    .to_owned(),
+            )
+            .await?;
+        let indexes: [(&str, &[&str], bool); 2] = [
+            // An event is queued once per endpoint, whichever node queues it.
+            (
+                "webhook_deliveries_event",
+                &["participant", "event_id"],
+                true,
+            ),
+            (
+                "webhook_deliveries_order",
+                &["participant", "status", "position"],
+                false,
+            ),
+        ];
+        for (name, columns, unique) in indexes {
+            let mut index = Index::create();
+            index.name(name).table("webhook_deliveries");
+            if unique {
+                index.unique();
+            }
+            for column in columns {
+                index.col(*column);
+            }
+            manager.create_index(index.to_owned()).await?;
+        }
         Ok(())
     }
 }

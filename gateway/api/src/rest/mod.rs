@@ -14,6 +14,7 @@ mod records;
 mod reply;
 mod resource;
 mod seniors;
+mod webhooks;
 
 use std::collections::HashSet;
 
@@ -74,6 +75,9 @@ pub fn routes() -> Router<Gateway> {
         .add(AcknowledgeAlert, alerts::action)
         .add(ResolveAlert, alerts::action)
         .add(ListEvents, events::list)
+        .add(ListWebhookDeliveries, webhooks::list)
+        .add(RedeliverWebhook, webhooks::redeliver)
+        .add(SetWebhook, webhooks::set)
         .add(ImportNative, native::import)
         .add(ExportNative, native::export)
         .add(ListParticipants, participants::list)

@@ -21,6 +21,7 @@ use crate::{Error, document::new_id};
 
 pub use feed::Feed;
 pub use read::{Batch, Delivered, MAX_LIMIT, MAX_WAIT, poll, still_active};
+pub(crate) use read::{delivered, next, visible};
 
 /// Most event rows one insert statement carries (bound parameters stay well under
 /// either database's limit).

@@ -76,29 +76,13 @@ pub async fn poll(
         }
     }
     loop {
-        while after < known {
-            let upto = Ord::min(known, after + WINDOW);
-            let rows = event::Entity::find()
-                .filter(event::Column::Position.gt(after))
-                .filter(event::Column::Position.lte(upto))
-                .filter(visible.clone())
-                .order_by_asc(event::Column::Position)
-                .limit(limit)
-                .all(&gateway.store.db)
-                .await?;
-            let full = rows.len() as u64 == limit;
-            let delivered: Vec<Delivered> = rows.iter().map(delivered).collect();
-            if full || !delivered.is_empty() {
-                let cursor = match (full, delivered.last()) {
-                    (true, Some(last)) => last.cursor.clone(),
-                    _ => upto.to_string(),
-                };
-                return Ok(Batch {
-                    events: delivered,
-                    cursor,
-                });
-            }
-            after = upto;
+        let (rows, looked) = next(gateway, &visible, after, known, limit).await?;
+        after = looked;
+        if !rows.is_empty() {
+            return Ok(Batch {
+                events: rows.iter().map(delivered).collect(),
+                cursor: after.to_string(),
+            });
         }
         let moved = tokio::select! {
             moved = tokio::time::timeout_at(deadline, head.changed()) => matches!(moved, Ok(Ok(()))),
@@ -113,6 +97,37 @@ pub async fn poll(
         }
         known = Ord::max(known, *head.borrow_and_update());
     }
+}
+
+/// The events after `after`, up to `head`, that `visible` admits, at most `limit`;
+/// and how far it looked (the last event's position when it found `limit`).
+pub(crate) async fn next(
+    gateway: &Gateway,
+    visible: &Condition,
+    mut after: i64,
+    head: i64,
+    limit: u64,
+) -> Result<(Vec<event::Model>, i64), Error> {
+    while after < head {
+        let upto = Ord::min(head, after + WINDOW);
+        let rows = event::Entity::find()
+            .filter(event::Column::Position.gt(after))
+            .filter(event::Column::Position.lte(upto))
+            .filter(visible.clone())
+            .order_by_asc(event::Column::Position)
+            .limit(limit)
+            .all(&gateway.store.db)
+            .await?;
+        if rows.len() as u64 == limit {
+            let last = rows.last().and_then(|r| r.position).unwrap_or(upto);
+            return Ok((rows, last));
+        }
+        if !rows.is_empty() {
+            return Ok((rows, upto));
+        }
+        after = upto;
+    }
+    Ok((Vec::new(), after))
 }
 
 /// Whether `participant` may still receive events (a stream asks between reads: a
@@ -139,7 +154,7 @@ fn bad_cursor(zh: &str, en: &str) -> Error {
 
 /// An event as its receivers see it: `{id, type, resource: {kind, id, version}, senior,
 /// occurredAt}` (a worker's resource names its `provider`).
-fn delivered(row: &event::Model) -> Delivered {
+pub(crate) fn delivered(row: &event::Model) -> Delivered {
     let mut resource = json!({
         "kind": row.resource_kind, "id": row.resource_id, "version": row.version,
     });
@@ -166,7 +181,7 @@ fn delivered(row: &event::Model) -> Delivered {
 /// may read providers and workers; a senior's events go to the registration's holder
 /// and those its current grants cover (any purpose: an event carries no data); a
 /// record's, consent's and alert's to those who may read that record, consent or alert.
-fn visible(kind: ParticipantKind, me: &str) -> Condition {
+pub(crate) fn visible(kind: ParticipantKind, me: &str) -> Condition {
     if matches!(kind, ParticipantKind::Regulator | ParticipantKind::Operator) {
         return Condition::all();
     }

@@ -1,4 +1,4 @@
-//! `jiayang participant add|suspend|resume|rotate|list`: the operator's registry of who
+//! `jiayang participant add|suspend|resume|rotate|list|webhook`: the operator's registry of who
 //! may connect. Works on the gateway's database directly (the data directory's SQLite,
 //! or `--database-url`), so it works while the gateway runs: the gateway reads the
 //! registry on every request.
@@ -8,8 +8,14 @@ use std::path::Path;
 use jiayang_domain::{
     ParticipantKind,
     participants::{self, Credentials, NewParticipant, Status},
+    webhooks,
 };
-use jiayang_store::{files::write_private, pki::TlsFiles};
+use jiayang_store::{
+    Store,
+    crypto::{self, Keys},
+    files::write_private,
+    pki::TlsFiles,
+};
 
 use super::{Outcome, database::Database};
 
@@ -60,6 +66,21 @@ enum Command {
     },
     /// Every participant: id, kind, status, name.
     List,
+    /// Register (or replace) a participant's webhook endpoint; prints its new signing
+    /// secret, shown this once (the one it replaces keeps signing beside it for a day).
+    Webhook {
+        #[arg(long)]
+        id: String,
+        /// https://… (plain http only to this machine, with --allow-insecure-webhooks).
+        #[arg(long)]
+        url: String,
+        /// Development only: plain http and this machine as the target.
+        #[arg(long)]
+        allow_insecure_webhooks: bool,
+        /// A target in a private network (the gateway must allow it too, in jiayang.toml).
+        #[arg(long)]
+        allow_private_networks: bool,
+    },
 }
 
 pub fn run(args: &Args) -> Outcome {
@@ -126,6 +147,18 @@ async fn execute(args: &Args) -> Result<(), String> {
                 .map_err(|e| e.to_string())?;
             save(data_dir, id, &credentials)
         }
+        Command::Webhook {
+            id,
+            url,
+            allow_insecure_webhooks,
+            allow_private_networks,
+        } => {
+            let policy = webhooks::Policy {
+                allow_insecure: *allow_insecure_webhooks,
+                allow_private_networks: *allow_private_networks,
+            };
+            webhook(&store, data_dir, &policy, id, url).await
+        }
         Command::List => participants::list(&store)
             .await
             .map(|all| {
@@ -137,6 +170,30 @@ async fn execute(args: &Args) -> Result<(), String> {
     };
     store.db.close().await.ok();
     result
+}
+
+/// Registers the endpoint with the gateway's own master key (the secret is sealed with
+/// it) and prints the secret.
+async fn webhook(
+    store: &Store,
+    data_dir: &Path,
+    policy: &webhooks::Policy,
+    id: &str,
+    url: &str,
+) -> Result<(), String> {
+    let keys = Keys::load_or_create(data_dir).map_err(|e| e.to_string())?;
+    if !crypto::check_master_key(store, &keys)
+        .await
+        .map_err(|e| e.to_string())?
+    {
+        return Err("the master key is not the one this database was sealed with".into());
+    }
+    let registered = webhooks::register(store, &keys, policy, id, url)
+        .await
+        .map_err(|e| e.to_string())?;
+    println!("{id}: webhook {}", registered.url);
+    println!("signing secret (shown once): {}", registered.secret);
+    Ok(())
 }
 
 /// Writes `DIR/participants/ID/{cert.pem,key.pem,token}` (key and token 0600).

@@ -21,6 +21,9 @@ pub struct Args {
     /// absent, and DESIGN's values without one.
     #[arg(long = "config", value_name = "FILE")]
     settings: Option<PathBuf>,
+    /// Development only: webhooks may use plain http and point at this machine.
+    #[arg(long)]
+    allow_insecure_webhooks: bool,
 }
 
 pub fn run(args: &Args) -> Outcome {
@@ -41,6 +44,7 @@ pub fn run(args: &Args) -> Outcome {
             listen: args.listen,
             database_url: args.database_url.clone(),
             settings: args.settings.clone(),
+            allow_insecure_webhooks: args.allow_insecure_webhooks,
         };
         let prepared = match server::prepare(&config).await {
             Ok(prepared) => prepared,

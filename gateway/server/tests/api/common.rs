@@ -63,12 +63,44 @@ pub fn postgres_admin_url() -> String {
     )
 }
 
+/// [`both!`] with a gateway whose `jiayang.toml` is `$settings`.
+#[macro_export]
+macro_rules! both_with {
+    ($name:ident, $body:ident, $settings:ident) => {
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let app = $crate::common::TestApp::sqlite_with(super::$settings).await;
+                super::$body(&app).await;
+                app.stop().await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                let app = $crate::common::TestApp::postgres_with(super::$settings).await;
+                super::$body(&app).await;
+                app.stop().await;
+            }
+        }
+    };
+}
+
 impl TestApp {
     pub async fn sqlite() -> Self {
-        Self::start(None, None).await
+        Self::sqlite_with("").await
     }
 
     pub async fn postgres() -> Self {
+        Self::postgres_with("").await
+    }
+
+    /// A gateway on SQLite whose configuration file holds `settings`.
+    pub async fn sqlite_with(settings: &str) -> Self {
+        Self::start(None, None, settings).await
+    }
+
+    /// A gateway on a fresh PostgreSQL database whose configuration file holds `settings`.
+    pub async fn postgres_with(settings: &str) -> Self {
         let admin_url = postgres_admin_url();
         let admin = Database::connect(&admin_url)
             .await
@@ -84,16 +116,27 @@ impl TestApp {
         let (base, _) = admin_url
             .rsplit_once('/')
             .expect("a database URL ends in /dbname");
-        Self::start(Some(format!("{base}/{name}")), Some((admin_url, name))).await
+        Self::start(
+            Some(format!("{base}/{name}")),
+            Some((admin_url, name)),
+            settings,
+        )
+        .await
     }
 
-    async fn start(database_url: Option<String>, drop_database: Option<(String, String)>) -> Self {
+    async fn start(
+        database_url: Option<String>,
+        drop_database: Option<(String, String)>,
+        settings: &str,
+    ) -> Self {
         let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("jiayang.toml"), settings).unwrap();
         let config = Config {
             data_dir: dir.path().to_owned(),
             listen: "127.0.0.1:0".parse().unwrap(),
             database_url,
             settings: None,
+            allow_insecure_webhooks: false,
         };
         let prepared = server::prepare(&config).await.expect("gateway prepares");
         let operator_token = prepared

@@ -7,6 +7,9 @@
 //! `rules.rs`: a failing case for every gateway rule id.
 
 mod common;
+#[path = "../support/receiver.rs"]
+#[allow(dead_code)]
+mod receiver;
 
 mod routes;
 mod rules;

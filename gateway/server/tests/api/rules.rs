@@ -110,6 +110,18 @@ const CASES: &[Case] = &[
             )
         },
     },
+    Case {
+        rule: rules::WEBHOOK_URL,
+        request: |app, _| {
+            // Plain http to another machine: refused outside development, and in it.
+            app.request_as(
+                &app.operator_token,
+                Method::PUT,
+                "/v1/participants/hk-daojia/webhook",
+            )
+            .json(&json!({"url": "http://hooks.daojia.example/jiayang"}))
+        },
+    },
 ];
 
 /// A valid provider created with `Idempotency-Key: key`.

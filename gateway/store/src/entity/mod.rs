@@ -18,6 +18,8 @@ pub mod record_holder;
 pub mod registration;
 pub mod service_record;
 pub mod setting;
+pub mod webhook;
+pub mod webhook_delivery;
 pub mod worker;
 
 use sea_orm::EntityTrait;

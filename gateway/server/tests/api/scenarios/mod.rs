@@ -12,3 +12,4 @@ mod release_matrix;
 mod second_registration;
 mod service_record_visibility;
 mod verification;
+mod webhooks;
