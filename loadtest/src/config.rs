@@ -21,6 +21,11 @@ pub enum Scenario {
     /// One senior's profile read plainly, and released to a grantee (consent check,
     /// minimisation, audit entry): the cost of enforcement.
     Consent,
+    /// Service records created at `--feed-rate` while a gRPC subscriber follows the
+    /// event feed: the lag from a create's answer to its event's receipt.
+    Feed,
+    /// Events delivered as webhooks to one loopback receiver: deliveries per second.
+    Webhook,
 }
 
 /// What the gateway's request logs cost is part of what `jiayang serve` does.
@@ -83,6 +88,12 @@ pub struct Config {
     /// Concurrent REST `:batchCreate` requests.
     #[arg(long, default_value_t = 1)]
     pub batch_clients: usize,
+    /// Creates per second in the feed scenario (open loop).
+    #[arg(long, default_value_t = 500)]
+    pub feed_rate: u32,
+    /// Events the webhook scenario delivers.
+    #[arg(long, default_value_t = 5000)]
+    pub webhook_events: usize,
     /// Rows per multi-row INSERT in the raw database scenario.
     #[arg(long, default_value_t = 500)]
     pub rows_per_insert: usize,

@@ -68,16 +68,6 @@ pub fn provider(n: usize, districts: &[(&'static str, Vec<&'static str>)]) -> Va
     provider
 }
 
-/// The one senior service records are about (the DESIGN example, valid as it is).
-pub fn senior() -> Value {
-    parse(SENIOR)
-}
-
-/// The worker whose certificate the records name.
-pub fn worker() -> Value {
-    parse(WORKER)
-}
-
 /// A service record (the DESIGN example: completed, with worker, check-in and check-out)
 /// by reference ids, as JSON text with [`EXTERNAL_ID_SLOT`] where its external id goes.
 pub fn record_template(senior_id: &str, provider_id: &str) -> String {
@@ -91,4 +81,81 @@ pub fn record_template(senior_id: &str, provider_id: &str) -> String {
 /// The record with its external id filled in.
 pub fn record(template: &str, external_id: &str) -> String {
     template.replacen(EXTERNAL_ID_SLOT, external_id, 1)
+}
+
+/// Senior `n` of the load: the DESIGN example with its own identity number (and birth
+/// date to match) and the portal's external id `LOAD-n`.
+pub fn senior_numbered(n: usize) -> Value {
+    let day = 1 + n % 28;
+    // An even sequence digit: female, as the example is.
+    let sequence = (n / 28 * 2) % 1000;
+    let first17 = format!("110105194403{day:02}{sequence:03}");
+    let check = jiayang_schemas::id_card_check_digit(first17.as_bytes()).expect("17 digits");
+    let mut senior = parse(SENIOR);
+    senior["birthDate"] = format!("1944-03-{day:02}").into();
+    senior["identityDocument"]["number"] = format!("{first17}{}", char::from(check)).into();
+    senior["externalIds"] = json!([{"participant": "bj-elder-portal", "id": format!("LOAD-{n}")}]);
+    senior
+}
+
+/// Worker `n` of the load's provider, with its own certificate.
+pub fn worker_numbered(n: usize) -> Value {
+    let mut worker = parse(WORKER);
+    worker["certificateNo"] = certificate(n).into();
+    worker["externalIds"] = json!([]);
+    worker
+}
+
+fn certificate(n: usize) -> String {
+    format!("BJSM-2026-{n:06}")
+}
+
+/// Seniors in the load.
+pub const SENIORS: usize = 800;
+/// Workers of the load's provider: two per senior, so one worker's visits never overlap.
+pub const WORKERS: usize = 2 * SENIORS;
+/// Hours of visits each scenario's records take, one window after another, all of them
+/// within the 72 hours a record may be submitted after its visit.
+const WINDOW_HOURS: i64 = 13;
+/// Minutes between one senior's visits: past the 10 minutes within which two are one
+/// visit recorded twice.
+const SLOT_MINUTES: i64 = 11;
+/// A meal delivered in 15 minutes: within the catalog's bounds for MEAL_DELIVERY.
+const VISIT_MINUTES: i64 = 15;
+
+/// Where service records go, spread as real traffic is: over [`SENIORS`] seniors and
+/// [`WORKERS`] workers, each senior visited every [`SLOT_MINUTES`], each worker in one
+/// place at a time, within the last 70 hours. Each scenario writes in a window of
+/// its own, so no record is a duplicate of, overlaps with or is late against another's;
+/// a record passes every check unless a scenario writes more than a window holds
+/// (`SENIORS` × 70 slots), when they wrap and collide.
+#[derive(Clone, Debug)]
+pub struct Spread {
+    pub seniors: Vec<String>,
+    pub provider_id: String,
+    /// The first window's start, microseconds since the epoch.
+    pub base: i64,
+}
+
+impl Spread {
+    /// Record `i` of scenario `window`, as JSON text with [`EXTERNAL_ID_SLOT`] where
+    /// its external id goes.
+    pub fn record(&self, window: usize, i: usize) -> String {
+        let minute = 60_000_000;
+        let slots = WINDOW_HOURS * 60 / SLOT_MINUTES;
+        let slot = (i / SENIORS) as i64 % slots;
+        let start =
+            self.base + window as i64 * WINDOW_HOURS * 60 * minute + slot * SLOT_MINUTES * minute;
+        let at = |offset: i64| jiayang_store::micros_to_rfc3339(start + offset * minute);
+        let mut record = parse(RECORD);
+        record["senior"] = json!({ "seniorId": self.seniors[i % SENIORS] });
+        record["provider"] = json!({ "providerId": self.provider_id });
+        record["externalIds"] = json!([{"participant": "hk-daojia", "id": EXTERNAL_ID_SLOT}]);
+        record["worker"]["certificateNo"] = certificate(i % WORKERS).into();
+        record["serviceItem"] = "MEAL_DELIVERY".into();
+        record["scheduled"] = json!({"start": at(0), "end": at(VISIT_MINUTES)});
+        record["checkIn"]["at"] = at(0).into();
+        record["checkOut"]["at"] = at(VISIT_MINUTES).into();
+        record.to_string()
+    }
 }

@@ -31,6 +31,8 @@ pub struct Harness {
     /// The token of `PORTAL`, which registers the seeded seniors (so holds them) and
     /// records the services the scenarios send.
     pub token: String,
+    /// The operator's token (it registers webhook endpoints).
+    pub operator_token: String,
     pub ca_pem: Vec<u8>,
     /// The URL the gateway's database was opened with.
     pub database_url: String,
@@ -64,7 +66,8 @@ impl Harness {
             listen: "127.0.0.1:0".parse()?,
             database_url: scratch.as_ref().map(|s| s.url.clone()),
             settings: None,
-            allow_insecure_webhooks: false,
+            // The webhook scenario's receiver listens on loopback.
+            allow_insecure_webhooks: true,
         };
         let prepared = server::prepare(&config).await?;
         let token = participants::add(
@@ -80,6 +83,7 @@ impl Harness {
         )
         .await?
         .token;
+        let operator_token = prepared.new_operator_token.clone().unwrap_or_default();
         let ca_pem = std::fs::read(&prepared.tls_files.ca_cert)?;
         let tls = prepared.tls.clone();
         let database_url = prepared.database_url.clone();
@@ -92,6 +96,7 @@ impl Harness {
         Ok(Self {
             addr,
             token,
+            operator_token,
             ca_pem,
             database_url,
             database: if scratch.is_some() {

@@ -11,8 +11,10 @@ const SEED_BATCH: usize = 500;
 /// What service records refer to.
 #[derive(Clone, Debug)]
 pub struct World {
+    /// The first senior (the raw inserts' rows name it).
     pub senior_id: String,
     pub provider_id: String,
+    pub spread: fixtures::Spread,
 }
 
 async fn post(
@@ -64,13 +66,30 @@ pub async fn providers(
     Ok(())
 }
 
-/// One senior, one provider (numbered past the search providers) and its worker.
+/// The seniors and the provider (numbered past the search providers) with its workers
+/// that service records are spread over (`fixtures::Spread`).
 pub async fn world(
     h: &Harness,
     client: &reqwest::Client,
     provider_number: usize,
 ) -> Result<World, BoxError> {
-    let senior = post(h, client, "/v1/seniors", &fixtures::senior()).await?;
+    let seniors: Vec<Value> = (0..fixtures::SENIORS)
+        .map(fixtures::senior_numbered)
+        .collect();
+    let answer = post(
+        h,
+        client,
+        "/v1/seniors:batchCreate",
+        &json!({ "seniors": seniors }),
+    )
+    .await?;
+    let senior_ids = answer["results"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|r| r["id"].as_str().map(str::to_owned))
+        .collect::<Option<Vec<String>>>()
+        .ok_or_else(|| format!("seeding seniors: {answer}"))?;
     let provider = post(
         h,
         client,
@@ -79,15 +98,18 @@ pub async fn world(
     )
     .await?;
     let provider_id = provider["id"].as_str().ok_or("provider id")?.to_owned();
-    post(
-        h,
-        client,
-        &format!("/v1/providers/{provider_id}/workers"),
-        &fixtures::worker(),
-    )
-    .await?;
+    let workers = format!("/v1/providers/{provider_id}/workers");
+    for n in 0..fixtures::WORKERS {
+        post(h, client, &workers, &fixtures::worker_numbered(n)).await?;
+    }
+    let hour = 3_600_000_000;
     Ok(World {
-        senior_id: senior["id"].as_str().ok_or("senior id")?.to_owned(),
+        senior_id: senior_ids[0].clone(),
+        spread: fixtures::Spread {
+            seniors: senior_ids,
+            provider_id: provider_id.clone(),
+            base: jiayang_store::now_micros() - 70 * hour,
+        },
         provider_id,
     })
 }

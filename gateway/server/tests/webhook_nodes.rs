@@ -3,6 +3,8 @@
 //! nothing — another node takes the endpoint over when the lease ends and sends the
 //! delivery again, under the same `webhook-id`, before anything later.
 
+#[path = "../../store/tests/support/scratch.rs"]
+mod scratch;
 mod support;
 
 use std::{
@@ -12,7 +14,7 @@ use std::{
 };
 
 use reqwest::StatusCode;
-use sea_orm::{ConnectionTrait, Database};
+use scratch::on_scratch_postgres;
 use support::{
     process::{client_for, free_port, jiayang, wait_ready},
     receiver::{Answer, Receiver, signed_by},
@@ -196,29 +198,5 @@ async fn terminate(mut child: Child) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_nodes_deliver_once_and_a_killed_one_loses_nothing() {
-    let admin_url = std::env::var("JIAYANG_TEST_POSTGRES_URL").expect(
-        "JIAYANG_TEST_POSTGRES_URL is not set: PostgreSQL tests never skip; set it to a \
-         PostgreSQL server (e.g. postgres://postgres@127.0.0.1:5432/test)",
-    );
-    let admin = Database::connect(&admin_url)
-        .await
-        .expect("PostgreSQL reachable at JIAYANG_TEST_POSTGRES_URL");
-    let name = format!(
-        "jiayang_nodes_{}",
-        ulid::Ulid::new().to_string().to_lowercase()
-    );
-    admin
-        .execute_unprepared(&format!("CREATE DATABASE {name}"))
-        .await
-        .expect("create test database");
-    let (base, _) = admin_url.rsplit_once('/').unwrap();
-    // In a task so that a failed assertion still reaches the DROP below.
-    let outcome = tokio::spawn(two_nodes(format!("{base}/{name}"))).await;
-    admin
-        .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        .await
-        .expect("drop test database");
-    if let Err(panic) = outcome {
-        std::panic::resume_unwind(panic.into_panic());
-    }
+    on_scratch_postgres("jiayang_nodes", two_nodes).await;
 }

@@ -3,11 +3,13 @@
 //! already read past the events committed before it. (SQLite has one writer: commit
 //! order is insert order there, and the API suite covers it.)
 
+mod support;
+
 use jiayang_store::{Store, entity::event, events};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, Database, EntityTrait, NotSet, QueryFilter,
-    QueryOrder, TransactionTrait,
+    ActiveValue::Set, ColumnTrait, EntityTrait, NotSet, QueryFilter, QueryOrder, TransactionTrait,
 };
+use support::scratch::on_scratch_postgres;
 
 fn event(id: &str) -> event::ActiveModel {
     event::ActiveModel {
@@ -64,37 +66,10 @@ async fn late_commit_is_not_skipped(store: Store) {
 
 #[tokio::test]
 async fn postgres() {
-    let admin_url = std::env::var("JIAYANG_TEST_POSTGRES_URL").expect(
-        "JIAYANG_TEST_POSTGRES_URL is not set: PostgreSQL tests never skip; set it to a \
-         PostgreSQL server (e.g. postgres://postgres@127.0.0.1:5432/test)",
-    );
-    let admin = Database::connect(&admin_url)
-        .await
-        .expect("PostgreSQL reachable at JIAYANG_TEST_POSTGRES_URL");
-    let name = format!(
-        "jiayang_events_{}",
-        ulid::Ulid::new().to_string().to_lowercase()
-    );
-    admin
-        .execute_unprepared(&format!("CREATE DATABASE {name}"))
-        .await
-        .expect("create test database");
-    let (base, _) = admin_url
-        .rsplit_once('/')
-        .expect("a database URL ends in /dbname");
-    let url = format!("{base}/{name}");
-    // In a task so that a failed assertion still reaches the DROP below.
-    let outcome = tokio::spawn(async move {
+    on_scratch_postgres("jiayang_events", |url| async move {
         let store = Store::open(&url).await.expect("open test database");
         late_commit_is_not_skipped(store.clone()).await;
         store.db.close().await.unwrap();
     })
     .await;
-    admin
-        .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        .await
-        .expect("drop test database");
-    if let Err(panic) = outcome {
-        std::panic::resume_unwind(panic.into_panic());
-    }
 }

@@ -1,6 +1,8 @@
 //! `M0006Holdings` run over data written in the old single-holder shape (`seniors`), on
 //! both databases: what a gateway upgraded in place must still hold afterwards.
 
+mod support;
+
 use jiayang_store::{
     entity::{consent, person, record_holder, registration},
     migration::Migrator,
@@ -10,6 +12,7 @@ use sea_orm::{
     sea_query::{Query, Value},
 };
 use sea_orm_migration::MigratorTrait;
+use support::scratch::on_scratch_postgres;
 
 /// The migrations before `M0006Holdings`: the schema the legacy rows were written under.
 const BEFORE_HOLDINGS: u32 = 5;
@@ -241,27 +244,7 @@ async fn sqlite() {
 
 #[tokio::test]
 async fn postgres() {
-    let admin_url = std::env::var("JIAYANG_TEST_POSTGRES_URL").expect(
-        "JIAYANG_TEST_POSTGRES_URL is not set: PostgreSQL tests never skip; set it to a \
-         PostgreSQL server (e.g. postgres://postgres@127.0.0.1:5432/test)",
-    );
-    let admin = Database::connect(&admin_url)
-        .await
-        .expect("PostgreSQL reachable at JIAYANG_TEST_POSTGRES_URL");
-    let name = format!(
-        "jiayang_migration_{}",
-        ulid::Ulid::new().to_string().to_lowercase()
-    );
-    admin
-        .execute_unprepared(&format!("CREATE DATABASE {name}"))
-        .await
-        .expect("create test database");
-    let (base, _) = admin_url
-        .rsplit_once('/')
-        .expect("a database URL ends in /dbname");
-    let url = format!("{base}/{name}");
-    // In a task so that a failed assertion still reaches the DROP below.
-    let outcome = tokio::spawn(async move {
+    on_scratch_postgres("jiayang_migration", |url| async move {
         let db = Database::connect(&url)
             .await
             .expect("connect test database");
@@ -269,12 +252,4 @@ async fn postgres() {
         db.close().await.unwrap();
     })
     .await;
-    admin
-        .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        .await
-        .expect("drop test database");
-    admin.close().await.unwrap();
-    if let Err(failed) = outcome {
-        std::panic::resume_unwind(failed.into_panic());
-    }
 }

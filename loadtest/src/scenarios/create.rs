@@ -1,4 +1,5 @@
-//! Single service-record creates, each with a unique external id, over REST and gRPC.
+//! Single service-record creates, each with a unique external id, over REST and gRPC,
+//! spread over seniors, workers and times (`fixtures::Spread`).
 
 use std::sync::Arc;
 
@@ -6,11 +7,11 @@ use jiayang_proto::v1::{ServiceRecord, service_record_service_client::ServiceRec
 use reqwest::StatusCode;
 use tonic::metadata::{Ascii, MetadataValue};
 
-use super::{excerpt, timed};
+use super::{excerpt, timed, window};
 use crate::{
     BoxError,
     config::Config,
-    fixtures,
+    fixtures::{self, Spread},
     harness::Harness,
     report::{Label, Measurement, Rate},
     seed::World,
@@ -29,10 +30,7 @@ fn label(transport: &'static str, h: &Harness, config: &Config) -> Label {
 
 /// `POST /v1/service-records`, expecting 201.
 pub async fn rest(h: &Harness, config: &Config, world: &World) -> Result<Measurement, BoxError> {
-    let template = Arc::new(fixtures::record_template(
-        &world.senior_id,
-        &world.provider_id,
-    ));
+    let spread = Arc::new(world.spread.clone());
     let clients = Arc::new(
         (0..config.clients)
             .map(|_| h.rest_client())
@@ -41,13 +39,10 @@ pub async fn rest(h: &Harness, config: &Config, world: &World) -> Result<Measure
     let url = Arc::new(h.url("/v1/service-records"));
     let bearer = Arc::new(h.bearer());
     let outcome = timed(config, config.clients, move |client, sequence| {
-        let (template, clients, url, bearer) = (
-            template.clone(),
-            clients.clone(),
-            url.clone(),
-            bearer.clone(),
-        );
+        let (spread, clients, url, bearer) =
+            (spread.clone(), clients.clone(), url.clone(), bearer.clone());
         async move {
+            let template = spread.record(window::CREATE_REST, sequence as usize);
             let body = fixtures::record(&template, &format!("REST-{sequence}"));
             let response = clients[client]
                 .post(url.as_str())
@@ -75,7 +70,7 @@ pub async fn rest(h: &Harness, config: &Config, world: &World) -> Result<Measure
 
 /// `CreateServiceRecord`, one channel (connection) per client.
 pub async fn grpc(h: &Harness, config: &Config, world: &World) -> Result<Measurement, BoxError> {
-    let template = Arc::new(record_message(world, "GRPC")?);
+    let spread = Arc::new(world.spread.clone());
     let mut clients = Vec::with_capacity(config.clients);
     for _ in 0..config.clients {
         clients.push(ServiceRecordServiceClient::new(h.channel().await?));
@@ -83,10 +78,15 @@ pub async fn grpc(h: &Harness, config: &Config, world: &World) -> Result<Measure
     let clients = Arc::new(clients);
     let bearer: MetadataValue<Ascii> = h.bearer().parse()?;
     let outcome = timed(config, config.clients, move |client, sequence| {
-        let (template, clients, bearer) = (template.clone(), clients.clone(), bearer.clone());
+        let (spread, clients, bearer) = (spread.clone(), clients.clone(), bearer.clone());
         async move {
-            let mut record = ServiceRecord::clone(&template);
-            record.external_ids[0].id = format!("GRPC-{sequence}");
+            let record = record_message(
+                &spread,
+                window::CREATE_GRPC,
+                sequence as usize,
+                &format!("GRPC-{sequence}"),
+            )
+            .map_err(|e| e.to_string())?;
             let mut request = tonic::Request::new(record);
             request.metadata_mut().insert("authorization", bearer);
             clients[client]
@@ -105,8 +105,16 @@ pub async fn grpc(h: &Harness, config: &Config, world: &World) -> Result<Measure
     ))
 }
 
-/// The record template as a proto message (external id `prefix` until replaced).
-pub(crate) fn record_message(world: &World, prefix: &str) -> Result<ServiceRecord, BoxError> {
-    let template = fixtures::record_template(&world.senior_id, &world.provider_id);
-    Ok(serde_json::from_str(&fixtures::record(&template, prefix))?)
+/// Record `i` of `window` as a proto message, with external id `external_id`.
+pub(crate) fn record_message(
+    spread: &Spread,
+    window: usize,
+    i: usize,
+    external_id: &str,
+) -> Result<ServiceRecord, BoxError> {
+    let template = spread.record(window, i);
+    Ok(serde_json::from_str(&fixtures::record(
+        &template,
+        external_id,
+    ))?)
 }

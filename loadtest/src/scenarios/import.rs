@@ -11,7 +11,7 @@ use jiayang_proto::v1::{ServiceRecord, service_record_service_client::ServiceRec
 use reqwest::StatusCode;
 use serde::Deserialize;
 
-use super::{create::record_message, excerpt};
+use super::{create::record_message, excerpt, window};
 use crate::{
     BoxError,
     config::Config,
@@ -28,14 +28,9 @@ const IMPORT_LIMIT: Duration = Duration::from_secs(600);
 /// All `import_records` records in one `ImportServiceRecords` stream.
 pub async fn grpc(h: &Harness, config: &Config, world: &World) -> Result<Measurement, BoxError> {
     let n = config.import_records;
-    let template = record_message(world, "")?;
     let records: Vec<ServiceRecord> = (0..n)
-        .map(|i| {
-            let mut record = template.clone();
-            record.external_ids[0].id = format!("IMP-G{i}");
-            record
-        })
-        .collect();
+        .map(|i| record_message(&world.spread, window::IMPORT_GRPC, i, &format!("IMP-G{i}")))
+        .collect::<Result<_, _>>()?;
     let mut client = ServiceRecordServiceClient::new(h.channel().await?)
         .max_decoding_message_size(256 * 1024 * 1024);
     let mut request = tonic::Request::new(tokio_stream::iter(records));
@@ -93,13 +88,15 @@ struct ItemResult {
 pub async fn rest(h: &Harness, config: &Config, world: &World) -> Result<Measurement, BoxError> {
     let n = config.import_records;
     let size = config.batch_size.max(1);
-    let template = fixtures::record_template(&world.senior_id, &world.provider_id);
     let batches: Vec<(usize, String)> = (0..n)
         .step_by(size)
         .map(|start| {
             let end = (start + size).min(n);
             let items: Vec<String> = (start..end)
-                .map(|i| fixtures::record(&template, &format!("IMP-R{i}")))
+                .map(|i| {
+                    let template = world.spread.record(window::IMPORT_REST, i);
+                    fixtures::record(&template, &format!("IMP-R{i}"))
+                })
                 .collect();
             (
                 end - start,

@@ -3,9 +3,11 @@
 pub mod bare;
 pub mod consent;
 pub mod create;
+pub mod feed;
 pub mod import;
 pub mod raw_db;
 pub mod search;
+pub mod webhook;
 
 use std::future::Future;
 
@@ -17,6 +19,15 @@ use crate::{
     report::Measurement,
     seed,
 };
+
+/// The window of visit times (`fixtures::Spread`) each scenario's records take.
+pub(crate) mod window {
+    pub const CREATE_REST: usize = 0;
+    pub const CREATE_GRPC: usize = 1;
+    pub const IMPORT_GRPC: usize = 2;
+    pub const IMPORT_REST: usize = 3;
+    pub const FEED: usize = 4;
+}
 
 /// Sequence numbers of warm-up requests start here, so their external ids never collide
 /// with the measured ones.
@@ -93,6 +104,8 @@ pub async fn run_all(
                     record(measurement);
                 }
             }
+            Scenario::Feed => record(feed::lag(h, config, &world).await?),
+            Scenario::Webhook => record(webhook::deliveries(h, config).await?),
             Scenario::RawDb => {
                 record(raw_db::multi_row(h, config, &world).await?);
                 record(raw_db::row_at_a_time(h, config, &world).await?);

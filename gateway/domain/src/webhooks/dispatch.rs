@@ -32,6 +32,9 @@ use crate::{Error, Gateway, document::new_id, events, participants::Status as Pa
 /// How often the loop looks for due work when no event wakes it.
 const TICK: Duration = Duration::from_secs(1);
 
+/// Least time between two looks: under a stream of events the head moves all the time.
+const PAUSE: Duration = Duration::from_millis(100);
+
 /// Endpoints one claim takes.
 const CLAIM: u64 = 16;
 
@@ -128,6 +131,7 @@ pub fn start<T: Transport>(gateway: Gateway, transport: T, dispatch: Dispatch) {
                 }
                 Err(error) => tracing::warn!(%error, "webhook endpoints could not be claimed"),
             }
+            tokio::time::sleep(PAUSE).await;
             tokio::select! {
                 changed = head.changed() => if changed.is_err() {
                     tokio::time::sleep(TICK).await;
@@ -148,7 +152,6 @@ async fn claim(
     head: i64,
 ) -> Result<Vec<webhook::Model>, Error> {
     let now = now_micros();
-    let write = gateway.store.write().await?;
     let pending = Query::select()
         .column(webhook_delivery::Column::Participant)
         .from(webhook_delivery::Entity)
@@ -175,6 +178,12 @@ async fn claim(
         )
         .order_by_asc(webhook::Column::DueAt)
         .limit(CLAIM);
+    // A plain look first: most of the time there is nothing to claim, and a write
+    // transaction (SQLite's one writer) is not worth taking for that.
+    if query.clone().all(&gateway.store.db).await?.is_empty() {
+        return Ok(Vec::new());
+    }
+    let write = gateway.store.write().await?;
     if gateway.store.backend() == DbBackend::Postgres {
         query = query.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
     }

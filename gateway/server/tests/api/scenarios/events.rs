@@ -17,7 +17,7 @@ use jiayang_proto::v1::{
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use super::reading::{call, grant_from, keys, listing_with_nurse};
+use super::reading::{call, grant_from, keys, listing_with_nurse, update_listing};
 use crate::{
     both,
     common::{TestApp, authorized, fixture, held_senior, provider, send, senior},
@@ -88,20 +88,6 @@ fn is(kind: &str, id: &str, version: i64) -> impl Fn(&Value) -> bool {
     }
 }
 
-/// Updates the provider `id` (by `token`) from `version`: an event every reader receives,
-/// used as a marker that a feed has been read past everything before it.
-async fn touch_provider(app: &TestApp, token: &str, id: &str, n: u32, version: i64) {
-    let mut listing = provider(n, &["110105000000"]);
-    listing["name"] = format!("北京安心到家家政服务有限公司 {version}").into();
-    let (status, body) = send(
-        app.request_as(token, Method::PUT, &format!("/v1/providers/{id}"))
-            .header("if-match", format!("\"{version}\""))
-            .json(&listing),
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-}
-
 async fn events_reach_whom_they_concern(app: &TestApp) {
     let hk = app
         .participant("hk-daojia", ParticipantKind::HousekeepingPlatform)
@@ -144,7 +130,7 @@ async fn events_reach_whom_they_concern(app: &TestApp) {
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{updated}");
-    touch_provider(app, &hk, &provider_id, 1, 1).await;
+    update_listing(app, &hk, &provider_id, 1, 1).await;
     let marker = is("provider.updated", &provider_id, 2);
 
     // The portal: its senior, the listing, its consent, the record written under its
@@ -233,7 +219,7 @@ async fn events_reach_whom_they_concern(app: &TestApp) {
         )
         .await;
     assert_eq!(status, StatusCode::OK);
-    touch_provider(app, &hk, &provider_id, 1, 2).await;
+    update_listing(app, &hk, &provider_id, 1, 2).await;
     let marker = is("provider.updated", &provider_id, 3);
     let (seen, _) = read_until(app, &hk, Some(hk_cursor), &marker).await;
     let hk_saw = summary(&seen);

@@ -128,3 +128,17 @@ pub async fn listing_with_nurse(app: &TestApp, token: &str) -> String {
     assert_eq!(status, StatusCode::CREATED, "{body}");
     id
 }
+
+/// Updates the listing `id` (credit code from `n`, see `common::provider`) by `token`
+/// from `version`: an event every participant receives.
+pub async fn update_listing(app: &TestApp, token: &str, id: &str, n: u32, version: i64) {
+    let mut listing = provider(n, &["110105000000"]);
+    listing["name"] = format!("家政 {n} 第 {version} 版").into();
+    let (status, body) = send(
+        app.request_as(token, Method::PUT, &format!("/v1/providers/{id}"))
+            .header("if-match", format!("\"{version}\""))
+            .json(&listing),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}

@@ -11,10 +11,10 @@ use jiayang_domain::ParticipantKind;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use super::reading::{call, grant_from, ids, keys};
+use super::reading::{call, grant_from, ids, keys, update_listing};
 use crate::{
     both_with,
-    common::{TestApp, held_senior, provider, send, senior},
+    common::{TestApp, held_senior, provider, senior},
     receiver::{Answer, Received, Receiver, signed_by},
 };
 
@@ -61,19 +61,6 @@ async fn listing(app: &TestApp, token: &str, n: u32) -> String {
     body["id"].as_str().unwrap().to_owned()
 }
 
-/// Updates the listing `id` (credit code from `n`) from `version`.
-async fn touch(app: &TestApp, token: &str, id: &str, n: u32, version: i64) {
-    let mut body = provider(n, &["110105000000"]);
-    body["name"] = format!("家政 {n} 第 {version} 版").into();
-    let (status, answer) = send(
-        app.request_as(token, Method::PUT, &format!("/v1/providers/{id}"))
-            .header("if-match", format!("\"{version}\""))
-            .json(&body),
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK, "{answer}");
-}
-
 fn distinct_delivered(received: &[Received]) -> usize {
     let mut ids: Vec<&str> = received
         .iter()
@@ -110,8 +97,8 @@ async fn in_order_signed_through_failures(app: &TestApp) {
     ]);
     let secret = register(app, "hk-daojia", &receiver.url).await;
     let id = listing(app, &hk, 1).await;
-    touch(app, &hk, &id, 1, 1).await;
-    touch(app, &hk, &id, 1, 2).await;
+    update_listing(app, &hk, &id, 1, 1).await;
+    update_listing(app, &hk, &id, 1, 2).await;
     let second = listing(app, &hk, 2).await;
     receiver
         .wait_until(WAIT, |r| distinct_delivered(r) == 4)
@@ -207,7 +194,7 @@ async fn failures_redirects_gone_and_rotation(app: &TestApp) {
     receiver.script([Answer::Redirect]);
     let first_secret = register(app, "hk-daojia", &receiver.url).await;
     let id = listing(app, &hk, 1).await;
-    touch(app, &hk, &id, 1, 1).await;
+    update_listing(app, &hk, &id, 1, 1).await;
     // The redirected one fails at once (one attempt); the next goes on.
     receiver
         .wait_until(WAIT, |r| distinct_delivered(r) == 1 && r.len() == 2)
@@ -254,9 +241,9 @@ async fn failures_redirects_gone_and_rotation(app: &TestApp) {
 
     // 410: the endpoint is disabled, and later events wait for it.
     receiver.script([Answer::Status(410)]);
-    touch(app, &hk, &id, 1, 2).await;
+    update_listing(app, &hk, &id, 1, 2).await;
     receiver.wait_until(WAIT, |r| r.len() == 4).await;
-    touch(app, &hk, &id, 1, 3).await;
+    update_listing(app, &hk, &id, 1, 3).await;
     tokio::time::sleep(Duration::from_secs(2)).await;
     assert_eq!(receiver.received().len(), 4, "nothing after 410");
     let (_, failed) = deliveries(app, &hk, "?status=failed").await;
@@ -266,7 +253,7 @@ async fn failures_redirects_gone_and_rotation(app: &TestApp) {
     let second_secret = register(app, "hk-daojia", &receiver.url).await;
     assert_ne!(first_secret, second_secret);
     // What came while it was disabled comes now, and what follows.
-    touch(app, &hk, &id, 1, 4).await;
+    update_listing(app, &hk, &id, 1, 4).await;
     receiver.wait_until(WAIT, |r| r.len() == 6).await;
     let latest = receiver.received().pop().unwrap();
     assert!(signed_by(&latest, &second_secret) && signed_by(&latest, &first_secret));
