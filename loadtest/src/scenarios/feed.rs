@@ -1,12 +1,13 @@
 //! The event feed's lag: service records created at a fixed rate (open loop, REST) while
 //! one gRPC subscriber (the portal, which holds every senior) follows the feed. The lag
-//! of a record is from its create's answer (after its commit) to its event's arrival at
-//! the subscriber; the samples are these lags.
+//! of a record is from its event's `occurredAt` (stamped in the writing transaction,
+//! just before its commit) to the event's arrival at the subscriber, both read from this
+//! machine's clock; the samples are these lags.
 
 use std::{
     collections::HashMap,
     sync::{Arc, Mutex},
-    time::{Duration, Instant},
+    time::{Duration, Instant, SystemTime, UNIX_EPOCH},
 };
 
 use jiayang_proto::v1::{
@@ -58,7 +59,8 @@ async fn head(h: &Harness, client: &reqwest::Client) -> Result<String, BoxError>
 pub async fn lag(h: &Harness, config: &Config, world: &World) -> Result<Measurement, BoxError> {
     let client = h.rest_client()?;
     let cursor = head(h, &client).await?;
-    let received: Arc<Mutex<HashMap<String, Instant>>> = Arc::default();
+    // Each record's lag, in microseconds.
+    let received: Arc<Mutex<HashMap<String, u64>>> = Arc::default();
     let mut events = EventServiceClient::new(h.channel().await?);
     let mut request = tonic::Request::new(SubscribeRequest { cursor });
     request
@@ -71,15 +73,24 @@ pub async fn lag(h: &Harness, config: &Config, world: &World) -> Result<Measurem
             while let Ok(Some(message)) = stream.message().await {
                 if let Some(Message::Event(event)) = message.message
                     && event.r#type == "service_record.created"
-                    && let Some(resource) = event.resource
+                    && let (Some(resource), Some(occurred)) = (event.resource, event.occurred_at)
                 {
-                    received.lock().unwrap().insert(resource.id, Instant::now());
+                    let now = SystemTime::now()
+                        .duration_since(UNIX_EPOCH)
+                        .unwrap_or_default()
+                        .as_micros() as i64;
+                    let occurred =
+                        occurred.seconds * 1_000_000 + i64::from(occurred.nanos / 1_000);
+                    received
+                        .lock()
+                        .unwrap()
+                        .insert(resource.id, (now - occurred).max(0) as u64);
                 }
             }
         })
     };
 
-    let created: Arc<Mutex<HashMap<String, Instant>>> = Arc::default();
+    let created: Arc<Mutex<Vec<String>>> = Arc::default();
     let errors: Arc<Mutex<(u64, Option<String>)>> = Arc::default();
     let period = Duration::from_secs_f64(1.0 / f64::from(config.feed_rate.max(1)));
     let mut ticks = tokio::time::interval(period);
@@ -109,11 +120,10 @@ pub async fn lag(h: &Harness, config: &Config, world: &World) -> Result<Measurem
                 .await;
             let failure = match answer {
                 Ok(response) if response.status() == StatusCode::CREATED => {
-                    let at = Instant::now();
                     match response.json::<Value>().await {
                         Ok(record) => {
                             let id = record["id"].as_str().unwrap_or_default().to_owned();
-                            created.lock().unwrap().insert(id, at);
+                            created.lock().unwrap().push(id);
                             return;
                         }
                         Err(error) => error.to_string(),
@@ -141,7 +151,7 @@ pub async fn lag(h: &Harness, config: &Config, world: &World) -> Result<Measurem
         let all_in = {
             let created = created.lock().unwrap();
             let received = received.lock().unwrap();
-            created.keys().all(|id| received.contains_key(id))
+            created.iter().all(|id| received.contains_key(id))
         };
         if all_in || Instant::now() > deadline {
             break;
@@ -155,12 +165,10 @@ pub async fn lag(h: &Harness, config: &Config, world: &World) -> Result<Measurem
         elapsed,
         ..Outcome::default()
     };
-    for (id, at) in created.iter() {
+    for id in created.iter() {
         match received.get(id) {
-            Some(arrived) => {
-                outcome
-                    .latencies_us
-                    .push(arrived.saturating_duration_since(*at).as_micros() as u64);
+            Some(lag) => {
+                outcome.latencies_us.push(*lag);
                 outcome.records += 1;
             }
             None => {
@@ -184,7 +192,7 @@ pub async fn lag(h: &Harness, config: &Config, world: &World) -> Result<Measurem
             database: h.database,
             clients: 1,
             latency_of: format!(
-                "create answered → event received, at {} creates/s",
+                "commit → event received, {} creates/s offered",
                 config.feed_rate
             ),
         },

@@ -12,7 +12,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use axum::{Router, http::StatusCode, routing::post};
+use axum::{Router, http::StatusCode, routing::post, serve::ListenerExt};
 use serde_json::{Value, json};
 
 use crate::{
@@ -37,6 +37,10 @@ pub async fn deliveries(h: &Harness, config: &Config) -> Result<Measurement, Box
     let count = Arc::new(AtomicU64::new(0));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let url = format!("http://{}/hook", listener.local_addr()?);
+    // Answers go out at once, as a tuned receiver's would (no Nagle delay).
+    let listener = listener.tap_io(|tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
     let app = Router::new().route(
         "/hook",
         post({

@@ -16,7 +16,7 @@ use sea_orm::{
 };
 use serde_json::{Value, json};
 
-use super::{Rule, Visit, checks};
+use super::{Rule, Visit, checks, neighbours::Neighbours};
 use crate::{
     Call, Error, Gateway,
     document::new_id,
@@ -44,10 +44,20 @@ pub(crate) async fn verify_written(
         HashMap::new()
     };
     let mut lookups = checks::Lookups::default();
+    lookups.prefetch(txn, visits).await?;
+    let neighbours = Neighbours::find(txn, &gateway.thresholds, visits).await?;
     let mut raised = Vec::new();
     let mut results = Vec::with_capacity(visits.len());
-    for visit in visits {
-        let failed = checks::failing(txn, &gateway.thresholds, visit, now, &mut lookups).await?;
+    for (index, visit) in visits.iter().enumerate() {
+        let failed = checks::failing(
+            txn,
+            &gateway.thresholds,
+            visit,
+            (&neighbours, index),
+            now,
+            &mut lookups,
+        )
+        .await?;
         let mut listed = Vec::with_capacity(failed.len());
         for rule in failed {
             let id = match open.remove(&(visit.id.to_owned(), rule.code())) {

@@ -1,14 +1,15 @@
 //! The nine checks of DESIGN §5 on one record. What they read of the registry (the
-//! provider, the worker, the senior's registrations) is looked up once per batch.
+//! providers, workers and seniors' registrations a chunk names) is fetched for the
+//! whole chunk at once, a query per table.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
-use jiayang_store::entity::{provider, registration, service_record, worker};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
+use jiayang_store::entity::{provider, registration, worker};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use serde_json::Value;
 use time::{OffsetDateTime, UtcOffset, macros::format_description};
 
-use super::{Rule, Thresholds, Visit};
+use super::{Rule, Thresholds, Visit, neighbours::Neighbours};
 use crate::Error;
 
 const MINUTE: i64 = 60_000_000;
@@ -22,6 +23,62 @@ pub(crate) struct Lookups {
 }
 
 impl Lookups {
+    /// The registry's rows every visit of a chunk needs, a query per table.
+    pub async fn prefetch(
+        &mut self,
+        conn: &impl ConnectionTrait,
+        visits: &[Visit<'_>],
+    ) -> Result<(), Error> {
+        let providers: BTreeSet<&str> = visits.iter().map(|v| v.provider_id).collect();
+        for id in &providers {
+            self.providers.insert((*id).to_owned(), None);
+        }
+        for row in provider::Entity::find()
+            .filter(provider::Column::Id.is_in(providers.iter().copied()))
+            .all(conn)
+            .await?
+        {
+            self.providers.insert(row.id.clone(), Some(row));
+        }
+        let pairs: BTreeSet<(&str, &str)> = visits
+            .iter()
+            .filter_map(|v| Some((v.provider_id, v.certificate?)))
+            .collect();
+        if !pairs.is_empty() {
+            for (provider, certificate) in &pairs {
+                self.workers
+                    .insert(((*provider).to_owned(), (*certificate).to_owned()), None);
+            }
+            let certificates: BTreeSet<&str> = pairs.iter().map(|(_, c)| *c).collect();
+            for row in worker::Entity::find()
+                .filter(worker::Column::ProviderId.is_in(providers.iter().copied()))
+                .filter(worker::Column::CertificateNo.is_in(certificates))
+                .all(conn)
+                .await?
+            {
+                let key = (row.provider_id.clone(), row.certificate_no.clone());
+                if self.workers.contains_key(&key) {
+                    self.workers.insert(key, Some(row));
+                }
+            }
+        }
+        let seniors: BTreeSet<&str> = visits.iter().map(|v| v.senior_id).collect();
+        for id in &seniors {
+            self.registrations.insert((*id).to_owned(), Vec::new());
+        }
+        for row in registration::Entity::find()
+            .filter(registration::Column::SeniorId.is_in(seniors.iter().copied()))
+            .all(conn)
+            .await?
+        {
+            self.registrations
+                .entry(row.senior_id.clone())
+                .or_default()
+                .push(row);
+        }
+        Ok(())
+    }
+
     async fn provider(
         &mut self,
         conn: &impl ConnectionTrait,
@@ -71,11 +128,13 @@ impl Lookups {
     }
 }
 
-/// The rules `visit` fails, checked at `now` (microseconds), in rule order.
+/// The rules `visit` fails, checked at `now` (microseconds), in rule order; what other
+/// records say of it is in `neighbours`, under `index`.
 pub(crate) async fn failing(
     conn: &impl ConnectionTrait,
     thresholds: &Thresholds,
     visit: &Visit<'_>,
+    (neighbours, index): (&Neighbours, usize),
     now: i64,
     lookups: &mut Lookups,
 ) -> Result<Vec<Rule>, Error> {
@@ -89,7 +148,7 @@ pub(crate) async fn failing(
     if implausible_length(visit) {
         failed.push(Rule::DurationImplausible);
     }
-    if overlapping(conn, thresholds, visit).await? {
+    if neighbours.overlaps(index) {
         failed.push(Rule::WorkerOverlap);
     }
     if visit
@@ -105,7 +164,7 @@ pub(crate) async fn failing(
     if overpaid {
         failed.push(Rule::SubsidyAnomaly);
     }
-    if duplicated(conn, thresholds, visit).await? {
+    if neighbours.duplicates(index) {
         failed.push(Rule::Duplicate);
     }
     let registrations = lookups.registrations(conn, visit.senior_id).await?;
@@ -203,33 +262,6 @@ fn implausible_length(visit: &Visit<'_>) -> bool {
         || item.max_minutes.is_some_and(|max| minutes > i64::from(max))
 }
 
-/// `WORKER_OVERLAP`: another record, of any participant, puts the same certificate in a
-/// visit overlapping this one. The index on (certificate, start) bounds the search to
-/// visits begun within the longest visit before this one ends.
-async fn overlapping(
-    conn: &impl ConnectionTrait,
-    thresholds: &Thresholds,
-    visit: &Visit<'_>,
-) -> Result<bool, Error> {
-    let (Some(certificate), Some((from, until))) = (visit.certificate, visit.span(thresholds))
-    else {
-        return Ok(false);
-    };
-    let longest = i64::from(thresholds.longest_visit_hours) * 60 * MINUTE;
-    Ok(service_record::Entity::find()
-        .select_only()
-        .column(service_record::Column::Id)
-        .filter(service_record::Column::WorkerCertificate.eq(certificate))
-        .filter(service_record::Column::VisitFrom.gt(from - longest))
-        .filter(service_record::Column::VisitFrom.lt(until))
-        .filter(service_record::Column::VisitUntil.gt(from))
-        .filter(service_record::Column::Id.ne(visit.id))
-        .into_tuple::<String>()
-        .one(conn)
-        .await?
-        .is_some())
-}
-
 /// `PROVIDER_NOT_ELIGIBLE` (suspended or closed, or a subsidy claimed outside the
 /// provider library) and `SUBSIDY_ANOMALY` (a subsidy above the provider's price for
 /// the item), from one look at the provider.
@@ -252,33 +284,6 @@ async fn provider_findings(
         .filter_map(|offering| offering["priceFen"].as_i64())
         .max();
     Ok((ineligible, price.is_some_and(|price| subsidy > price)))
-}
-
-/// `DUPLICATE`: another record (not cancelled) of the same senior, item and provider
-/// starting within the window, whoever submitted it. A cancelled record duplicates
-/// nothing: its replacement is the visit.
-async fn duplicated(
-    conn: &impl ConnectionTrait,
-    thresholds: &Thresholds,
-    visit: &Visit<'_>,
-) -> Result<bool, Error> {
-    let Some(start) = visit.starts_at.filter(|_| visit.status != "CANCELLED") else {
-        return Ok(false);
-    };
-    let window = i64::from(thresholds.duplicate_window_minutes) * MINUTE;
-    Ok(service_record::Entity::find()
-        .select_only()
-        .column(service_record::Column::Id)
-        .filter(service_record::Column::SeniorId.eq(visit.senior_id))
-        .filter(service_record::Column::ServiceItem.eq(visit.service_item))
-        .filter(service_record::Column::ProviderId.eq(visit.provider_id))
-        .filter(service_record::Column::StartsAt.between(start - window, start + window))
-        .filter(service_record::Column::Status.ne("CANCELLED"))
-        .filter(service_record::Column::Id.ne(visit.id))
-        .into_tuple::<String>()
-        .one(conn)
-        .await?
-        .is_some())
 }
 
 #[cfg(test)]

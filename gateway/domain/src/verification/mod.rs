@@ -9,6 +9,7 @@
 
 mod alerts;
 mod checks;
+mod neighbours;
 mod visit;
 
 use serde::Deserialize;

@@ -21,7 +21,8 @@ use jiayang_store::{
 use rand::Rng;
 use sea_orm::{
     ActiveValue::Set,
-    ColumnTrait, Condition, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, Condition, DatabaseTransaction, DbBackend, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect,
     sea_query::{LockBehavior, LockType, OnConflict, Query},
 };
 use tokio::task::JoinSet;
@@ -208,7 +209,8 @@ pub(super) const PENDING: &str = "PENDING";
 pub(super) const DELIVERED: &str = "DELIVERED";
 pub(super) const FAILED: &str = "FAILED";
 
-/// Delivers `endpoint`'s due deliveries in order while it holds the lease.
+/// Delivers `endpoint`'s due deliveries in order while it holds the lease (taken by the
+/// claim, renewed with each outcome written).
 async fn work<T: Transport>(
     gateway: &Gateway,
     transport: &T,
@@ -216,10 +218,16 @@ async fn work<T: Transport>(
     dispatch: &Dispatch,
     endpoint: webhook::Model,
 ) -> Result<(), Error> {
-    let participant = endpoint.participant.as_str();
+    let participant = endpoint.participant.clone();
+    let participant = participant.as_str();
     loop {
-        let Some(endpoint) = renew(gateway, participant, node, dispatch).await? else {
-            return Ok(()); // another node holds it now
+        // As it is now: its URL or secret may have been replaced.
+        let Some(endpoint) = webhook::Entity::find_by_id(participant.to_owned())
+            .one(&gateway.store.db)
+            .await?
+            .filter(|e| e.status == ACTIVE && e.lease_owner.as_deref() == Some(node))
+        else {
+            return Ok(()); // disabled, or another node holds it now
         };
         let now = now_micros();
         let delivery = match oldest_pending(gateway, participant).await? {
@@ -249,33 +257,29 @@ async fn work<T: Transport>(
             body: delivery.body.clone(),
         };
         let attempt = transport.send(outgoing).await;
-        if record(gateway, dispatch, &endpoint, delivery, attempt).await? == Endpoint::Disabled {
+        if !record(gateway, dispatch, node, &endpoint, delivery, attempt).await? {
             return Ok(());
         }
     }
 }
 
-/// Extends the lease if `node` still holds it; the endpoint as it is now.
+/// Extends `node`'s lease on the endpoint, in the transaction that writes an outcome;
+/// whether it still held it.
 async fn renew(
-    gateway: &Gateway,
+    txn: &DatabaseTransaction,
     participant: &str,
     node: &str,
     dispatch: &Dispatch,
-) -> Result<Option<webhook::Model>, Error> {
+) -> Result<bool, Error> {
     let until = now_micros() + micros(dispatch.lease);
     let kept = webhook::Entity::update_many()
         .col_expr(webhook::Column::LeaseUntil, until.into())
         .filter(webhook::Column::Participant.eq(participant))
         .filter(webhook::Column::LeaseOwner.eq(node))
         .filter(webhook::Column::Status.eq(ACTIVE))
-        .exec(&gateway.store.db)
+        .exec(txn)
         .await?;
-    if kept.rows_affected != 1 {
-        return Ok(None);
-    }
-    Ok(webhook::Entity::find_by_id(participant.to_owned())
-        .one(&gateway.store.db)
-        .await?)
+    Ok(kept.rows_affected == 1)
 }
 
 /// Gives the endpoint up until `due_at`.
@@ -285,14 +289,16 @@ async fn release(
     node: &str,
     due_at: i64,
 ) -> Result<(), Error> {
+    let write = gateway.store.write().await?;
     webhook::Entity::update_many()
         .col_expr(webhook::Column::LeaseOwner, Option::<String>::None.into())
         .col_expr(webhook::Column::LeaseUntil, Option::<i64>::None.into())
         .col_expr(webhook::Column::DueAt, due_at.into())
         .filter(webhook::Column::Participant.eq(participant))
         .filter(webhook::Column::LeaseOwner.eq(node))
-        .exec(&gateway.store.db)
+        .exec(&write.txn)
         .await?;
+    write.commit().await?;
     Ok(())
 }
 
@@ -377,20 +383,16 @@ async fn queue(
     oldest_pending(gateway, participant).await
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Endpoint {
-    Active,
-    Disabled,
-}
-
-/// Writes an attempt's outcome on its delivery (and on the endpoint, for a 410).
+/// Writes an attempt's outcome on its delivery (and on the endpoint, for a 410) and
+/// renews the lease, in one transaction; whether the endpoint is still `node`'s to work.
 async fn record(
     gateway: &Gateway,
     dispatch: &Dispatch,
+    node: &str,
     endpoint: &webhook::Model,
     delivery: webhook_delivery::Model,
     attempt: Attempt,
-) -> Result<Endpoint, Error> {
+) -> Result<bool, Error> {
     let now = now_micros();
     let attempts = delivery.attempts + 1;
     let mut row = webhook_delivery::ActiveModel {
@@ -399,39 +401,49 @@ async fn record(
         updated_at: Set(now),
         ..Default::default()
     };
-    let (status, retry_after, error) = match &attempt {
+    let mut gone = false;
+    match &attempt {
         Attempt::Answered { status, .. } if (200..300).contains(status) => {
             row.status = Set(DELIVERED.into());
             row.last_status = Set(Some(i32::from(*status)));
             row.last_error = Set(None);
-            webhook_delivery::Entity::update(row)
-                .exec(&gateway.store.db)
-                .await?;
-            return Ok(Endpoint::Active);
         }
-        Attempt::Answered {
-            status,
-            retry_after,
-        } => {
-            let error = match status {
-                300..400 => format!("redirected (HTTP {status}); redirects are not followed"),
-                _ => format!("HTTP {status}"),
+        failed => {
+            let (status, retry_after, error) = match failed {
+                Attempt::Answered {
+                    status,
+                    retry_after,
+                } => (
+                    Some(i32::from(*status)),
+                    matches!(status, 429 | 503)
+                        .then_some(*retry_after)
+                        .flatten(),
+                    match status {
+                        300..400 => {
+                            format!("redirected (HTTP {status}); redirects are not followed")
+                        }
+                        _ => format!("HTTP {status}"),
+                    },
+                ),
+                Attempt::Unreachable(error) => (None, None, error.clone()),
             };
-            let honoured = matches!(status, 429 | 503)
-                .then_some(*retry_after)
-                .flatten();
-            (Some(i32::from(*status)), honoured, error)
+            row.last_status = Set(status);
+            row.last_error = Set(Some(error));
+            gone = status == Some(410);
+            match dispatch.schedule.get(attempts as usize).filter(|_| !gone) {
+                Some(delay) => {
+                    let delay = retry_after.unwrap_or_else(|| jittered(*delay));
+                    row.next_attempt_at = Set(now + micros(delay));
+                }
+                None => row.status = Set(FAILED.into()),
+            }
         }
-        Attempt::Unreachable(error) => (None, None, error.clone()),
-    };
-    row.last_status = Set(status);
-    row.last_error = Set(Some(error));
-    if status == Some(410) {
-        row.status = Set(FAILED.into());
-        let write = gateway.store.write().await?;
-        webhook_delivery::Entity::update(row)
-            .exec(&write.txn)
-            .await?;
+    }
+    let write = gateway.store.write().await?;
+    webhook_delivery::Entity::update(row)
+        .exec(&write.txn)
+        .await?;
+    let kept = if gone {
         webhook::Entity::update_many()
             .col_expr(webhook::Column::Status, DISABLED.into())
             .col_expr(
@@ -444,20 +456,12 @@ async fn record(
             .filter(webhook::Column::Participant.eq(endpoint.participant.as_str()))
             .exec(&write.txn)
             .await?;
-        write.commit().await?;
-        return Ok(Endpoint::Disabled);
-    }
-    match dispatch.schedule.get(attempts as usize) {
-        Some(delay) => {
-            let delay = retry_after.unwrap_or_else(|| jittered(*delay));
-            row.next_attempt_at = Set(now + micros(delay));
-        }
-        None => row.status = Set(FAILED.into()),
-    }
-    webhook_delivery::Entity::update(row)
-        .exec(&gateway.store.db)
-        .await?;
-    Ok(Endpoint::Active)
+        false
+    } else {
+        renew(&write.txn, &endpoint.participant, node, dispatch).await?
+    };
+    write.commit().await?;
+    Ok(kept)
 }
 
 /// `delay` ± 10 %, so endpoints that failed together are not retried together.
