@@ -9,6 +9,10 @@
 //! PostgreSQL, the write gate on SQLite), each pass above every position before it:
 //! a reader that has seen position P has seen every position below P, forever.
 //!
+//! SQLite has one writer (the write gate): there commit order is the order in which
+//! transactions write, so an event takes its position as it is inserted ([`placed`]),
+//! and the sequencer has nothing to do.
+//!
 //! Per resource, order holds too: a second change to a row waits for the first to
 //! commit (the row's lock, or SQLite's one writer), so its event is inserted — and its
 //! `seq` taken — after the first's is visible; the pass that finds it finds the first,
@@ -71,6 +75,16 @@ pub async fn sequence(store: &Store) -> Result<u64, DbErr> {
     txn.commit().await?;
     drop(gate);
     Ok(done.rows_affected())
+}
+
+/// Where the events a transaction inserts go, when they can be placed at once: after
+/// the last position, on SQLite (whose writer is alone while it writes); `None` on
+/// PostgreSQL, where the sequencer places them after commit.
+pub async fn placed(txn: &impl ConnectionTrait) -> Result<Option<i64>, DbErr> {
+    if txn.get_database_backend() == DbBackend::Postgres {
+        return Ok(None);
+    }
+    head(txn).await.map(Some)
 }
 
 /// The last position given: the feed's head.

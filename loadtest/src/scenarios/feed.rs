@@ -79,8 +79,7 @@ pub async fn lag(h: &Harness, config: &Config, world: &World) -> Result<Measurem
                         .duration_since(UNIX_EPOCH)
                         .unwrap_or_default()
                         .as_micros() as i64;
-                    let occurred =
-                        occurred.seconds * 1_000_000 + i64::from(occurred.nanos / 1_000);
+                    let occurred = occurred.seconds * 1_000_000 + i64::from(occurred.nanos / 1_000);
                     received
                         .lock()
                         .unwrap()

@@ -14,7 +14,7 @@ mod feed;
 mod read;
 
 use jiayang_schemas::Kind;
-use jiayang_store::{audit, entity::event, now_micros};
+use jiayang_store::{audit, entity::event, events, now_micros};
 use sea_orm::{ActiveValue::Set, DatabaseTransaction, EntityTrait, NotSet};
 
 use crate::{Error, document::new_id};
@@ -99,11 +99,13 @@ pub(crate) async fn record(txn: &DatabaseTransaction, changes: Vec<Change>) -> R
         .collect();
     audit::append(txn, entries).await?;
     let now = now_micros();
+    let after = events::placed(txn).await?;
     let rows: Vec<event::ActiveModel> = changes
         .into_iter()
-        .map(|change| event::ActiveModel {
+        .zip(1..)
+        .map(|(change, n)| event::ActiveModel {
             seq: NotSet,
-            position: Set(None),
+            position: Set(after.map(|last| last + n)),
             id: Set(new_id("evt")),
             event_type: Set(change.action()),
             resource_kind: Set(change.kind.to_owned()),

@@ -1,6 +1,6 @@
 //! The checks across records (`WORKER_OVERLAP`, `DUPLICATE`) for a whole chunk at once:
-//! one query each, the chunk's visits joined as a `VALUES` list to the records table
-//! through its indexes, instead of one query per record. The chunk's own rows are
+//! one statement, the chunk's visits joined as `VALUES` lists to the records table
+//! through its indexes, instead of two queries per record. The chunk's own rows are
 //! already in the table, so two items of one batch find each other too.
 
 use std::collections::HashSet;
@@ -33,14 +33,15 @@ impl Neighbours {
         thresholds: &Thresholds,
         visits: &[Visit<'_>],
     ) -> Result<Self, Error> {
-        let backend = conn.get_database_backend();
+        let mut query = Query::new(conn.get_database_backend());
         // WORKER_OVERLAP: the same certificate in a visit begun within the longest
         // visit before this one ends, and not ended before it began.
         let longest = i64::from(thresholds.longest_visit_hours) * 60 * MINUTE;
-        let spans: Vec<Vec<Value>> = visits
-            .iter()
-            .enumerate()
-            .filter_map(|(index, visit)| {
+        query.part(
+            OVERLAP,
+            "o(idx, id, cert, vfrom, vuntil)",
+            &["BIGINT", "TEXT", "TEXT", "BIGINT", "BIGINT"],
+            visits.iter().enumerate().filter_map(|(index, visit)| {
                 let certificate = visit.certificate?;
                 let (from, until) = visit.span(thresholds)?;
                 Some(vec![
@@ -50,99 +51,134 @@ impl Neighbours {
                     from.into(),
                     until.into(),
                 ])
-            })
-            .collect();
-        let overlapping = matching(
-            conn,
-            backend,
-            "idx, id, cert, vfrom, vuntil",
-            &["BIGINT", "TEXT", "TEXT", "BIGINT", "BIGINT"],
-            spans,
+            }),
             &format!(
-                "r.worker_certificate = v.cert AND r.visit_from > v.vfrom - {longest} \
-                 AND r.visit_from < v.vuntil AND r.visit_until > v.vfrom AND r.id <> v.id"
+                "r.worker_certificate = o.cert AND r.visit_from > o.vfrom - {longest} \
+                 AND r.visit_from < o.vuntil AND r.visit_until > o.vfrom AND r.id <> o.id"
             ),
-        )
-        .await?;
+        );
         // DUPLICATE: the same senior, item and provider starting within the window,
         // not cancelled (a cancelled record duplicates nothing, and is duplicated by
         // nothing: its replacement is the visit).
         let window = i64::from(thresholds.duplicate_window_minutes) * MINUTE;
-        let starts: Vec<Vec<Value>> = visits
-            .iter()
-            .enumerate()
-            .filter(|(_, visit)| visit.status != "CANCELLED")
-            .filter_map(|(index, visit)| {
-                Some(vec![
-                    (index as i64).into(),
-                    visit.id.into(),
-                    visit.senior_id.into(),
-                    visit.service_item.into(),
-                    visit.provider_id.into(),
-                    visit.starts_at?.into(),
-                ])
-            })
-            .collect();
-        let duplicated = matching(
-            conn,
-            backend,
-            "idx, id, senior, item, provider, start",
+        query.part(
+            DUPLICATE,
+            "d(idx, id, senior, item, provider, start)",
             &["BIGINT", "TEXT", "TEXT", "TEXT", "TEXT", "BIGINT"],
-            starts,
+            visits
+                .iter()
+                .enumerate()
+                .filter(|(_, visit)| visit.status != "CANCELLED")
+                .filter_map(|(index, visit)| {
+                    Some(vec![
+                        (index as i64).into(),
+                        visit.id.into(),
+                        visit.senior_id.into(),
+                        visit.service_item.into(),
+                        visit.provider_id.into(),
+                        visit.starts_at?.into(),
+                    ])
+                }),
             &format!(
-                "r.senior_id = v.senior AND r.service_item = v.item \
-                 AND r.provider_id = v.provider \
-                 AND r.starts_at BETWEEN v.start - {window} AND v.start + {window} \
-                 AND r.status <> 'CANCELLED' AND r.id <> v.id"
+                "r.senior_id = d.senior AND r.service_item = d.item \
+                 AND r.provider_id = d.provider \
+                 AND r.starts_at BETWEEN d.start - {window} AND d.start + {window} \
+                 AND r.status <> 'CANCELLED' AND r.id <> d.id"
             ),
-        )
-        .await?;
-        Ok(Self {
-            overlapping,
-            duplicated,
-        })
+        );
+        let mut found = Self::default();
+        for (rule, index) in query.run(conn).await? {
+            match rule {
+                OVERLAP => found.overlapping.insert(index),
+                _ => found.duplicated.insert(index),
+            };
+        }
+        Ok(found)
     }
 }
 
-/// The `idx` of each row of `rows` (named `columns`, of `types`) that some service
-/// record `r` matches `on` (with the row as `v`).
-async fn matching(
-    conn: &impl ConnectionTrait,
+const OVERLAP: i64 = 0;
+const DUPLICATE: i64 = 1;
+
+/// One statement of several parts, each a list of rows (a `VALUES` list named like a
+/// table) joined to the service records; it answers (part, row index) pairs.
+struct Query {
     backend: DbBackend,
-    columns: &str,
-    types: &[&str],
-    rows: Vec<Vec<Value>>,
-    on: &str,
-) -> Result<HashSet<usize>, Error> {
-    if rows.is_empty() {
-        return Ok(HashSet::new());
-    }
-    let mut values = Vec::with_capacity(rows.len() * types.len());
-    let mut tuples = Vec::with_capacity(rows.len());
-    for row in rows {
-        let mut cells = Vec::with_capacity(types.len());
-        for (ty, value) in types.iter().zip(row) {
-            values.push(value);
-            let placeholder = match backend {
-                DbBackend::Postgres => format!("${}", values.len()),
-                _ => "?".to_owned(),
-            };
-            // Typed, so PostgreSQL compares them with the columns as they are.
-            cells.push(format!("CAST({placeholder} AS {ty})"));
+    lists: Vec<String>,
+    selects: Vec<String>,
+    values: Vec<Value>,
+}
+
+impl Query {
+    fn new(backend: DbBackend) -> Self {
+        Self {
+            backend,
+            lists: Vec::new(),
+            selects: Vec::new(),
+            values: Vec::new(),
         }
-        tuples.push(format!("({})", cells.join(", ")));
     }
-    let sql = format!(
-        "WITH v({columns}) AS (VALUES {}) \
-         SELECT DISTINCT v.idx AS idx FROM v JOIN service_records r ON {on}",
-        tuples.join(", ")
-    );
-    let found = conn
-        .query_all_raw(Statement::from_sql_and_values(backend, sql, values))
-        .await?;
-    found
-        .iter()
-        .map(|row| Ok(row.try_get::<i64>("", "idx")? as usize))
-        .collect::<Result<_, sea_orm::DbErr>>()
-        .map_err(Error::from)
+
+    /// Adds the part `rule`: the rows (typed `types`) as the list `name(columns)`, and
+    /// the records `r` that match a row `on`. A part without rows is left out.
+    fn part(
+        &mut self,
+        rule: i64,
+        name: &str,
+        types: &[&str],
+        rows: impl Iterator<Item = Vec<Value>>,
+        on: &str,
+    ) {
+        let mut tuples = Vec::new();
+        for row in rows {
+            let mut cells = Vec::with_capacity(types.len());
+            for (ty, value) in types.iter().zip(row) {
+                self.values.push(value);
+                let placeholder = match self.backend {
+                    DbBackend::Postgres => format!("${}", self.values.len()),
+                    _ => "?".to_owned(),
+                };
+                // Typed, so PostgreSQL compares them with the columns as they are.
+                cells.push(format!("CAST({placeholder} AS {ty})"));
+            }
+            tuples.push(format!("({})", cells.join(", ")));
+        }
+        if tuples.is_empty() {
+            return;
+        }
+        let alias = name.split('(').next().unwrap_or(name);
+        self.lists
+            .push(format!("{name} AS (VALUES {})", tuples.join(", ")));
+        self.selects.push(format!(
+            "SELECT DISTINCT {rule} AS rule, {alias}.idx AS idx \
+             FROM {alias} JOIN service_records r ON {on}"
+        ));
+    }
+
+    async fn run(self, conn: &impl ConnectionTrait) -> Result<Vec<(i64, usize)>, Error> {
+        if self.selects.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "WITH {} {}",
+            self.lists.join(", "),
+            self.selects.join(" UNION ALL ")
+        );
+        let rows = conn
+            .query_all_raw(Statement::from_sql_and_values(
+                self.backend,
+                sql,
+                self.values,
+            ))
+            .await?;
+        rows.iter()
+            .map(|row| {
+                Ok((
+                    row.try_get::<i64>("", "rule")?,
+                    row.try_get::<i64>("", "idx")? as usize,
+                ))
+            })
+            .collect::<Result<_, sea_orm::DbErr>>()
+            .map_err(Error::from)
+    }
 }
