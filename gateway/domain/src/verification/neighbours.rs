@@ -150,7 +150,7 @@ impl Query {
         self.lists
             .push(format!("{name} AS (VALUES {})", tuples.join(", ")));
         self.selects.push(format!(
-            "SELECT DISTINCT {rule} AS rule, {alias}.idx AS idx \
+            "SELECT DISTINCT CAST({rule} AS BIGINT) AS rule, {alias}.idx AS idx \
              FROM {alias} JOIN service_records r ON {on}"
         ));
     }
