@@ -6,20 +6,20 @@ use std::time::Duration;
 
 use jiayang_schemas::Violation;
 use jiayang_store::{
-    entity::{alert, consent, event, participant, service_record},
+    entity::{alert, consent, event, participant, record_holder, service_record},
     events, micros_to_rfc3339,
 };
 use sea_orm::{
     ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    sea_query::{Expr, ExprTrait, Query, SelectStatement},
+    sea_query::{DynIden, Expr, ExprTrait, IntoColumnRef, IntoIden, Query},
 };
 use serde_json::{Value, json};
 use tokio::time::Instant;
 
 use crate::{
-    Call, Error, Gateway, ParticipantKind, alerts,
+    Call, Error, Gateway, ParticipantKind,
     grants::{beijing_today, current_grants},
-    participants, records, rules,
+    participants, rules,
 };
 
 /// Longest a read waits for an event (under the gateway's request time-out).
@@ -181,35 +181,87 @@ pub(crate) fn delivered(row: &event::Model) -> Delivered {
 /// may read providers and workers; a senior's events go to the registration's holder
 /// and those its current grants cover (any purpose: an event carries no data); a
 /// record's, consent's and alert's to those who may read that record, consent or alert.
+/// Each is asked of the event's own resource by its key (a correlated `EXISTS`), so a
+/// read costs what the events it looks at cost, not what the tables hold.
 pub(crate) fn visible(kind: ParticipantKind, me: &str) -> Condition {
     if matches!(kind, ParticipantKind::Regulator | ParticipantKind::Operator) {
         return Condition::all();
     }
     let of_kind = |name: &str| Condition::all().add(event::Column::ResourceKind.eq(name));
-    let ids = |query: &mut SelectStatement, condition: Condition| {
-        event::Column::ResourceId.in_subquery(query.cond_where(condition).to_owned())
+    // A row of `table` keyed `key` = the value of `column` (of the outer row), meeting
+    // `condition`.
+    let exists = |table, key, column: (DynIden, DynIden), condition: Condition| {
+        Expr::exists(
+            Query::select()
+                .expr(Expr::val(1))
+                .from(table)
+                .cond_where(
+                    Condition::all()
+                        .add(Expr::col(key).equals(column))
+                        .add(condition),
+                )
+                .to_owned(),
+        )
     };
-    let granted = Expr::exists(
-        Query::select()
-            .expr(Expr::val(1))
-            .from(consent::Entity)
-            .cond_where(
-                current_grants(me, &beijing_today())
-                    .add(
-                        Expr::col((consent::Entity, consent::Column::SeniorId))
-                            .equals((event::Entity, event::Column::SeniorId)),
-                    )
-                    .add(
-                        Expr::col((consent::Entity, consent::Column::Holder))
-                            .equals((event::Entity, event::Column::Holder)),
-                    ),
-            )
-            .to_owned(),
+    let event_resource = || {
+        (
+            event::Entity.into_iden(),
+            event::Column::ResourceId.into_iden(),
+        )
+    };
+    let granted = exists(
+        consent::Entity.into_iden(),
+        (consent::Entity, consent::Column::SeniorId).into_column_ref(),
+        (
+            event::Entity.into_iden(),
+            event::Column::SeniorId.into_iden(),
+        ),
+        current_grants(me, &beijing_today()).add(
+            Expr::col((consent::Entity, consent::Column::Holder))
+                .equals((event::Entity, event::Column::Holder)),
+        ),
     );
-    let records = records::Visible::To {
-        participant: me,
-        held: kind != ParticipantKind::HousekeepingPlatform,
+    let held = kind != ParticipantKind::HousekeepingPlatform;
+    // The holders a record was written under see it, its alerts too (collecting kinds).
+    let holds = |record: (DynIden, DynIden)| {
+        let holder = exists(
+            record_holder::Entity.into_iden(),
+            (record_holder::Entity, record_holder::Column::RecordId).into_column_ref(),
+            record,
+            Condition::all()
+                .add(Expr::col((record_holder::Entity, record_holder::Column::Holder)).eq(me)),
+        );
+        if held {
+            Condition::any().add(holder)
+        } else {
+            Condition::any()
+        }
     };
+    let record = exists(
+        service_record::Entity.into_iden(),
+        (service_record::Entity, service_record::Column::Id).into_column_ref(),
+        event_resource(),
+        Condition::all()
+            .add(Expr::col((service_record::Entity, service_record::Column::SubmittedBy)).eq(me)),
+    );
+    let consent = exists(
+        consent::Entity.into_iden(),
+        (consent::Entity, consent::Column::Id).into_column_ref(),
+        event_resource(),
+        Condition::any()
+            .add(Expr::col((consent::Entity, consent::Column::Holder)).eq(me))
+            .add(Expr::col((consent::Entity, consent::Column::Grantee)).eq(me)),
+    );
+    let alert = exists(
+        alert::Entity.into_iden(),
+        (alert::Entity, alert::Column::Id).into_column_ref(),
+        event_resource(),
+        holds((
+            alert::Entity.into_iden(),
+            alert::Column::RecordId.into_iden(),
+        ))
+        .add(Expr::col((alert::Entity, alert::Column::SubmittedBy)).eq(me)),
+    );
     Condition::any()
         .add(event::Column::ResourceKind.is_in(["provider", "worker"]))
         .add(
@@ -219,30 +271,7 @@ pub(crate) fn visible(kind: ParticipantKind, me: &str) -> Condition {
                     .add(granted),
             ),
         )
-        .add(
-            of_kind("service_record").add(ids(
-                Query::select()
-                    .column(service_record::Column::Id)
-                    .from(service_record::Entity),
-                records.condition(),
-            )),
-        )
-        .add(
-            of_kind("consent").add(ids(
-                Query::select()
-                    .column(consent::Column::Id)
-                    .from(consent::Entity),
-                Condition::any()
-                    .add(consent::Column::Holder.eq(me))
-                    .add(consent::Column::Grantee.eq(me)),
-            )),
-        )
-        .add(
-            of_kind("alert").add(ids(
-                Query::select()
-                    .column(alert::Column::Id)
-                    .from(alert::Entity),
-                alerts::visible_to(kind, me),
-            )),
-        )
+        .add(of_kind("service_record").add(holds(event_resource()).add(record)))
+        .add(of_kind("consent").add(consent))
+        .add(of_kind("alert").add(alert))
 }
