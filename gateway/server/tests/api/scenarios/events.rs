@@ -67,7 +67,7 @@ async fn read_until(
 }
 
 /// `type resource-id vversion` of each event, for comparing feeds.
-fn summary(events: &[Value]) -> Vec<String> {
+pub(super) fn summary(events: &[Value]) -> Vec<String> {
     events
         .iter()
         .map(|e| {

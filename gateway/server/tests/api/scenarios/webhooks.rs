@@ -11,7 +11,10 @@ use jiayang_domain::ParticipantKind;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use super::reading::{call, grant_from, ids, keys, update_listing};
+use super::{
+    events::summary,
+    reading::{call, grant_from, ids, keys, update_listing},
+};
 use crate::{
     both_with,
     common::{TestApp, held_senior, provider, senior},
@@ -59,6 +62,12 @@ async fn listing(app: &TestApp, token: &str, n: u32) -> String {
     .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     body["id"].as_str().unwrap().to_owned()
+}
+
+/// The events the receiver took (answered 2xx), as `events::summary` writes them.
+fn delivered_summary(receiver: &Receiver) -> Vec<String> {
+    let events: Vec<Value> = receiver.delivered().iter().map(Received::event).collect();
+    summary(&events)
 }
 
 fn distinct_delivered(received: &[Received]) -> usize {
@@ -126,19 +135,7 @@ async fn in_order_signed_through_failures(app: &TestApp) {
         [500, 503, 502, 200]
     );
     assert!(answered[..4].iter().all(|(id, _)| *id == answered[0].0));
-    let order: Vec<String> = receiver
-        .delivered()
-        .iter()
-        .map(|r| {
-            let event = r.event();
-            format!(
-                "{} {} v{}",
-                event["type"].as_str().unwrap(),
-                event["resource"]["id"].as_str().unwrap(),
-                event["resource"]["version"]
-            )
-        })
-        .collect();
+    let order = delivered_summary(&receiver);
     assert_eq!(
         order,
         [
@@ -313,25 +310,14 @@ async fn a_withdrawal_stops_the_grantees_webhooks(app: &TestApp) {
     assert_eq!(status, StatusCode::OK);
     listing(app, &hk, 9).await;
     receiver.wait_until(WAIT, is("provider.created", 1)).await;
-    let types: Vec<String> = receiver
-        .delivered()
-        .iter()
-        .map(|r| {
-            let event = r.event();
-            format!(
-                "{} v{}",
-                event["type"].as_str().unwrap(),
-                event["resource"]["version"]
-            )
-        })
-        .collect();
+    let delivered = delivered_summary(&receiver);
     assert!(
-        types.contains(&"consent.withdrawn v2".to_owned()),
-        "{types:?}"
+        delivered.contains(&format!("consent.withdrawn {consent} v2")),
+        "{delivered:?}"
     );
     assert!(
-        !types.contains(&"senior.updated v3".to_owned()),
-        "{types:?}"
+        !delivered.contains(&format!("senior.updated {senior_id} v3")),
+        "{delivered:?}"
     );
 }
 both_with!(
