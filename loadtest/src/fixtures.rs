@@ -84,15 +84,16 @@ pub fn record(template: &str, external_id: &str) -> String {
 }
 
 /// Senior `n` of the load: the DESIGN example with its own identity number (and birth
-/// date to match) and the portal's external id `LOAD-n`.
+/// date to match, in April: the example itself, born in March, stays free for the
+/// consent scenario) and the portal's external id `LOAD-n`.
 pub fn senior_numbered(n: usize) -> Value {
     let day = 1 + n % 28;
     // An even sequence digit: female, as the example is.
     let sequence = (n / 28 * 2) % 1000;
-    let first17 = format!("110105194403{day:02}{sequence:03}");
+    let first17 = format!("110105194404{day:02}{sequence:03}");
     let check = jiayang_schemas::id_card_check_digit(first17.as_bytes()).expect("17 digits");
     let mut senior = parse(SENIOR);
-    senior["birthDate"] = format!("1944-03-{day:02}").into();
+    senior["birthDate"] = format!("1944-04-{day:02}").into();
     senior["identityDocument"]["number"] = format!("{first17}{}", char::from(check)).into();
     senior["externalIds"] = json!([{"participant": "bj-elder-portal", "id": format!("LOAD-{n}")}]);
     senior

@@ -18,6 +18,9 @@ fn every_scenario_completes_without_errors() {
         "--batch-clients=2",
         "--rows-per-insert=50",
         "--gateway-logs=off",
+        "--scenarios=search,bare,create,import,raw-db,consent,feed,webhook",
+        "--feed-rate=50",
+        "--webhook-events=20",
     ]);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -28,7 +31,7 @@ fn every_scenario_completes_without_errors() {
     let measurements = runtime
         .block_on(run(&config, &mut |_| seen += 1))
         .expect("the run completes");
-    assert_eq!(measurements.len(), 11, "every scenario measured");
+    assert_eq!(measurements.len(), 13, "every scenario measured");
     assert_eq!(seen, measurements.len());
     for m in &measurements {
         assert_eq!(m.errors, 0, "{}", m.json_line());

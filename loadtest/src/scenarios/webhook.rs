@@ -5,10 +5,7 @@
 //! order, one delivery at a time, so this is the rate of one endpoint.
 
 use std::{
-    sync::{
-        Arc,
-        atomic::{AtomicU64, Ordering},
-    },
+    sync::{Arc, Mutex},
     time::{Duration, Instant},
 };
 
@@ -34,7 +31,7 @@ const FIRST: usize = 5_000_000;
 const LIMIT: Duration = Duration::from_secs(600);
 
 pub async fn deliveries(h: &Harness, config: &Config) -> Result<Measurement, BoxError> {
-    let count = Arc::new(AtomicU64::new(0));
+    let arrivals: Arc<Mutex<Vec<Instant>>> = Arc::default();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let url = format!("http://{}/hook", listener.local_addr()?);
     // Answers go out at once, as a tuned receiver's would (no Nagle delay).
@@ -44,9 +41,9 @@ pub async fn deliveries(h: &Harness, config: &Config) -> Result<Measurement, Box
     let app = Router::new().route(
         "/hook",
         post({
-            let count = count.clone();
+            let arrivals = arrivals.clone();
             move || async move {
-                count.fetch_add(1, Ordering::Relaxed);
+                arrivals.lock().unwrap().push(Instant::now());
                 StatusCode::NO_CONTENT
             }
         }),
@@ -83,13 +80,22 @@ pub async fn deliveries(h: &Harness, config: &Config) -> Result<Measurement, Box
         started.get_or_insert_with(Instant::now);
     }
     let started = started.unwrap_or_else(Instant::now);
-    while count.load(Ordering::Relaxed) < n as u64 && started.elapsed() < LIMIT {
+    let count = || arrivals.lock().unwrap().len() as u64;
+    while count() < n as u64 && started.elapsed() < LIMIT {
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
     let elapsed = started.elapsed();
     receiver.abort();
-    let delivered = count.load(Ordering::Relaxed);
+    let delivered = count();
+    // The samples: the time between one delivery's arrival and the next's.
+    let latencies_us = arrivals
+        .lock()
+        .unwrap()
+        .windows(2)
+        .map(|pair| pair[1].duration_since(pair[0]).as_micros() as u64)
+        .collect();
     let outcome = Outcome {
+        latencies_us,
         records: delivered,
         errors: (n as u64).saturating_sub(delivered),
         first_error: (delivered < n as u64).then(|| format!("{delivered} of {n} delivered")),
@@ -103,7 +109,7 @@ pub async fn deliveries(h: &Harness, config: &Config) -> Result<Measurement, Box
             transport: "https→http loopback",
             database: h.database,
             clients: 1,
-            latency_of: "(none)".into(),
+            latency_of: "interval between deliveries".into(),
         },
         &outcome,
         Rate::Records,
