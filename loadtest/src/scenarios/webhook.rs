@@ -100,7 +100,6 @@ pub async fn deliveries(h: &Harness, config: &Config) -> Result<Measurement, Box
         errors: (n as u64).saturating_sub(delivered),
         first_error: (delivered < n as u64).then(|| format!("{delivered} of {n} delivered")),
         elapsed,
-        ..Outcome::default()
     };
     Ok(Measurement::new(
         Label {
