@@ -88,11 +88,15 @@ impl EventService for Service {
                 if gateway.feed.is_closing() {
                     return;
                 }
+                // Asked after each read, before anything read is sent: nothing reaches
+                // a participant suspended while it waited.
                 let next = async {
+                    let read =
+                        events::poll(&gateway, &call, Some(&cursor), HEARTBEAT, READ).await?;
                     if !events::still_active(&gateway, call.me()).await? {
                         return Err(jiayang_domain::Error::Unauthenticated);
                     }
-                    events::poll(&gateway, &call, Some(&cursor), HEARTBEAT, READ).await
+                    Ok(read)
                 };
                 tokio::select! {
                     read = next => match read {

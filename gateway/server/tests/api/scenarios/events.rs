@@ -364,6 +364,45 @@ async fn a_stream_sends_events_heartbeats_and_resumes(app: &TestApp) {
 }
 both!(stream, a_stream_sends_events_heartbeats_and_resumes);
 
+/// A participant suspended while subscribed receives nothing more: the next event ends
+/// its stream with UNAUTHENTICATED instead of reaching it.
+async fn a_suspension_ends_the_stream(app: &TestApp) {
+    let station = app
+        .participant("cy-station", ParticipantKind::CommunityStation)
+        .await;
+    let hk = app
+        .participant("hk-daojia", ParticipantKind::HousekeepingPlatform)
+        .await;
+    let mut client = EventServiceClient::new(app.channel().await);
+    let mut stream = client
+        .subscribe(authorized(&station, SubscribeRequest::default()))
+        .await
+        .unwrap()
+        .into_inner();
+    let first = next_message(&mut stream).await;
+    assert!(
+        matches!(first.message, Some(Message::Heartbeat(_))),
+        "{first:?}"
+    );
+    let (status, body) = call(
+        app,
+        &app.operator_token,
+        Method::POST,
+        "/v1/participants/cy-station:suspend",
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    listing_with_nurse(app, &hk).await;
+    let ended = tokio::time::timeout(Duration::from_secs(30), stream.message())
+        .await
+        .expect("an answer within the heartbeat interval");
+    let status = ended.expect_err("no event after the suspension");
+    assert_eq!(status.code(), tonic::Code::Unauthenticated);
+}
+both!(suspension, a_suspension_ends_the_stream);
+
 /// Writers in parallel (on PostgreSQL, commits landing out of the order their events
 /// were inserted) while a reader follows the feed in small steps: the reader receives
 /// exactly the feed, each event once, and each resource's versions in order.
