@@ -4,7 +4,10 @@
 
 use std::{
     collections::{HashMap, VecDeque},
-    sync::{Arc, Mutex},
+    sync::{
+        Arc, Mutex,
+        atomic::{AtomicUsize, Ordering},
+    },
     time::{Duration, Instant},
 };
 
@@ -15,10 +18,15 @@ use axum::{
     http::{HeaderMap, StatusCode},
     response::{IntoResponse, Response},
     routing::any,
+    serve::ListenerExt,
 };
 use base64::{Engine, engine::general_purpose::STANDARD};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
+
+/// What the receiver answers with, as receivers do: the gateway ignores it, and keeps the
+/// connection for the next delivery all the same.
+const BODY: &str = "{\"received\": true}";
 
 /// How the receiver answers one request.
 #[derive(Clone, Debug)]
@@ -62,6 +70,7 @@ struct Shared {
 pub struct Receiver {
     pub url: String,
     shared: Arc<Mutex<Shared>>,
+    connections: Arc<AtomicUsize>,
 }
 
 impl Receiver {
@@ -70,13 +79,29 @@ impl Receiver {
         let shared = Arc::new(Mutex::new(Shared::default()));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}/hook", listener.local_addr().unwrap());
+        let connections = Arc::new(AtomicUsize::new(0));
+        let listener = listener.tap_io({
+            let connections = connections.clone();
+            move |_| {
+                connections.fetch_add(1, Ordering::SeqCst);
+            }
+        });
         let app = Router::new()
             .route("/{*path}", any(receive))
             .with_state(shared.clone());
         tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
         });
-        Self { url, shared }
+        Self {
+            url,
+            shared,
+            connections,
+        }
+    }
+
+    /// How many connections the gateway opened to the receiver.
+    pub fn connections(&self) -> usize {
+        self.connections.load(Ordering::SeqCst)
     }
 
     /// The answers to the next requests, in order; 200 after them.
@@ -143,8 +168,10 @@ async fn receive(
         shared.received.len() - 1
     };
     let response = match answer {
-        None => StatusCode::OK.into_response(),
-        Some(Answer::Status(status)) => StatusCode::from_u16(status).unwrap().into_response(),
+        None => (StatusCode::OK, BODY).into_response(),
+        Some(Answer::Status(status)) => {
+            (StatusCode::from_u16(status).unwrap(), BODY).into_response()
+        }
         Some(Answer::RetryAfter(status, seconds)) => (
             StatusCode::from_u16(status).unwrap(),
             [("retry-after", seconds.to_string())],
@@ -153,7 +180,7 @@ async fn receive(
         Some(Answer::Redirect) => (StatusCode::FOUND, [("location", "/elsewhere")]).into_response(),
         Some(Answer::Slow(wait)) => {
             tokio::time::sleep(wait).await;
-            StatusCode::OK.into_response()
+            (StatusCode::OK, BODY).into_response()
         }
     };
     shared.lock().unwrap().received[index].answered = response.status().as_u16();

@@ -149,6 +149,8 @@ async fn in_order_signed_through_failures(app: &TestApp) {
         keys(&receiver.delivered()[0].event()),
         ["id", "occurredAt", "resource", "type"]
     );
+    // Seven requests, answered with a body each, over one kept connection.
+    assert_eq!(receiver.connections(), 1);
 
     // The participant sees its deliveries; another participant sees none of them.
     let (status, page) = deliveries(app, &hk, "").await;
