@@ -193,17 +193,19 @@ impl Resource for Providers {
     }
 
     /// The service areas and items the search filters on.
-    async fn written(
+    async fn beside(
         _gateway: &Gateway,
         txn: &DatabaseTransaction,
         _call: &Call,
+        _cache: &mut (),
         items: &[(&str, &Prepared<Offer>)],
+        _rows: &mut [Columns<Self>],
         replacing: bool,
-    ) -> Result<Vec<Value>, Error> {
+    ) -> Result<(), Error> {
         for (id, prepared) in items {
             index_offer(txn, id, prepared, replacing).await?;
         }
-        Ok(Vec::new())
+        Ok(())
     }
 }
 

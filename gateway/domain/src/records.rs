@@ -22,8 +22,7 @@ use crate::{
     references::{key_of, resolve_provider, resolve_senior},
     resource::{Columns, Prepared, Resource, rendered},
     rules::REFERENCE_UNRESOLVED,
-    seniors,
-    verification::{Visit, verify_written},
+    verification::{Lookups, Visit, verify},
 };
 
 pub struct ServiceRecords;
@@ -37,6 +36,8 @@ pub struct ReferenceCache {
     providers: HashMap<String, Option<String>>,
     /// The holders whose basis the caller has for a senior; empty for none.
     bases: HashMap<String, Vec<String>>,
+    /// The registry's facts the records' checks read, kept as the references resolve.
+    lookups: Lookups,
 }
 
 /// What a record names, resolved, and the holders whose basis it is written under.
@@ -154,8 +155,14 @@ async fn basis_for_delivery(
     conn: &impl ConnectionTrait,
     call: &Call,
     senior_id: &str,
+    lookups: &mut Lookups,
 ) -> Result<Vec<String>, Error> {
-    if seniors::holds(conn, call.me(), senior_id).await? {
+    // The registrations the checks read anyway tell whether the caller holds one.
+    lookups.seniors(conn, &[senior_id]).await?;
+    if lookups
+        .senior(senior_id)
+        .is_some_and(|s| s.holders.iter().any(|h| h == call.me()))
+    {
         return Ok(vec![call.me().to_owned()]);
     }
     let mut holders: Vec<String> =
@@ -226,7 +233,11 @@ impl Resource for ServiceRecords {
         let provider_id = match cache.providers.get(&key) {
             Some(found) => found.clone(),
             None => {
-                let found = resolve_provider(conn, provider_ref).await?;
+                let row = resolve_provider(conn, provider_ref).await?;
+                if let Some(row) = &row {
+                    cache.lookups.know_provider(row);
+                }
+                let found = row.map(|row| row.id);
                 cache.providers.insert(key, found.clone());
                 found
             }
@@ -244,7 +255,8 @@ impl Resource for ServiceRecords {
         let holders = match cache.bases.get(&senior_id) {
             Some(holders) => holders.clone(),
             None => {
-                let holders = basis_for_delivery(gateway, conn, call, &senior_id).await?;
+                let holders =
+                    basis_for_delivery(gateway, conn, call, &senior_id, &mut cache.lookups).await?;
                 cache.bases.insert(senior_id.clone(), holders.clone());
                 holders
             }
@@ -266,12 +278,7 @@ impl Resource for ServiceRecords {
 
     fn columns(gateway: &Gateway, id: &str, prepared: &Prepared<Resolved>) -> Columns<Self> {
         let resolved = &prepared.extra;
-        let visit = Visit::of(
-            id,
-            &resolved.senior_id,
-            &resolved.provider_id,
-            &prepared.body,
-        );
+        let visit = visit(id, prepared);
         let span = visit.span(&gateway.thresholds);
         service_record::ActiveModel {
             senior_id: Set(resolved.senior_id.clone()),
@@ -301,22 +308,34 @@ impl Resource for ServiceRecords {
         Ok(render(row))
     }
 
+    /// What the checks read of the registry and `prepare` did not: the workers.
+    async fn gather(
+        conn: &impl ConnectionTrait,
+        cache: &mut ReferenceCache,
+        items: &[&Prepared<Resolved>],
+    ) -> Result<(), Error> {
+        let visits: Vec<Visit> = items.iter().map(|prepared| visit("", prepared)).collect();
+        cache.lookups.prefetch(conn, &visits).await
+    }
+
     /// The holders each record is visible to, as of its latest write (one multi-row
-    /// insert for a whole batch), and its verification.
-    async fn written(
+    /// insert for a whole batch), and its verification, stored in its row.
+    async fn beside(
         gateway: &Gateway,
         txn: &DatabaseTransaction,
         call: &Call,
+        cache: &mut ReferenceCache,
         items: &[(&str, &Prepared<Resolved>)],
+        rows: &mut [Columns<Self>],
         replacing: bool,
-    ) -> Result<Vec<Value>, Error> {
+    ) -> Result<(), Error> {
         if replacing {
             record_holder::Entity::delete_many()
                 .filter(record_holder::Column::RecordId.is_in(items.iter().map(|(id, _)| *id)))
                 .exec(txn)
                 .await?;
         }
-        let rows: Vec<record_holder::ActiveModel> = items
+        let holders: Vec<record_holder::ActiveModel> = items
             .iter()
             .flat_map(|(id, prepared)| {
                 prepared
@@ -329,27 +348,30 @@ impl Resource for ServiceRecords {
                     })
             })
             .collect();
-        if !rows.is_empty() {
-            record_holder::Entity::insert_many(rows)
+        if !holders.is_empty() {
+            record_holder::Entity::insert_many(holders)
                 .exec_without_returning(txn)
                 .await?;
         }
         let visits: Vec<Visit> = items
             .iter()
-            .map(|(id, prepared)| {
-                let resolved = &prepared.extra;
-                Visit::of(
-                    id,
-                    &resolved.senior_id,
-                    &resolved.provider_id,
-                    &prepared.body,
-                )
-            })
+            .map(|(id, prepared)| visit(id, prepared))
             .collect();
-        let results = verify_written(gateway, txn, call, &visits, replacing).await?;
-        Ok(results
-            .into_iter()
-            .map(|verification| json!({ "verification": verification }))
-            .collect())
+        let results = verify(gateway, txn, call, &mut cache.lookups, &visits, replacing).await?;
+        for (row, verification) in rows.iter_mut().zip(results) {
+            row.verification = Set(Some(verification.to_string()));
+        }
+        Ok(())
     }
+}
+
+/// A record about to be written (`id`), as the checks see it.
+fn visit<'a>(id: &'a str, prepared: &'a Prepared<Resolved>) -> Visit<'a> {
+    let resolved = &prepared.extra;
+    Visit::of(
+        id,
+        &resolved.senior_id,
+        &resolved.provider_id,
+        &prepared.body,
+    )
 }

@@ -3,9 +3,7 @@
 
 use jiayang_schemas::Kind;
 use jiayang_store::entity::{external_id, provider};
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect,
-};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
 use serde_json::{Map, Value};
 
 use crate::{Error, Gateway, seniors};
@@ -139,32 +137,28 @@ pub(crate) async fn resolve_senior(
     }
 }
 
-/// The provider a validated reference names, if the gateway holds it.
+/// The provider a validated reference names, if the gateway holds it: its row, which
+/// a record's checks read too.
 pub(crate) async fn resolve_provider(
     conn: &impl ConnectionTrait,
     reference: &Map<String, Value>,
-) -> Result<Option<String>, Error> {
-    let only_id = |query: sea_orm::Select<provider::Entity>| {
-        query
-            .select_only()
-            .column(provider::Column::Id)
-            .into_tuple::<String>()
-    };
-    if let Some(id) = reference.get("providerId").and_then(Value::as_str) {
-        Ok(only_id(provider::Entity::find_by_id(id.to_owned()))
-            .one(conn)
-            .await?)
+) -> Result<Option<provider::Model>, Error> {
+    let id = if let Some(id) = reference.get("providerId").and_then(Value::as_str) {
+        id.to_owned()
     } else if let Some((participant, id)) = external_of(reference) {
-        Ok(external(conn, Kind::Provider, participant, id).await?)
+        match external(conn, Kind::Provider, participant, id).await? {
+            Some(id) => id,
+            None => return Ok(None),
+        }
     } else {
         let uscc = reference
             .get("uscc")
             .and_then(Value::as_str)
             .unwrap_or_default();
-        Ok(
-            only_id(provider::Entity::find().filter(provider::Column::Uscc.eq(uscc)))
-                .one(conn)
-                .await?,
-        )
-    }
+        return Ok(provider::Entity::find()
+            .filter(provider::Column::Uscc.eq(uscc))
+            .one(conn)
+            .await?);
+    };
+    Ok(provider::Entity::find_by_id(id).one(conn).await?)
 }

@@ -20,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(M0007Verification),
             Box::new(M0008Events),
             Box::new(M0009Webhooks),
+            Box::new(M0010CoveringChecks),
         ]
     }
 }
@@ -804,6 +805,57 @@ impl MigrationTrait for M0009Webhooks {
                 index.col(*column);
             }
             manager.create_index(index.to_owned()).await?;
+        }
+        Ok(())
+    }
+}
+
+struct M0010CoveringChecks;
+
+impl MigrationName for M0010CoveringChecks {
+    fn name(&self) -> &str {
+        "m0010_covering_checks"
+    }
+}
+
+/// The checks across records read only their index: each also holds what the checks
+/// compare after the range (the end of a visit, the status, the id), so a check never
+/// reads a record's row, whose document is most of its size. Without it a check cost
+/// grew with the records of each worker in the look-back.
+#[async_trait::async_trait]
+impl MigrationTrait for M0010CoveringChecks {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        // New names, made before the old ones go: another pooled SQLite connection that
+        // still holds the old schema would refuse a name it believes exists.
+        let indexes: [(&str, &str, &[&str]); 2] = [
+            (
+                "service_records_worker_visit",
+                "service_records_worker_span",
+                &["worker_certificate", "visit_from", "visit_until", "id"],
+            ),
+            (
+                "service_records_duplicate",
+                "service_records_same_visit",
+                &[
+                    "senior_id",
+                    "service_item",
+                    "provider_id",
+                    "starts_at",
+                    "status",
+                    "id",
+                ],
+            ),
+        ];
+        for (old, new, columns) in indexes {
+            let mut index = Index::create();
+            index.name(new).table("service_records");
+            for column in columns {
+                index.col(*column);
+            }
+            manager.create_index(index.to_owned()).await?;
+            manager
+                .drop_index(Index::drop().name(old).table("service_records").to_owned())
+                .await?;
         }
         Ok(())
     }

@@ -81,19 +81,31 @@ pub trait Resource: Sized + Send + Sync + 'static {
     /// A stored row as the canonical resource.
     fn render(gateway: &Gateway, row: &Row<Self>) -> Result<Value, Error>;
 
-    /// What a resource keeps beside its rows and checks once they are written, in the
-    /// writing transaction: side rows (a provider's areas and items, a record's holders)
-    /// and verification (a record's). `items` are new rows, or with `replacing` an
-    /// update's. Answers, per item, an object of the fields it added to the stored
-    /// resource (none: an empty list).
-    fn written(
+    /// Reads, for all items before the write begins (so not under SQLite's one writer),
+    /// what [`Resource::beside`] will check them against: a record's registry rows.
+    fn gather(
+        _conn: &impl ConnectionTrait,
+        _cache: &mut Self::Cache,
+        _items: &[&Prepared<Self::Extra>],
+    ) -> impl Future<Output = Result<(), Error>> + Send {
+        async { Ok(()) }
+    }
+
+    /// What a resource writes beside its rows and checks them against, in the writing
+    /// transaction just before the rows are written: side rows (a provider's areas and
+    /// items, a record's holders) and verification (a record's, which it sets in the
+    /// row, `rows[i]` for `items[i]`). `items` are new rows, or with `replacing` an
+    /// update's.
+    fn beside(
         _gateway: &Gateway,
         _txn: &DatabaseTransaction,
         _call: &Call,
+        _cache: &mut Self::Cache,
         _items: &[(&str, &Prepared<Self::Extra>)],
+        _rows: &mut [Columns<Self>],
         _replacing: bool,
-    ) -> impl Future<Output = Result<Vec<Value>, Error>> + Send {
-        async { Ok(Vec::new()) }
+    ) -> impl Future<Output = Result<(), Error>> + Send {
+        async { Ok(()) }
     }
 
     /// The rows `parent` holds (a worker exists only under its provider).
@@ -221,20 +233,34 @@ async fn insert<R: Resource>(
     txn: &DatabaseTransaction,
     call: &Call,
     parent: Option<&str>,
+    cache: &mut R::Cache,
     prepared: &Prepared<R::Extra>,
 ) -> Result<(String, Value), Error> {
     let id = R::ids(gateway, txn, &[prepared]).await?.remove(0);
-    let row = new_row::<R>(gateway, call, parent, &id, now_micros(), prepared)
-        .insert(txn)
-        .await
-        .map_err(|e| conflict(R::LABEL, e))?;
+    let mut rows = [new_row::<R>(
+        gateway,
+        call,
+        parent,
+        &id,
+        now_micros(),
+        prepared,
+    )];
+    R::beside(
+        gateway,
+        txn,
+        call,
+        cache,
+        &[(&id, prepared)],
+        &mut rows,
+        false,
+    )
+    .await?;
+    let [row] = rows;
+    let row = row.insert(txn).await.map_err(|e| conflict(R::LABEL, e))?;
     references::insert_external(txn, R::KIND, &id, &prepared.external_ids)
         .await
         .map_err(|e| conflict(R::LABEL, e))?;
-    let added = R::written(gateway, txn, call, &[(&id, prepared)], false).await?;
-    let mut rendered = R::render(gateway, &row)?;
-    with_added(&mut rendered, added);
-    Ok((id, rendered))
+    Ok((id, R::render(gateway, &row)?))
 }
 
 /// Stores several new resources with one multi-row insert for the rows and one for
@@ -245,6 +271,7 @@ async fn insert_many<R: Resource>(
     txn: &DatabaseTransaction,
     call: &Call,
     parent: Option<&str>,
+    cache: &mut R::Cache,
     items: &[&Prepared<R::Extra>],
 ) -> Result<Vec<String>, Error> {
     if items.is_empty() {
@@ -252,10 +279,17 @@ async fn insert_many<R: Resource>(
     }
     let ids = R::ids(gateway, txn, items).await?;
     let now = now_micros();
-    let rows = ids
+    let mut rows: Vec<Columns<R>> = ids
         .iter()
         .zip(items)
-        .map(|(id, prepared)| new_row::<R>(gateway, call, parent, id, now, prepared));
+        .map(|(id, prepared)| new_row::<R>(gateway, call, parent, id, now, prepared))
+        .collect();
+    let indexed: Vec<(&str, &Prepared<R::Extra>)> = ids
+        .iter()
+        .map(String::as_str)
+        .zip(items.iter().copied())
+        .collect();
+    R::beside(gateway, txn, call, cache, &indexed, &mut rows, false).await?;
     R::Table::insert_many(rows)
         .exec_without_returning(txn)
         .await
@@ -268,29 +302,34 @@ async fn insert_many<R: Resource>(
     references::insert_external_many(txn, R::KIND, &external)
         .await
         .map_err(|e| conflict(R::LABEL, e))?;
-    let indexed: Vec<(&str, &Prepared<R::Extra>)> = ids
-        .iter()
-        .map(String::as_str)
-        .zip(items.iter().copied())
-        .collect();
-    R::written(gateway, txn, call, &indexed, false).await?;
     Ok(ids)
 }
 
-/// Replaces the caller's resource `id` if it is still at `expected`: the check and the
-/// write are one `UPDATE … WHERE id = ? AND version = ?`, so two updates from the same
-/// version cannot both succeed. Only what changes is set.
+/// Replaces the caller's resource `id` if it is still at version `expected`: the check
+/// and the write are one `UPDATE … WHERE id = ? AND version = ?`, so two updates from the
+/// same version cannot both succeed. Only what changes is set.
 async fn replace<R: Resource>(
     gateway: &Gateway,
     txn: &DatabaseTransaction,
     call: &Call,
     parent: Option<&str>,
-    id: &str,
-    expected: i32,
+    (id, expected): (&str, i32),
+    cache: &mut R::Cache,
     prepared: &Prepared<R::Extra>,
 ) -> Result<Value, Error> {
     let own = own::<R>(call);
-    let mut columns = R::columns(gateway, id, prepared);
+    let mut columns = [R::columns(gateway, id, prepared)];
+    R::beside(
+        gateway,
+        txn,
+        call,
+        cache,
+        &[(id, prepared)],
+        &mut columns,
+        true,
+    )
+    .await?;
+    let [mut columns] = columns;
     columns.set(R::Table::VERSION, (expected + 1).into());
     columns.set(R::Table::UPDATED_AT, now_micros().into());
     let updated = R::Table::update_many()
@@ -315,20 +354,7 @@ async fn replace<R: Resource>(
     references::replace_external(txn, R::KIND, id, &prepared.external_ids, only)
         .await
         .map_err(|e| conflict(R::LABEL, e))?;
-    let added = R::written(gateway, txn, call, &[(id, prepared)], true).await?;
-    let mut rendered = R::render(gateway, &current)?;
-    with_added(&mut rendered, added);
-    Ok(rendered)
-}
-
-/// A resource rendered from its row as inserted, with what [`Resource::written`] added
-/// to the stored one since.
-fn with_added(rendered: &mut Value, added: Vec<Value>) {
-    if let (Some(resource), Some(Value::Object(added))) =
-        (rendered.as_object_mut(), added.into_iter().next())
-    {
-        resource.extend(added);
-    }
+    R::render(gateway, &current)
 }
 
 /// The participant named in `column` of the row `id`.

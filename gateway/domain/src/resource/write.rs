@@ -41,20 +41,15 @@ pub async fn create<R: Resource>(
     {
         return Ok(created);
     }
-    let prepared = prepare::<R>(
-        gateway,
-        call,
-        parent,
-        document,
-        db,
-        &mut R::Cache::default(),
-    )
-    .await?;
+    let mut cache = R::Cache::default();
+    let prepared = prepare::<R>(gateway, call, parent, document, db, &mut cache).await?;
+    R::gather(db, &mut cache, &[&prepared]).await?;
     let attempt = async {
         let write = gateway.store.write().await?;
         // The id is made once the write may proceed, so ids follow commit order as closely
         // as the database allows (exactly, on SQLite's single writer).
-        let (id, resource) = insert::<R>(gateway, &write.txn, call, parent, &prepared).await?;
+        let (id, resource) =
+            insert::<R>(gateway, &write.txn, call, parent, &mut cache, &prepared).await?;
         if let Some(key) = &key {
             idempotency::remember(&write.txn, call.me(), key, &id)
                 .await
@@ -142,23 +137,17 @@ pub async fn update<R: Resource>(
     let expected_version = expected_version.ok_or(Error::PreconditionRequired)?;
     let db = &gateway.store.db;
     owned_by_caller::<R>(db, call, parent, Some(id)).await?;
-    let prepared = prepare::<R>(
-        gateway,
-        call,
-        parent,
-        document,
-        db,
-        &mut R::Cache::default(),
-    )
-    .await?;
+    let mut cache = R::Cache::default();
+    let prepared = prepare::<R>(gateway, call, parent, document, db, &mut cache).await?;
+    R::gather(db, &mut cache, &[&prepared]).await?;
     let write = gateway.store.write().await?;
     let resource = replace::<R>(
         gateway,
         &write.txn,
         call,
         parent,
-        id,
-        expected_version,
+        (id, expected_version),
+        &mut cache,
         &prepared,
     )
     .await?;
@@ -246,11 +235,13 @@ pub async fn batch_create<R: Resource>(
             Err(other) => results.push(Some(ItemResult::Failed(other))),
         }
     }
+    let all: Vec<&Prepared<R::Extra>> = ready.iter().map(|(_, p)| p).collect();
+    R::gather(db, &mut cache, &all).await?;
     let write = gateway.store.write().await?;
     for chunk in ready.chunks(CHUNK) {
         let items: Vec<&Prepared<R::Extra>> = chunk.iter().map(|(_, p)| p).collect();
         let savepoint = write.txn.begin().await?;
-        match insert_many::<R>(gateway, &savepoint, call, parent, &items).await {
+        match insert_many::<R>(gateway, &savepoint, call, parent, &mut cache, &items).await {
             Ok(ids) => {
                 savepoint.commit().await?;
                 for ((index, _), id) in chunk.iter().zip(ids) {
@@ -260,8 +251,10 @@ pub async fn batch_create<R: Resource>(
             Err(Error::AlreadyExists(_)) => {
                 savepoint.rollback().await?;
                 for (index, prepared) in chunk {
-                    results[*index] =
-                        Some(insert_one::<R>(gateway, &write.txn, call, parent, prepared).await?);
+                    results[*index] = Some(
+                        insert_one::<R>(gateway, &write.txn, call, parent, &mut cache, prepared)
+                            .await?,
+                    );
                 }
             }
             Err(other) => return Err(other),
@@ -289,10 +282,11 @@ async fn insert_one<R: Resource>(
     txn: &DatabaseTransaction,
     call: &Call,
     parent: Option<&str>,
+    cache: &mut R::Cache,
     item: &Prepared<R::Extra>,
 ) -> Result<ItemResult, Error> {
     let savepoint = txn.begin().await?;
-    match insert::<R>(gateway, &savepoint, call, parent, item).await {
+    match insert::<R>(gateway, &savepoint, call, parent, cache, item).await {
         Ok((id, _)) => {
             savepoint.commit().await?;
             Ok(ItemResult::Created { id })

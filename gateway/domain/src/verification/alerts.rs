@@ -1,18 +1,13 @@
 //! What a verification leaves: an alert per rule a record fails, and the record's
-//! `verification`. A record checked again (an update) keeps the open alert of a rule it
+//! `verification`, which its row is written with (one write of the row, not two). A record checked again (an update) keeps the open alert of a rule it
 //! still fails, and the gateway resolves the open alerts of rules it now passes.
 
 use std::collections::HashMap;
 
-use jiayang_store::{
-    entity::{alert, service_record},
-    micros_to_rfc3339, now_micros,
-};
+use jiayang_store::{entity::alert, micros_to_rfc3339, now_micros};
 use sea_orm::{
-    ActiveModelTrait,
-    ActiveValue::Set,
-    ColumnTrait, DatabaseTransaction, EntityTrait, IntoActiveModel, QueryFilter,
-    sea_query::{CaseStatement, Expr},
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait,
+    IntoActiveModel, QueryFilter,
 };
 use serde_json::{Value, json};
 
@@ -26,13 +21,15 @@ use crate::{
 /// Who changes an alert when the gateway does (an alert resolved on re-check).
 const GATEWAY: &str = "jiayang";
 
-/// Checks the records just written in `txn` (`replacing`: by an update), raises and
-/// resolves their alerts, and stores each record's verification; answers each record's
-/// `verification`, in order.
-pub(crate) async fn verify_written(
+/// Checks the records about to be written in `txn` (`replacing`: by an update), raises
+/// and resolves their alerts; answers each record's `verification`, in order, which its
+/// row is written with. `lookups` holds what the visits name of the registry (gathered
+/// before the write began; anything missing is read now).
+pub(crate) async fn verify(
     gateway: &Gateway,
     txn: &DatabaseTransaction,
     call: &Call,
+    lookups: &mut checks::Lookups,
     visits: &[Visit<'_>],
     replacing: bool,
 ) -> Result<Vec<Value>, Error> {
@@ -43,32 +40,26 @@ pub(crate) async fn verify_written(
     } else {
         HashMap::new()
     };
-    let mut lookups = checks::Lookups::default();
     lookups.prefetch(txn, visits).await?;
     let neighbours = Neighbours::find(txn, &gateway.thresholds, visits).await?;
     let mut raised = Vec::new();
     let mut results = Vec::with_capacity(visits.len());
     for (index, visit) in visits.iter().enumerate() {
         let failed = checks::failing(
-            txn,
             &gateway.thresholds,
             visit,
             (&neighbours, index),
             now,
-            &mut lookups,
-        )
-        .await?;
+            lookups,
+        );
         let mut listed = Vec::with_capacity(failed.len());
         for rule in failed {
             let id = match open.remove(&(visit.id.to_owned(), rule.code())) {
                 Some(kept) => kept.id,
                 None => {
                     let district = lookups
-                        .registrations(txn, visit.senior_id)
-                        .await?
-                        .iter()
-                        .max_by_key(|r| r.updated_at)
-                        .map(|r| r.division_code.clone())
+                        .senior(visit.senior_id)
+                        .map(|s| s.district.clone())
                         .unwrap_or_default();
                     let id = new_id("alr");
                     raised.push(new_alert(gateway, call, visit, rule, &id, district, now));
@@ -100,7 +91,6 @@ pub(crate) async fn verify_written(
         let version = resolve_passing(txn, passing, now).await?;
         changes.push(Change::new(GATEWAY, "alert", "resolved", &id, version).about(Some(&senior)));
     }
-    store_results(txn, visits, &results).await?;
     events::record(txn, changes).await?;
     Ok(results)
 }
@@ -178,27 +168,4 @@ async fn resolve_passing(
     row.updated_at = Set(now);
     row.update(txn).await?;
     Ok(version)
-}
-
-/// Each record's verification into its row, for a whole chunk in one statement (`CASE
-/// id WHEN … THEN …`): a bulk load's records cost one update, alerted or not.
-async fn store_results(
-    txn: &DatabaseTransaction,
-    visits: &[Visit<'_>],
-    results: &[Value],
-) -> Result<(), Error> {
-    let mut by_id = CaseStatement::new();
-    for (visit, result) in visits.iter().zip(results) {
-        by_id = by_id.case(
-            service_record::Column::Id.eq(visit.id),
-            Expr::value(result.to_string()),
-        );
-    }
-    let by_id = by_id.finally(Expr::col(service_record::Column::Verification));
-    service_record::Entity::update_many()
-        .col_expr(service_record::Column::Verification, by_id.into())
-        .filter(service_record::Column::Id.is_in(visits.iter().map(|v| v.id)))
-        .exec(txn)
-        .await?;
-    Ok(())
 }

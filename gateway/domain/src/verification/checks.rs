@@ -1,6 +1,8 @@
 //! The nine checks of DESIGN §5 on one record. What they read of the registry (the
-//! providers, workers and seniors' registrations a chunk names) is fetched for the
-//! whole chunk at once, a query per table.
+//! providers, workers and seniors' registrations a chunk names) is gathered before the
+//! write begins, a query per table for a whole chunk, and kept as the few facts the
+//! checks use: the writer's lock is not held while the registry is read, and a bulk
+//! load parses a provider's offerings once, not once per record.
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -14,135 +16,214 @@ use crate::Error;
 
 const MINUTE: i64 = 60_000_000;
 
-/// The registry's rows a batch's checks read, each looked up once.
+/// What the checks need of a provider.
+pub(crate) struct ProviderFacts {
+    active: bool,
+    in_library: bool,
+    /// The highest price (fen) it offers each service item at.
+    prices: HashMap<String, i64>,
+}
+
+impl From<&provider::Model> for ProviderFacts {
+    fn from(row: &provider::Model) -> Self {
+        let document: Value = serde_json::from_str(&row.document).unwrap_or_default();
+        let mut prices = HashMap::new();
+        for offering in document["offerings"].as_array().into_iter().flatten() {
+            if let (Some(item), Some(price)) = (
+                offering["serviceItem"].as_str(),
+                offering["priceFen"].as_i64(),
+            ) {
+                let best = prices.entry(item.to_owned()).or_insert(price);
+                *best = price.max(*best);
+            }
+        }
+        Self {
+            active: row.status == "ACTIVE",
+            in_library: row.in_provider_library,
+            prices,
+        }
+    }
+}
+
+/// What the checks need of a worker: whether it left, and when its certificate ends.
+struct WorkerFacts {
+    left: bool,
+    valid_until: Option<String>,
+}
+
+/// What the checks (and a record's basis) need of a senior's registrations.
+#[derive(Default)]
+pub(crate) struct SeniorFacts {
+    /// Who holds a registration of the senior.
+    pub holders: Vec<String>,
+    /// Whether any holder marked the senior inactive or deceased.
+    inactive: bool,
+    /// The address points the holders recorded (GCJ-02).
+    homes: Vec<(f64, f64)>,
+    /// The district of the most recently updated registration (an alert's district).
+    pub district: String,
+}
+
+impl SeniorFacts {
+    fn of(rows: &[registration::Model]) -> Self {
+        Self {
+            holders: rows.iter().map(|r| r.holder.clone()).collect(),
+            inactive: rows
+                .iter()
+                .any(|r| r.status == "INACTIVE" || r.status == "DECEASED"),
+            homes: rows
+                .iter()
+                .filter_map(|r| {
+                    let document: Value = serde_json::from_str(&r.document).ok()?;
+                    let geo = document.pointer("/address/geo")?;
+                    Some((geo["lat"].as_f64()?, geo["lng"].as_f64()?))
+                })
+                .collect(),
+            district: rows
+                .iter()
+                .max_by_key(|r| r.updated_at)
+                .map(|r| r.division_code.clone())
+                .unwrap_or_default(),
+        }
+    }
+}
+
+/// The registry's facts a batch's checks read, each looked up once.
 #[derive(Default)]
 pub(crate) struct Lookups {
-    providers: HashMap<String, Option<provider::Model>>,
-    workers: HashMap<(String, String), Option<worker::Model>>,
-    registrations: HashMap<String, Vec<registration::Model>>,
+    providers: HashMap<String, Option<ProviderFacts>>,
+    workers: HashMap<(String, String), Option<WorkerFacts>>,
+    seniors: HashMap<String, SeniorFacts>,
 }
 
 impl Lookups {
-    /// The registry's rows every visit of a chunk needs, a query per table.
+    /// Keeps a provider row already read (resolving a record's reference).
+    pub fn know_provider(&mut self, row: &provider::Model) {
+        self.providers.insert(row.id.clone(), Some(row.into()));
+    }
+
+    /// The seniors' facts, read for those not known yet (one query).
+    pub async fn seniors(
+        &mut self,
+        conn: &impl ConnectionTrait,
+        ids: &[&str],
+    ) -> Result<(), Error> {
+        let missing: BTreeSet<&str> = ids
+            .iter()
+            .copied()
+            .filter(|id| !self.seniors.contains_key(*id))
+            .collect();
+        if missing.is_empty() {
+            return Ok(());
+        }
+        let mut rows: HashMap<String, Vec<registration::Model>> = HashMap::new();
+        for row in registration::Entity::find()
+            .filter(registration::Column::SeniorId.is_in(missing.iter().copied()))
+            .all(conn)
+            .await?
+        {
+            rows.entry(row.senior_id.clone()).or_default().push(row);
+        }
+        for id in missing {
+            let facts = SeniorFacts::of(rows.get(id).map(Vec::as_slice).unwrap_or_default());
+            self.seniors.insert(id.to_owned(), facts);
+        }
+        Ok(())
+    }
+
+    /// What every visit of a chunk needs and is not known yet, a query per table.
     pub async fn prefetch(
         &mut self,
         conn: &impl ConnectionTrait,
         visits: &[Visit<'_>],
     ) -> Result<(), Error> {
-        let providers: BTreeSet<&str> = visits.iter().map(|v| v.provider_id).collect();
-        for id in &providers {
-            self.providers.insert((*id).to_owned(), None);
-        }
-        for row in provider::Entity::find()
-            .filter(provider::Column::Id.is_in(providers.iter().copied()))
-            .all(conn)
-            .await?
-        {
-            self.providers.insert(row.id.clone(), Some(row));
+        let providers: BTreeSet<&str> = visits
+            .iter()
+            .map(|v| v.provider_id)
+            .filter(|id| !self.providers.contains_key(*id))
+            .collect();
+        if !providers.is_empty() {
+            for id in &providers {
+                self.providers.insert((*id).to_owned(), None);
+            }
+            for row in provider::Entity::find()
+                .filter(provider::Column::Id.is_in(providers.iter().copied()))
+                .all(conn)
+                .await?
+            {
+                self.know_provider(&row);
+            }
         }
         let pairs: BTreeSet<(&str, &str)> = visits
             .iter()
             .filter_map(|v| Some((v.provider_id, v.certificate?)))
+            .filter(|(p, c)| {
+                !self
+                    .workers
+                    .contains_key(&((*p).to_owned(), (*c).to_owned()))
+            })
             .collect();
         if !pairs.is_empty() {
             for (provider, certificate) in &pairs {
                 self.workers
                     .insert(((*provider).to_owned(), (*certificate).to_owned()), None);
             }
+            let providers: BTreeSet<&str> = pairs.iter().map(|(p, _)| *p).collect();
             let certificates: BTreeSet<&str> = pairs.iter().map(|(_, c)| *c).collect();
             for row in worker::Entity::find()
-                .filter(worker::Column::ProviderId.is_in(providers.iter().copied()))
+                .filter(worker::Column::ProviderId.is_in(providers))
                 .filter(worker::Column::CertificateNo.is_in(certificates))
                 .all(conn)
                 .await?
             {
-                let key = (row.provider_id.clone(), row.certificate_no.clone());
-                if self.workers.contains_key(&key) {
-                    self.workers.insert(key, Some(row));
+                let key = (row.provider_id, row.certificate_no);
+                if let Some(slot) = self.workers.get_mut(&key) {
+                    let document: Value = serde_json::from_str(&row.document).unwrap_or_default();
+                    *slot = Some(WorkerFacts {
+                        left: row.status == "LEFT",
+                        valid_until: document["certificateValidUntil"]
+                            .as_str()
+                            .map(str::to_owned),
+                    });
                 }
             }
         }
-        let seniors: BTreeSet<&str> = visits.iter().map(|v| v.senior_id).collect();
-        for id in &seniors {
-            self.registrations.insert((*id).to_owned(), Vec::new());
-        }
-        for row in registration::Entity::find()
-            .filter(registration::Column::SeniorId.is_in(seniors.iter().copied()))
-            .all(conn)
-            .await?
-        {
-            self.registrations
-                .entry(row.senior_id.clone())
-                .or_default()
-                .push(row);
-        }
-        Ok(())
+        let seniors: Vec<&str> = visits.iter().map(|v| v.senior_id).collect();
+        self.seniors(conn, &seniors).await
     }
 
-    async fn provider(
-        &mut self,
-        conn: &impl ConnectionTrait,
-        id: &str,
-    ) -> Result<Option<&provider::Model>, Error> {
-        if !self.providers.contains_key(id) {
-            let row = provider::Entity::find_by_id(id.to_owned())
-                .one(conn)
-                .await?;
-            self.providers.insert(id.to_owned(), row);
-        }
-        Ok(self.providers[id].as_ref())
+    /// A senior's facts, once read.
+    pub fn senior(&self, id: &str) -> Option<&SeniorFacts> {
+        self.seniors.get(id)
     }
 
-    async fn worker(
-        &mut self,
-        conn: &impl ConnectionTrait,
-        provider_id: &str,
-        certificate: &str,
-    ) -> Result<Option<&worker::Model>, Error> {
-        let key = (provider_id.to_owned(), certificate.to_owned());
-        if !self.workers.contains_key(&key) {
-            let row = worker::Entity::find()
-                .filter(worker::Column::ProviderId.eq(provider_id))
-                .filter(worker::Column::CertificateNo.eq(certificate))
-                .one(conn)
-                .await?;
-            self.workers.insert(key.clone(), row);
-        }
-        Ok(self.workers[&key].as_ref())
+    fn provider(&self, id: &str) -> Option<&ProviderFacts> {
+        self.providers.get(id).and_then(Option::as_ref)
     }
 
-    /// Every holder's registration of the senior.
-    pub async fn registrations(
-        &mut self,
-        conn: &impl ConnectionTrait,
-        senior_id: &str,
-    ) -> Result<&[registration::Model], Error> {
-        if !self.registrations.contains_key(senior_id) {
-            let rows = registration::Entity::find()
-                .filter(registration::Column::SeniorId.eq(senior_id))
-                .all(conn)
-                .await?;
-            self.registrations.insert(senior_id.to_owned(), rows);
-        }
-        Ok(&self.registrations[senior_id])
+    fn worker(&self, provider_id: &str, certificate: &str) -> Option<&WorkerFacts> {
+        self.workers
+            .get(&(provider_id.to_owned(), certificate.to_owned()))
+            .and_then(Option::as_ref)
     }
 }
 
-/// The rules `visit` fails, checked at `now` (microseconds), in rule order; what other
-/// records say of it is in `neighbours`, under `index`.
-pub(crate) async fn failing(
-    conn: &impl ConnectionTrait,
+/// The rules `visit` fails, checked at `now` (microseconds), in rule order, once
+/// `lookups` holds what the visit names; what other records say of it is in
+/// `neighbours`, under `index`.
+pub(crate) fn failing(
     thresholds: &Thresholds,
     visit: &Visit<'_>,
     (neighbours, index): (&Neighbours, usize),
     now: i64,
-    lookups: &mut Lookups,
-) -> Result<Vec<Rule>, Error> {
+    lookups: &Lookups,
+) -> Vec<Rule> {
+    let senior = lookups.senior(visit.senior_id);
     let mut failed = Vec::new();
-    if uncertified(conn, visit, lookups).await? {
+    if uncertified(visit, lookups) {
         failed.push(Rule::WorkerUncertified);
     }
-    if far_from_home(conn, thresholds, visit, lookups).await? {
+    if far_from_home(thresholds, visit, senior) {
         failed.push(Rule::GeoMismatch);
     }
     if implausible_length(visit) {
@@ -157,7 +238,7 @@ pub(crate) async fn failing(
     {
         failed.push(Rule::LateSubmission);
     }
-    let (ineligible, overpaid) = provider_findings(conn, visit, lookups).await?;
+    let (ineligible, overpaid) = provider_findings(visit, lookups);
     if ineligible {
         failed.push(Rule::ProviderNotEligible);
     }
@@ -167,14 +248,10 @@ pub(crate) async fn failing(
     if neighbours.duplicates(index) {
         failed.push(Rule::Duplicate);
     }
-    let registrations = lookups.registrations(conn, visit.senior_id).await?;
-    if registrations
-        .iter()
-        .any(|r| r.status == "INACTIVE" || r.status == "DECEASED")
-    {
+    if senior.is_some_and(|s| s.inactive) {
         failed.push(Rule::SeniorInactive);
     }
-    Ok(failed)
+    failed
 }
 
 /// Beijing's calendar day of an instant, `YYYY-MM-DD` (certificates end on a day).
@@ -190,24 +267,18 @@ fn beijing_day(micros: i64) -> Option<String> {
 
 /// `WORKER_UNCERTIFIED`: the certificate is not the provider's worker's, the worker has
 /// left, or the certificate ended before the day of the visit.
-async fn uncertified(
-    conn: &impl ConnectionTrait,
-    visit: &Visit<'_>,
-    lookups: &mut Lookups,
-) -> Result<bool, Error> {
+fn uncertified(visit: &Visit<'_>, lookups: &Lookups) -> bool {
     let Some(certificate) = visit.certificate else {
-        return Ok(false);
+        return false;
     };
-    let Some(worker) = lookups.worker(conn, visit.provider_id, certificate).await? else {
-        return Ok(true);
+    let Some(worker) = lookups.worker(visit.provider_id, certificate) else {
+        return true;
     };
-    if worker.status == "LEFT" {
-        return Ok(true);
+    if worker.left {
+        return true;
     }
-    let document: Value = serde_json::from_str(&worker.document).unwrap_or_default();
-    let valid_until = document["certificateValidUntil"].as_str();
     let day = visit.starts_at.and_then(beijing_day);
-    Ok(matches!((valid_until, day), (Some(until), Some(day)) if until < day.as_str()))
+    matches!((worker.valid_until.as_deref(), day), (Some(until), Some(day)) if until < day.as_str())
 }
 
 /// Metres between two GCJ-02 points (haversine; the datum's offsets cancel at this scale).
@@ -223,32 +294,17 @@ fn distance_m((lat1, lng1): (f64, f64), (lat2, lng2): (f64, f64)) -> f64 {
 /// `GEO_MISMATCH`: an on-site check-in far from every address the senior's holders
 /// recorded (a person registered twice may live at either). Without a recorded address
 /// point there is nothing to compare.
-async fn far_from_home(
-    conn: &impl ConnectionTrait,
-    thresholds: &Thresholds,
-    visit: &Visit<'_>,
-    lookups: &mut Lookups,
-) -> Result<bool, Error> {
-    let (Some(check_in), Some(item)) = (visit.check_in_geo, visit.item()) else {
-        return Ok(false);
+fn far_from_home(thresholds: &Thresholds, visit: &Visit<'_>, senior: Option<&SeniorFacts>) -> bool {
+    let (Some(check_in), Some(item), Some(senior)) = (visit.check_in_geo, visit.item(), senior)
+    else {
+        return false;
     };
-    if !item.on_site {
-        return Ok(false);
-    }
-    let homes: Vec<(f64, f64)> = lookups
-        .registrations(conn, visit.senior_id)
-        .await?
-        .iter()
-        .filter_map(|r| {
-            let document: Value = serde_json::from_str(&r.document).ok()?;
-            let geo = document.pointer("/address/geo")?;
-            Some((geo["lat"].as_f64()?, geo["lng"].as_f64()?))
-        })
-        .collect();
-    Ok(!homes.is_empty()
-        && homes
-            .into_iter()
-            .all(|home| distance_m(home, check_in) > thresholds.geo_max_meters))
+    item.on_site
+        && !senior.homes.is_empty()
+        && senior
+            .homes
+            .iter()
+            .all(|home| distance_m(*home, check_in) > thresholds.geo_max_meters)
 }
 
 /// `DURATION_IMPLAUSIBLE`: check-in to check-out outside the catalog's bounds.
@@ -265,25 +321,14 @@ fn implausible_length(visit: &Visit<'_>) -> bool {
 /// `PROVIDER_NOT_ELIGIBLE` (suspended or closed, or a subsidy claimed outside the
 /// provider library) and `SUBSIDY_ANOMALY` (a subsidy above the provider's price for
 /// the item), from one look at the provider.
-async fn provider_findings(
-    conn: &impl ConnectionTrait,
-    visit: &Visit<'_>,
-    lookups: &mut Lookups,
-) -> Result<(bool, bool), Error> {
-    let Some(provider) = lookups.provider(conn, visit.provider_id).await? else {
-        return Ok((false, false));
+fn provider_findings(visit: &Visit<'_>, lookups: &Lookups) -> (bool, bool) {
+    let Some(provider) = lookups.provider(visit.provider_id) else {
+        return (false, false);
     };
     let subsidy = visit.subsidy_fen.unwrap_or(0);
-    let ineligible = provider.status != "ACTIVE" || (subsidy > 0 && !provider.in_provider_library);
-    let document: Value = serde_json::from_str(&provider.document).unwrap_or_default();
-    let price = document["offerings"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter(|offering| offering["serviceItem"] == visit.service_item)
-        .filter_map(|offering| offering["priceFen"].as_i64())
-        .max();
-    Ok((ineligible, price.is_some_and(|price| subsidy > price)))
+    let ineligible = !provider.active || (subsidy > 0 && !provider.in_library);
+    let price = provider.prices.get(visit.service_item);
+    (ineligible, price.is_some_and(|price| subsidy > *price))
 }
 
 #[cfg(test)]

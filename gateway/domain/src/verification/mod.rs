@@ -4,8 +4,11 @@
 //! is stored all the same with `verification: {status, alerts: [{rule, alertId}],
 //! checkedAt}`. The checks across records (`WORKER_OVERLAP`, `DUPLICATE`) look at every
 //! participant's records through indexes bounded by time, so a check costs the same
-//! however large the table grows. `checks.rs` holds the checks, `visit.rs` what they read
-//! of a record.
+//! however large the table grows. The checks run before the record's row is written, so
+//! the verification is written with it; the registry rows they compare a record with are
+//! read before the write begins (with the references and the basis, outside SQLite's
+//! one writer), the records they compare it with inside it. `checks.rs` holds the checks,
+//! `visit.rs` what they read of a record.
 
 mod alerts;
 mod checks;
@@ -14,7 +17,8 @@ mod visit;
 
 use serde::Deserialize;
 
-pub(crate) use alerts::verify_written;
+pub(crate) use alerts::verify;
+pub(crate) use checks::Lookups;
 pub(crate) use visit::{Visit, instant_micros};
 
 /// The thresholds of the checks: DESIGN's values unless the configuration file's

@@ -1,9 +1,10 @@
 //! The checks across records (`WORKER_OVERLAP`, `DUPLICATE`) for a whole chunk at once:
 //! one statement, the chunk's visits joined as `VALUES` lists to the records table
-//! through its indexes, instead of two queries per record. The chunk's own rows are
-//! already in the table, so two items of one batch find each other too.
+//! through its indexes, instead of two queries per record. The chunk is checked before
+//! its rows are written (so the verification is part of their insert): two of its items
+//! are compared with each other here, in memory, by the same conditions.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use sea_orm::{ConnectionTrait, DbBackend, Statement, Value};
 
@@ -93,9 +94,65 @@ impl Neighbours {
                 _ => found.duplicated.insert(index),
             };
         }
+        found.among(thresholds, visits);
         Ok(found)
     }
+
+    /// What the chunk's visits say of each other: visit `i` is flagged when another
+    /// visit `j` of the chunk, as the stored record, meets the statement's condition.
+    /// Only visits of one worker (or of one senior, item and provider) can, so each such
+    /// group is compared within itself: a bulk load's chunk costs about its size.
+    fn among(&mut self, thresholds: &Thresholds, visits: &[Visit<'_>]) {
+        let longest = i64::from(thresholds.longest_visit_hours) * 60 * MINUTE;
+        let window = i64::from(thresholds.duplicate_window_minutes) * MINUTE;
+        // Visits by certificate, with their spans; by senior, item and provider, with
+        // their starts.
+        let mut by_worker: HashMap<&str, Vec<(usize, Span)>> = HashMap::new();
+        let mut by_visit: HashMap<VisitKey, Vec<(usize, i64)>> = HashMap::new();
+        for (index, visit) in visits.iter().enumerate() {
+            if let (Some(certificate), Some(span)) = (visit.certificate, visit.span(thresholds)) {
+                by_worker
+                    .entry(certificate)
+                    .or_default()
+                    .push((index, span));
+            }
+            if let Some(start) = visit.starts_at
+                && visit.status != "CANCELLED"
+            {
+                by_visit
+                    .entry((visit.senior_id, visit.service_item, visit.provider_id))
+                    .or_default()
+                    .push((index, start));
+            }
+        }
+        for group in by_worker.values().filter(|g| g.len() > 1) {
+            for &(i, (from, until)) in group {
+                let overlapped = group.iter().any(|&(j, (r_from, r_until))| {
+                    i != j && r_from > from - longest && r_from < until && r_until > from
+                });
+                if overlapped {
+                    self.overlapping.insert(i);
+                }
+            }
+        }
+        for group in by_visit.values().filter(|g| g.len() > 1) {
+            for &(i, start) in group {
+                if group
+                    .iter()
+                    .any(|&(j, r_start)| i != j && (r_start - start).abs() <= window)
+                {
+                    self.duplicated.insert(i);
+                }
+            }
+        }
+    }
 }
+
+/// From and until, in microseconds.
+type Span = (i64, i64);
+
+/// Senior, service item and provider: what one visit is, for `DUPLICATE`.
+type VisitKey<'a> = (&'a str, &'a str, &'a str);
 
 const OVERLAP: i64 = 0;
 const DUPLICATE: i64 = 1;

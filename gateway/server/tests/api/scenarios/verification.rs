@@ -277,10 +277,17 @@ async fn every_rule_flags_and_passes(app: &TestApp) {
     let (_, read) = call(app, &hk, Method::GET, &path, None, None).await;
     assert_eq!(read["verification"], updated["verification"]);
 
-    // A batch is verified like single records, across its own items too.
+    // A batch is verified like single records, across its own items too (checked
+    // before its rows are written: the items are compared with each other in memory).
+    let tomorrow = soon + Duration::days(1);
+    let mut cancelled = scheduled(&senior_id, &mine, tomorrow);
+    cancelled["status"] = "CANCELLED".into();
     let batch = json!({"serviceRecords": [
         visit(&senior_id, &mine, slot(10), 120),
         visit(&senior_id, &mine, slot(10) + Duration::minutes(60), 120),
+        scheduled(&senior_id, &mine, tomorrow),
+        scheduled(&senior_id, &mine, tomorrow + Duration::minutes(4)),
+        cancelled,
     ]});
     let (status, results) = call(
         app,
@@ -292,10 +299,19 @@ async fn every_rule_flags_and_passes(app: &TestApp) {
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{results}");
-    for result in results["results"].as_array().unwrap() {
+    let expected: [&[&str]; 5] = [
+        &["WORKER_OVERLAP"],
+        &["WORKER_OVERLAP"],
+        &["DUPLICATE"],
+        &["DUPLICATE"],
+        &[],
+    ];
+    let results = results["results"].as_array().unwrap();
+    assert_eq!(results.len(), expected.len());
+    for (result, expected) in results.iter().zip(expected) {
         let path = format!("/v1/service-records/{}", result["id"].as_str().unwrap());
         let (_, stored) = call(app, &hk, Method::GET, &path, None, None).await;
-        assert_eq!(flagged(&stored), ["WORKER_OVERLAP"], "{stored}");
+        assert_eq!(flagged(&stored), expected, "{stored}");
     }
 }
 both!(verification, every_rule_flags_and_passes);
