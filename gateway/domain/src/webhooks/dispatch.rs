@@ -229,14 +229,16 @@ async fn work<T: Transport>(
         else {
             return Ok(()); // disabled, or another node holds it now
         };
-        let now = now_micros();
         let delivery = match oldest_pending(gateway, participant).await? {
             Some(delivery) => delivery,
             None => match queue(gateway, &endpoint).await? {
                 Some(delivery) => delivery,
-                None => return release(gateway, participant, node, now).await,
+                None => return release(gateway, participant, node, now_micros()).await,
             },
         };
+        // Read after queueing: what was just queued is due now, not after the endpoint
+        // is given up and claimed again (a pause and up to a tick per queued batch).
+        let now = now_micros();
         if delivery.next_attempt_at > now {
             return release(gateway, participant, node, delivery.next_attempt_at).await;
         }
