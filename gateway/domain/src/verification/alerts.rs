@@ -11,7 +11,10 @@ use sea_orm::{
 };
 use serde_json::{Value, json};
 
-use super::{Rule, Visit, checks, neighbours::Neighbours};
+use super::{
+    Rule, Visit, checks,
+    neighbours::{self, Neighbours},
+};
 use crate::{
     Call, Error, Gateway,
     document::new_id,
@@ -41,6 +44,7 @@ pub(crate) async fn verify(
         HashMap::new()
     };
     lookups.prefetch(txn, visits).await?;
+    neighbours::serialize(txn, &lookups.locks).await?;
     let neighbours = Neighbours::find(txn, &gateway.thresholds, visits).await?;
     let mut raised = Vec::new();
     let mut results = Vec::with_capacity(visits.len());

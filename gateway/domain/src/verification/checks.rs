@@ -11,7 +11,10 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use serde_json::Value;
 use time::{OffsetDateTime, UtcOffset, macros::format_description};
 
-use super::{Rule, Thresholds, Visit, neighbours::Neighbours};
+use super::{
+    Rule, Thresholds, Visit,
+    neighbours::{self, Neighbours},
+};
 use crate::Error;
 
 const MINUTE: i64 = 60_000_000;
@@ -94,6 +97,9 @@ pub(crate) struct Lookups {
     providers: HashMap<String, Option<ProviderFacts>>,
     workers: HashMap<(String, String), Option<WorkerFacts>>,
     seniors: HashMap<String, SeniorFacts>,
+    /// The keys the checks across records lock on PostgreSQL: every visit's of the
+    /// write, gathered with the registry facts.
+    pub locks: BTreeSet<i32>,
 }
 
 impl Lookups {
@@ -137,6 +143,8 @@ impl Lookups {
         conn: &impl ConnectionTrait,
         visits: &[Visit<'_>],
     ) -> Result<(), Error> {
+        self.locks
+            .extend(visits.iter().flat_map(neighbours::lock_keys));
         let providers: BTreeSet<&str> = visits
             .iter()
             .map(|v| v.provider_id)

@@ -4,7 +4,7 @@
 //! its rows are written (so the verification is part of their insert): two of its items
 //! are compared with each other here, in memory, by the same conditions.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use sea_orm::{ConnectionTrait, DbBackend, Statement, Value};
 
@@ -146,6 +146,66 @@ impl Neighbours {
             }
         }
     }
+}
+
+/// The keys [`serialize`] takes for `visit`: its worker, and its senior, item and
+/// provider.
+pub(crate) fn lock_keys(visit: &Visit<'_>) -> impl Iterator<Item = i32> {
+    let worker = visit
+        .certificate
+        .map(|certificate| lock_key(&["worker", certificate]));
+    let same = (visit.starts_at.is_some() && visit.status != "CANCELLED").then(|| {
+        lock_key(&[
+            "visit",
+            visit.senior_id,
+            visit.service_item,
+            visit.provider_id,
+        ])
+    });
+    worker.into_iter().chain(same)
+}
+
+/// On PostgreSQL, waits until no other transaction is writing a visit of the same worker
+/// or of the same senior, item and provider, and keeps them waiting until this one ends:
+/// two overlapping visits written at once would otherwise each be checked before the
+/// other is visible, and both pass. (SQLite's one writer already orders them.) `keys`
+/// are every key of the whole write (a batch's, not a chunk's), taken before anything
+/// else the transaction locks and in ascending order, so two writers never wait for
+/// each other in a circle; taking a key held already returns at once. Two keys sharing
+/// a hash only wait needlessly.
+pub(crate) async fn serialize(
+    conn: &impl ConnectionTrait,
+    keys: &BTreeSet<i32>,
+) -> Result<(), Error> {
+    if conn.get_database_backend() != DbBackend::Postgres || keys.is_empty() {
+        return Ok(());
+    }
+    // The keys are numbers made here: written into the statement, in order.
+    let rows: Vec<String> = keys.iter().map(|key| format!("({key})")).collect();
+    conn.execute_raw(Statement::from_string(
+        DbBackend::Postgres,
+        format!(
+            "SELECT pg_advisory_xact_lock({VISIT_LOCKS}, k) FROM (VALUES {}) AS keys(k)",
+            rows.join(", ")
+        ),
+    ))
+    .await?;
+    Ok(())
+}
+
+/// The advisory-lock namespace of visits being checked (`jy`).
+const VISIT_LOCKS: i32 = 0x6a79;
+
+/// A stable 32-bit key for `parts` (FNV-1a): the same on every node and every run.
+fn lock_key(parts: &[&str]) -> i32 {
+    let mut hash: u32 = 0x811c_9dc5;
+    for part in parts {
+        for byte in part.bytes().chain([0]) {
+            hash ^= u32::from(byte);
+            hash = hash.wrapping_mul(0x0100_0193);
+        }
+    }
+    hash as i32
 }
 
 /// From and until, in microseconds.

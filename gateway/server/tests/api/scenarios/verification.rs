@@ -313,5 +313,21 @@ async fn every_rule_flags_and_passes(app: &TestApp) {
         let (_, stored) = call(app, &hk, Method::GET, &path, None, None).await;
         assert_eq!(flagged(&stored), expected, "{stored}");
     }
+
+    // Two platforms writing overlapping visits of one worker at the same moment: the
+    // later writer sees the earlier one's (on PostgreSQL it waits for it to commit), so
+    // one of each pair is flagged, never neither.
+    for n in 11..19 {
+        let (first, second) = tokio::join!(
+            submit(&hk, visit(&senior_id, &mine, slot(n), 120)),
+            submit(
+                &hk2,
+                visit(&senior_id, &theirs, slot(n) + Duration::minutes(30), 60)
+            ),
+        );
+        let mut pair = [flagged(&first), flagged(&second)];
+        pair.sort();
+        assert_eq!(pair, [vec![], vec!["WORKER_OVERLAP"]], "slot {n}");
+    }
 }
 both!(verification, every_rule_flags_and_passes);
