@@ -197,7 +197,7 @@ impl Resource for Providers {
         _gateway: &Gateway,
         txn: &DatabaseTransaction,
         _call: &Call,
-        _cache: &mut (),
+        _cache: &(),
         items: &[(&str, &Prepared<Offer>)],
         _rows: &mut [Columns<Self>],
         replacing: bool,

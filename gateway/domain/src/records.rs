@@ -276,19 +276,15 @@ impl Resource for ServiceRecords {
         })
     }
 
-    fn columns(gateway: &Gateway, id: &str, prepared: &Prepared<Resolved>) -> Columns<Self> {
+    /// The columns the document gives; those the visit gives (its times, its worker,
+    /// its verification) are set by [`Resource::beside`], which reads the visit anyway.
+    fn columns(_gateway: &Gateway, _id: &str, prepared: &Prepared<Resolved>) -> Columns<Self> {
         let resolved = &prepared.extra;
-        let visit = visit(id, prepared);
-        let span = visit.span(&gateway.thresholds);
         service_record::ActiveModel {
             senior_id: Set(resolved.senior_id.clone()),
             provider_id: Set(resolved.provider_id.clone()),
             status: Set(str_at(&prepared.body, "status").to_owned()),
             service_item: Set(str_at(&prepared.body, "serviceItem").to_owned()),
-            starts_at: Set(visit.starts_at),
-            visit_from: Set(span.map(|(from, _)| from)),
-            visit_until: Set(span.map(|(_, until)| until)),
-            worker_certificate: Set(visit.certificate.map(str::to_owned)),
             document: Set(json_text(&prepared.body)),
             ..Default::default()
         }
@@ -319,12 +315,12 @@ impl Resource for ServiceRecords {
     }
 
     /// The holders each record is visible to, as of its latest write (one multi-row
-    /// insert for a whole batch), and its verification, stored in its row.
+    /// insert for a whole batch), and its visit's columns and verification, in its row.
     async fn beside(
         gateway: &Gateway,
         txn: &DatabaseTransaction,
         call: &Call,
-        cache: &mut ReferenceCache,
+        cache: &ReferenceCache,
         items: &[(&str, &Prepared<Resolved>)],
         rows: &mut [Columns<Self>],
         replacing: bool,
@@ -357,8 +353,13 @@ impl Resource for ServiceRecords {
             .iter()
             .map(|(id, prepared)| visit(id, prepared))
             .collect();
-        let results = verify(gateway, txn, call, &mut cache.lookups, &visits, replacing).await?;
-        for (row, verification) in rows.iter_mut().zip(results) {
+        let results = verify(gateway, txn, call, &cache.lookups, &visits, replacing).await?;
+        for ((row, visit), verification) in rows.iter_mut().zip(&visits).zip(results) {
+            let span = visit.span(&gateway.thresholds);
+            row.starts_at = Set(visit.starts_at);
+            row.visit_from = Set(span.map(|(from, _)| from));
+            row.visit_until = Set(span.map(|(_, until)| until));
+            row.worker_certificate = Set(visit.certificate.map(str::to_owned));
             row.verification = Set(Some(verification.to_string()));
         }
         Ok(())

@@ -100,7 +100,7 @@ pub trait Resource: Sized + Send + Sync + 'static {
         _gateway: &Gateway,
         _txn: &DatabaseTransaction,
         _call: &Call,
-        _cache: &mut Self::Cache,
+        _cache: &Self::Cache,
         _items: &[(&str, &Prepared<Self::Extra>)],
         _rows: &mut [Columns<Self>],
         _replacing: bool,
@@ -233,7 +233,7 @@ async fn insert<R: Resource>(
     txn: &DatabaseTransaction,
     call: &Call,
     parent: Option<&str>,
-    cache: &mut R::Cache,
+    cache: &R::Cache,
     prepared: &Prepared<R::Extra>,
 ) -> Result<(String, Value), Error> {
     let id = R::ids(gateway, txn, &[prepared]).await?.remove(0);
@@ -271,7 +271,7 @@ async fn insert_many<R: Resource>(
     txn: &DatabaseTransaction,
     call: &Call,
     parent: Option<&str>,
-    cache: &mut R::Cache,
+    cache: &R::Cache,
     items: &[&Prepared<R::Extra>],
 ) -> Result<Vec<String>, Error> {
     if items.is_empty() {
@@ -314,7 +314,7 @@ async fn replace<R: Resource>(
     call: &Call,
     parent: Option<&str>,
     (id, expected): (&str, i32),
-    cache: &mut R::Cache,
+    cache: &R::Cache,
     prepared: &Prepared<R::Extra>,
 ) -> Result<Value, Error> {
     let own = own::<R>(call);

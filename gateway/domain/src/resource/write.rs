@@ -49,7 +49,7 @@ pub async fn create<R: Resource>(
         // The id is made once the write may proceed, so ids follow commit order as closely
         // as the database allows (exactly, on SQLite's single writer).
         let (id, resource) =
-            insert::<R>(gateway, &write.txn, call, parent, &mut cache, &prepared).await?;
+            insert::<R>(gateway, &write.txn, call, parent, &cache, &prepared).await?;
         if let Some(key) = &key {
             idempotency::remember(&write.txn, call.me(), key, &id)
                 .await
@@ -147,7 +147,7 @@ pub async fn update<R: Resource>(
         call,
         parent,
         (id, expected_version),
-        &mut cache,
+        &cache,
         &prepared,
     )
     .await?;
@@ -241,7 +241,7 @@ pub async fn batch_create<R: Resource>(
     for chunk in ready.chunks(CHUNK) {
         let items: Vec<&Prepared<R::Extra>> = chunk.iter().map(|(_, p)| p).collect();
         let savepoint = write.txn.begin().await?;
-        match insert_many::<R>(gateway, &savepoint, call, parent, &mut cache, &items).await {
+        match insert_many::<R>(gateway, &savepoint, call, parent, &cache, &items).await {
             Ok(ids) => {
                 savepoint.commit().await?;
                 for ((index, _), id) in chunk.iter().zip(ids) {
@@ -252,7 +252,7 @@ pub async fn batch_create<R: Resource>(
                 savepoint.rollback().await?;
                 for (index, prepared) in chunk {
                     results[*index] = Some(
-                        insert_one::<R>(gateway, &write.txn, call, parent, &mut cache, prepared)
+                        insert_one::<R>(gateway, &write.txn, call, parent, &cache, prepared)
                             .await?,
                     );
                 }
@@ -282,7 +282,7 @@ async fn insert_one<R: Resource>(
     txn: &DatabaseTransaction,
     call: &Call,
     parent: Option<&str>,
-    cache: &mut R::Cache,
+    cache: &R::Cache,
     item: &Prepared<R::Extra>,
 ) -> Result<ItemResult, Error> {
     let savepoint = txn.begin().await?;

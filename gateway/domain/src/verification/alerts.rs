@@ -1,6 +1,7 @@
 //! What a verification leaves: an alert per rule a record fails, and the record's
-//! `verification`, which its row is written with (one write of the row, not two). A record checked again (an update) keeps the open alert of a rule it
-//! still fails, and the gateway resolves the open alerts of rules it now passes.
+//! `verification`, which its row is written with (one write of the row, not two). A
+//! record checked again (an update) keeps the open alert of a rule it still fails, and
+//! the gateway resolves the open alerts of rules it now passes.
 
 use std::collections::HashMap;
 
@@ -26,13 +27,14 @@ const GATEWAY: &str = "jiayang";
 
 /// Checks the records about to be written in `txn` (`replacing`: by an update), raises
 /// and resolves their alerts; answers each record's `verification`, in order, which its
-/// row is written with. `lookups` holds what the visits name of the registry (gathered
-/// before the write began; anything missing is read now).
+/// row is written with. `lookups` holds what the whole write's visits name of the
+/// registry and the keys they lock, gathered before the write began
+/// (`Resource::gather`).
 pub(crate) async fn verify(
     gateway: &Gateway,
     txn: &DatabaseTransaction,
     call: &Call,
-    lookups: &mut checks::Lookups,
+    lookups: &checks::Lookups,
     visits: &[Visit<'_>],
     replacing: bool,
 ) -> Result<Vec<Value>, Error> {
@@ -43,7 +45,6 @@ pub(crate) async fn verify(
     } else {
         HashMap::new()
     };
-    lookups.prefetch(txn, visits).await?;
     neighbours::serialize(txn, &lookups.locks).await?;
     let neighbours = Neighbours::find(txn, &gateway.thresholds, visits).await?;
     let mut raised = Vec::new();

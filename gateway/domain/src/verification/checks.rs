@@ -137,7 +137,9 @@ impl Lookups {
         Ok(())
     }
 
-    /// What every visit of a chunk needs and is not known yet, a query per table.
+    /// What the visits of a whole write need and is not known yet, a query per table,
+    /// and the keys they lock; before the write begins, so the checks inside it read
+    /// nothing more.
     pub async fn prefetch(
         &mut self,
         conn: &impl ConnectionTrait,
