@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod audit;
+mod conformance;
 mod convert;
 mod database;
 mod import;
@@ -28,6 +29,8 @@ pub struct Cli {
 enum Command {
     /// Verify the audit log's hash chain.
     Audit(audit::Args),
+    /// The conformance suite: list its requirements, judge sample files or a server.
+    Conformance(conformance::Args),
     /// Convert records between the canonical model and the platforms' own formats.
     Convert(convert::Args),
     /// Import a participant's file (e.g. a station spreadsheet) into a running gateway.
@@ -60,6 +63,7 @@ impl From<Outcome> for ExitCode {
 pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
         Command::Audit(args) => audit::run(&args),
+        Command::Conformance(args) => conformance::run(&args),
         Command::Convert(args) => convert::run(&args),
         Command::Import(args) => import::run(&args),
         Command::Participant(args) => participant::run(&args),

@@ -1,0 +1,126 @@
+//! JY-SRV-IDEMP-01/02: a create under an idempotency key happens once.
+
+use jiayang_proto::v1::{SeniorProfile, senior_service_client::SeniorServiceClient};
+use serde_json::json;
+
+use super::unexpected;
+use crate::{
+    outcome::{Outcome, ensure, fail},
+    server::wire::{Probe, Rest},
+};
+
+pub async fn replay(p: &mut Probe<'_>) -> Outcome {
+    let holder = p.holder();
+    let senior = p.new_senior("replay-rest");
+    let key = p.key("replay-rest");
+    let first = p
+        .rest(&holder, Rest::post("/v1/seniors", &senior).key(&key))
+        .await?;
+    if first.status != 201 {
+        return Err(unexpected(
+            "首次创建",
+            "the first create",
+            first.status,
+            "201",
+        ));
+    }
+    let again = p
+        .rest(&holder, Rest::post("/v1/seniors", &senior).key(&key))
+        .await?;
+    ensure(
+        (200..300).contains(&again.status) && again.text("/id") == first.text("/id"),
+        format!(
+            "同一键、同一内容重放返回 {} 与编号 {:?}，预期首次的编号 {:?}",
+            again.status,
+            again.text("/id"),
+            first.text("/id")
+        ),
+        format!(
+            "the replay answered {} with id {:?}, expected the first create's {:?}",
+            again.status,
+            again.text("/id"),
+            first.text("/id")
+        ),
+    )?;
+
+    let senior = p.new_senior("replay-grpc");
+    let typed: SeniorProfile = serde_json::from_value(senior).map_err(|e| {
+        fail(
+            format!("老年人档案无法转为 gRPC 消息：{e}"),
+            format!("the profile does not convert to the gRPC message: {e}"),
+        )
+    })?;
+    let key = p.key("replay-grpc");
+    let mut ids = Vec::new();
+    for _ in 0..2 {
+        let result = SeniorServiceClient::new(holder.channel())
+            .create_senior(p.grpc(&holder, typed.clone(), None, Some(&key)))
+            .await;
+        p.keep_grpc(&holder, "SeniorService/CreateSenior", &typed, &result);
+        match result {
+            Ok(response) => ids.push(response.into_inner().id),
+            Err(status) => {
+                return Err(unexpected(
+                    "gRPC 幂等创建",
+                    "an idempotent create over gRPC",
+                    format!("{:?}", status.code()),
+                    "OK",
+                ));
+            }
+        }
+    }
+    ensure(
+        ids[0] == ids[1],
+        format!("gRPC 重放返回了另一个编号：{} 与 {}", ids[0], ids[1]),
+        format!(
+            "the gRPC replay answered another id: {} and {}",
+            ids[0], ids[1]
+        ),
+    )
+}
+
+pub async fn reused_key(p: &mut Probe<'_>) -> Outcome {
+    let holder = p.holder();
+    let key = p.key("reused");
+    let first = p.new_senior("reused-1");
+    let answer = p
+        .rest(&holder, Rest::post("/v1/seniors", &first).key(&key))
+        .await?;
+    if answer.status != 201 {
+        return Err(unexpected(
+            "首次创建",
+            "the first create",
+            answer.status,
+            "201",
+        ));
+    }
+    let other = p.new_senior("reused-2");
+    let answer = p
+        .rest(&holder, Rest::post("/v1/seniors", &other).key(&key))
+        .await?;
+    ensure(
+        (400..500).contains(&answer.status) && answer.is_problem(),
+        format!("同一键配不同内容返回 {}，预期 4xx 问题文档", answer.status),
+        format!(
+            "the same key with another body answered {}, expected a 4xx problem document",
+            answer.status
+        ),
+    )?;
+    // And nothing was made of the other body.
+    let number = other["identityDocument"]["number"].clone();
+    let lookup = p
+        .rest(
+            &holder,
+            Rest::post("/v1/seniors:lookup", &json!({"identityNumber": number}))
+                .purpose(super::PURPOSE),
+        )
+        .await?;
+    ensure(
+        lookup.status == 404,
+        format!("被拒绝的内容仍被登记了（查找返回 {}）", lookup.status),
+        format!(
+            "the refused body was registered all the same (the lookup answered {})",
+            lookup.status
+        ),
+    )
+}

@@ -1,0 +1,132 @@
+//! `jiayang conformance` as a vendor runs it: the catalog listed, a data run's reports
+//! and exit codes, and a server that cannot be reached.
+
+use std::{path::Path, process::Command};
+
+fn jiayang(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_jiayang"))
+        .args(args)
+        .output()
+        .expect("jiayang runs")
+}
+
+fn golden(path: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../adapters/tests/golden")
+        .join(path)
+        .display()
+        .to_string()
+}
+
+#[test]
+fn requirements_are_listed_as_text_and_as_json() {
+    let text = jiayang(&["conformance", "requirements", "--mode", "server"]);
+    assert!(text.status.success());
+    let text = String::from_utf8(text.stdout).unwrap();
+    assert!(text.contains("JY-SRV-IDEMP-01"), "{text}");
+    assert!(!text.contains("JY-DATA-"), "{text}");
+
+    let json = jiayang(&["conformance", "requirements", "--json"]);
+    assert!(json.status.success());
+    let listed: Vec<serde_json::Value> = serde_json::from_slice(&json.stdout).unwrap();
+    let data = listed
+        .iter()
+        .find(|r| r["id"] == "JY-DATA-REC-01")
+        .expect("the data requirements are listed");
+    assert_eq!(data["level"], "MUST");
+    assert!(data["title"]["zh"].is_string() && data["title"]["en"].is_string());
+    assert!(data["clause"].as_str().unwrap().contains("DESIGN"));
+    assert_eq!(data["tests"][0], "data.records");
+}
+
+#[test]
+fn a_data_run_writes_three_reports_and_exits_by_its_musts() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("good");
+    let out = jiayang(&[
+        "conformance",
+        "data",
+        "--format",
+        "elder-portal",
+        "--kind",
+        "senior",
+        "--participant",
+        "bj-elder-portal",
+        "--quiet",
+        "--report-dir",
+        good.to_str().unwrap(),
+        &golden("elder-portal/senior/design/native.json"),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    for file in ["results.json", "junit.xml", "report.html"] {
+        assert!(good.join(file).exists(), "{file}");
+    }
+
+    let broken = jiayang(&[
+        "conformance",
+        "data",
+        "--format",
+        "elder-portal",
+        "--kind",
+        "senior",
+        "--participant",
+        "bj-elder-portal",
+        &golden("elder-portal/senior/broken/native.json"),
+    ]);
+    assert_eq!(broken.status.code(), Some(1));
+    // Without --report-dir the manifest is on stdout, and progress on stderr.
+    let results: serde_json::Value = serde_json::from_slice(&broken.stdout).unwrap();
+    assert_eq!(results["passed"], false);
+    assert_eq!(results["requirements"][0]["id"], "JY-DATA-REC-01");
+    let progress = String::from_utf8(broken.stderr).unwrap();
+    assert!(progress.contains("FAIL  data.records"), "{progress}");
+
+    let wrong = jiayang(&[
+        "conformance",
+        "data",
+        "--format",
+        "station-csv",
+        "--kind",
+        "provider",
+        &golden("elder-portal/senior/design/native.json"),
+    ]);
+    assert_eq!(wrong.status.code(), Some(2), "{wrong:?}");
+}
+
+#[test]
+fn a_server_that_cannot_be_reached_exits_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let ca = dir.path().join("ca.pem");
+    std::fs::write(
+        &ca,
+        include_bytes!("../../../conformance/tests/support/ca.pem"),
+    )
+    .unwrap();
+    let out = jiayang(&[
+        "conformance",
+        "server",
+        "--url",
+        "https://localhost:9",
+        "--ca",
+        ca.to_str().unwrap(),
+        "--participant",
+        "bj-elder-portal",
+        "--token",
+        "x",
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let said = String::from_utf8(out.stderr).unwrap();
+    assert!(said.contains("cannot reach"), "{said}");
+    // Missing credentials are a wrong invocation too.
+    let out = jiayang(&[
+        "conformance",
+        "server",
+        "--url",
+        "https://localhost:9",
+        "--ca",
+        ca.to_str().unwrap(),
+        "--participant",
+        "bj-elder-portal",
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+}
