@@ -2,8 +2,9 @@
 //!
 //! A catalog of requirements (`requirements.toml`, [`catalog`]) with stable ids, each
 //! checked by named tests of one mode; a run judges a target and writes a manifest, a
-//! JUnit file and an HTML page ([`report`]). Modes: [`data`] (a vendor's sample files)
-//! and [`server`] (any implementation of the API, over REST and gRPC).
+//! JUnit file and an HTML page ([`report`]). Modes: [`data`] (a vendor's sample files),
+//! [`server`] (any implementation of the API, over REST and gRPC) and [`webhook`] (a
+//! vendor's receiver of signed events).
 //!
 //! The suite is a client of the exchange: it reaches a server only over the wire, so it
 //! judges this gateway exactly as it judges anyone else's.
@@ -15,6 +16,7 @@ pub mod outcome;
 pub mod proxy;
 pub mod report;
 pub mod server;
+pub mod webhook;
 
 use std::{fmt, str::FromStr};
 
@@ -77,6 +79,7 @@ pub fn test_cases() -> impl Iterator<Item = outcome::TestCase> {
         .iter()
         .copied()
         .chain(server::CHECKS.iter().map(|c| c.case))
+        .chain(webhook::CHECKS.iter().map(|c| c.case))
 }
 
 #[cfg(test)]

@@ -96,6 +96,18 @@ async fn every_fault_fails_exactly_the_requirement_it_breaks() {
                 fault.breaks()
             ));
         }
+        if fault == Fault::MetricsLeakNames {
+            // The leak is shown, the leaked name is not.
+            let text = serde_json::to_string(&results).unwrap();
+            assert!(
+                text.contains("# last registered: ***"),
+                "the leak is in the evidence: {:#?}",
+                results
+                    .requirements
+                    .iter()
+                    .find(|r| r.id == "JY-SRV-OPS-01")
+            );
+        }
         broken.push(fault.breaks());
         proxy.stop().await;
     }

@@ -13,7 +13,7 @@ mod wire;
 
 use std::{future::Future, pin::Pin};
 
-pub use wire::{ConnectError, Credentials};
+pub use wire::{ConnectError, Credentials, source_chain};
 
 use crate::{
     Mode,

@@ -312,6 +312,27 @@ impl<'s> Probe<'s> {
         })
     }
 
+    /// Replaces each of `values` wherever it appears in the evidence kept so far.
+    pub fn scrub(&mut self, values: &[String]) {
+        fn walk(value: &mut Value, values: &[String]) {
+            match value {
+                Value::String(text) => {
+                    for v in values.iter().filter(|v| !v.is_empty()) {
+                        if text.contains(v.as_str()) {
+                            *text = text.replace(v.as_str(), "***");
+                        }
+                    }
+                }
+                Value::Array(items) => items.iter_mut().for_each(|i| walk(i, values)),
+                Value::Object(map) => map.values_mut().for_each(|v| walk(v, values)),
+                _ => {}
+            }
+        }
+        for exchange in &mut self.evidence {
+            walk(exchange, values);
+        }
+    }
+
     /// A gRPC request as `party`, with a purpose and an idempotency key when given.
     pub fn grpc<T>(
         &self,

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod mutants;
+pub mod receiver;
 
 use std::{net::SocketAddr, path::PathBuf, sync::Arc, time::Duration};
 

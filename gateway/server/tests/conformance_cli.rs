@@ -130,3 +130,21 @@ fn a_server_that_cannot_be_reached_exits_2() {
     ]);
     assert_eq!(out.status.code(), Some(2), "{out:?}");
 }
+
+#[test]
+fn a_webhook_receiver_that_is_not_there_or_a_bad_secret_exits_2() {
+    for (url, secret) in [
+        (
+            "http://127.0.0.1:9/hook",
+            "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+        ),
+        ("http://127.0.0.1:9/hook", "plain words"),
+        (
+            "ftp://127.0.0.1/hook",
+            "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+        ),
+    ] {
+        let out = jiayang(&["conformance", "webhook", "--url", url, "--secret", secret]);
+        assert_eq!(out.status.code(), Some(2), "{url} {secret}: {out:?}");
+    }
+}

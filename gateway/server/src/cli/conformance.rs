@@ -1,6 +1,6 @@
 //! `jiayang conformance …`: the conformance suite (the `jiayang-conformance` crate) on the
-//! command line. `requirements` lists the catalog; `data` and `server` judge a vendor's
-//! files or server and write the reports.
+//! command line. `requirements` lists the catalog; `data`, `server` and `webhook` judge
+//! a vendor's files, server or webhook receiver and write the reports.
 //!
 //! Exit codes: 0 every MUST passed, 1 one failed (or was not checked), 2 the target could
 //! not be reached or the arguments are wrong.
@@ -13,6 +13,7 @@ use jiayang_conformance::{
     data::{self, DataError},
     report::Results,
     server::{self, Credentials, ServerError},
+    webhook::{self, WebhookError},
 };
 
 use super::Outcome;
@@ -38,6 +39,26 @@ enum Command {
     Data(DataArgs),
     /// Judge a server implementing the API, over REST and gRPC.
     Server(ServerArgs),
+    /// Judge a webhook receiver: signed events, with the faults it must handle.
+    Webhook(WebhookArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct WebhookArgs {
+    /// The receiver's URL (https; http on a development machine).
+    #[arg(long)]
+    url: String,
+    /// The receiver's signing secret (`whsec_…`).
+    #[arg(long, env = "JIAYANG_WEBHOOK_SECRET", hide_env_values = true)]
+    secret: String,
+    /// A CA to trust besides the system's (PEM), for a receiver with a private certificate.
+    #[arg(long)]
+    ca: Option<PathBuf>,
+    /// Your participant id, for the report.
+    #[arg(long)]
+    participant: Option<String>,
+    #[command(flatten)]
+    report: Report,
 }
 
 #[derive(Debug, clap::Args)]
@@ -118,6 +139,7 @@ pub fn run(args: &Args) -> Outcome {
         Command::Requirements { json, mode } => requirements(*json, *mode),
         Command::Data(data_args) => judge_data(data_args),
         Command::Server(server_args) => judge_server(server_args),
+        Command::Webhook(webhook_args) => judge_webhook(webhook_args),
     }
 }
 
@@ -160,7 +182,7 @@ fn judge_data(args: &DataArgs) -> Outcome {
 fn read(path: &Path) -> Result<Vec<u8>, Outcome> {
     std::fs::read(path).map_err(|error| {
         eprintln!(
-            "jiayang conformance server: cannot read {}: {error}",
+            "jiayang conformance: cannot read {}: {error}",
             path.display()
         );
         Outcome::Unusable
@@ -219,20 +241,53 @@ fn judge_server(args: &ServerArgs) -> Outcome {
         Ok(options) => options,
         Err(outcome) => return outcome,
     };
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match runtime("server") {
         Ok(runtime) => runtime,
-        Err(error) => {
-            eprintln!("jiayang conformance server: {error}");
-            return Outcome::Unusable;
-        }
+        Err(outcome) => return outcome,
     };
     match runtime.block_on(server::run(&options, !args.report.quiet)) {
         Ok(results) => conclude(&results, &args.report),
         Err(error @ (ServerError::Connect(_) | ServerError::NotServing { .. })) => {
             eprintln!("jiayang conformance server: {error}");
+            Outcome::Unusable
+        }
+    }
+}
+
+fn runtime(mode: &str) -> Result<tokio::runtime::Runtime, Outcome> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|error| {
+            eprintln!("jiayang conformance {mode}: {error}");
+            Outcome::Unusable
+        })
+}
+
+fn judge_webhook(args: &WebhookArgs) -> Outcome {
+    let ca_pem = match args.ca.as_deref().map(read).transpose() {
+        Ok(ca) => ca,
+        Err(outcome) => return outcome,
+    };
+    let options = webhook::Options {
+        url: args.url.clone(),
+        secret: args.secret.clone(),
+        ca_pem,
+        participant: args.participant.clone(),
+    };
+    let runtime = match runtime("webhook") {
+        Ok(runtime) => runtime,
+        Err(outcome) => return outcome,
+    };
+    match runtime.block_on(webhook::run(&options, !args.report.quiet)) {
+        Ok(results) => conclude(&results, &args.report),
+        Err(
+            error @ (WebhookError::Secret
+            | WebhookError::Url(_)
+            | WebhookError::Tls(_)
+            | WebhookError::Unreachable { .. }),
+        ) => {
+            eprintln!("jiayang conformance webhook: {error}");
             Outcome::Unusable
         }
     }
