@@ -350,7 +350,12 @@ fn build() -> Value {
         "id": {"type": "string", "pattern": "^[a-z0-9][a-z0-9-]{1,62}$"},
         "kind": {"enum": ["ELDER_CARE_PORTAL", "HOUSEKEEPING_PLATFORM", "ELDER_CARE_INSTITUTION", "COMMUNITY_STATION", "REGULATOR"]},
         "name": {"type": "string"}, "uscc": {"type": "string"}, "nativeFormat": {"type": "string"},
-        "status": {"enum": ["ACTIVE", "SUSPENDED"], "readOnly": true}}}),
+        "status": {"enum": ["ACTIVE", "SUSPENDED"], "readOnly": true},
+        "conformance": {"type": "array", "readOnly": true, "description": "The latest certification in each conformance mode passed.",
+            "items": {"type": "object", "properties": {
+            "mode": {"enum": ["data", "server", "client", "webhook"]}, "reportSha256": {"type": "string"},
+            "suiteVersion": {"type": "string"}, "reportFinishedAt": {"type": "string", "format": "date-time"},
+            "certifiedAt": {"type": "string", "format": "date-time"}}}}}}),
     );
     schemas.insert(
         "Alert".into(),

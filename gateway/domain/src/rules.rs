@@ -42,6 +42,10 @@ pub const ALERT_TRANSITION: &str = "alert-transition";
 /// at no private network unless the operator allows it.
 pub const WEBHOOK_URL: &str = "webhook-url";
 
+/// A conformance report that does not certify a participant: another suite's, made for
+/// someone else, a MUST not passed, or too old.
+pub const CERTIFICATION_REPORT: &str = "certification-report";
+
 /// Every gateway rule id.
 pub const ALL: &[&str] = &[
     REFERENCE_UNRESOLVED,
@@ -60,4 +64,5 @@ pub const ALL: &[&str] = &[
     IDENTITY_FIXED,
     ALERT_TRANSITION,
     WEBHOOK_URL,
+    CERTIFICATION_REPORT,
 ];

@@ -258,3 +258,153 @@ async fn participants_are_onboarded_scoped_suspended_and_rotated_while_the_gatew
         "{tampered:?}"
     );
 }
+
+/// A conformance run of `jiayang conformance data` for `participant` on one of the
+/// adapters' golden files: the path of its `results.json`.
+fn conformance_report(dir: &Path, participant: &str, golden: &str) -> PathBuf {
+    let out = dir.join(format!("report-{participant}-{}", golden.replace('/', "-")));
+    let file = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../adapters/tests/golden")
+        .join(golden);
+    let run = jiayang(
+        &[
+            "conformance",
+            "data",
+            "--format",
+            golden.split('/').next().unwrap(),
+            "--kind",
+            golden.split('/').nth(1).unwrap(),
+            "--participant",
+            participant,
+            "--quiet",
+            "--report-dir",
+            out.to_str().unwrap(),
+            file.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert!(run.status.code().is_some_and(|c| c < 2), "{run:?}");
+    out.join("results.json")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn certification_records_a_passing_report_and_refuses_any_other() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let port = free_port();
+    let child = start(&data, port);
+    let plain = client_for(&data).await;
+    wait_ready(&plain, port).await;
+    add(&data, "hk-daojia", "HOUSEKEEPING_PLATFORM");
+
+    let good = conformance_report(
+        dir.path(),
+        "hk-daojia",
+        "housekeeping-app/service-record/spec-example/native.json",
+    );
+    let refusals = [
+        // Made for someone else.
+        (
+            conformance_report(
+                dir.path(),
+                "hk-other",
+                "housekeeping-app/service-record/spec-example/native.json",
+            ),
+            "/participant",
+        ),
+        // A MUST failed.
+        (
+            conformance_report(
+                dir.path(),
+                "hk-daojia",
+                "elder-portal/senior/broken/native.json",
+            ),
+            "/requirements/0/verdict",
+        ),
+    ];
+    for (report, path) in &refusals {
+        let out = participant(
+            &data,
+            &[
+                "certify",
+                "--id",
+                "hk-daojia",
+                "--report",
+                report.to_str().unwrap(),
+            ],
+        );
+        let said = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{said}");
+        assert!(
+            said.contains(path) && said.contains("certification-report"),
+            "{said}"
+        );
+    }
+    // Too old: the same passing report, dated four months back.
+    let mut old: Value = serde_json::from_slice(&std::fs::read(&good).unwrap()).unwrap();
+    old["finishedAt"] = "2026-08-01T00:00:00Z".into();
+    let old_path = dir.path().join("old.json");
+    std::fs::write(&old_path, old.to_string()).unwrap();
+    let out = participant(
+        &data,
+        &[
+            "certify",
+            "--id",
+            "hk-daojia",
+            "--report",
+            old_path.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/finishedAt"));
+
+    let listed = participant(&data, &["list"]);
+    assert!(
+        String::from_utf8_lossy(&listed.stdout)
+            .contains("hk-daojia\tHOUSEKEEPING_PLATFORM\tACTIVE\thk-daojia 测试\tnot certified")
+    );
+
+    let out = participant(
+        &data,
+        &[
+            "certify",
+            "--id",
+            "hk-daojia",
+            "--report",
+            good.to_str().unwrap(),
+        ],
+    );
+    assert!(out.status.success(), "{out:?}");
+    let listed = participant(&data, &["list"]);
+    assert!(
+        String::from_utf8_lossy(&listed.stdout).contains("hk-daojia 测试\tcertified: data"),
+        "{listed:?}"
+    );
+
+    // The API shows the same, with the report's hash.
+    let operator = std::fs::read_to_string(data.join("operator.token")).unwrap();
+    let (status, body) = status(
+        plain
+            .get(format!("https://localhost:{port}/v1/participants"))
+            .bearer_auth(operator.trim()),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let hk = body["participants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == "hk-daojia")
+        .unwrap();
+    let sha = {
+        use std::fmt::Write;
+        let digest = <sha2::Sha256 as sha2::Digest>::digest(std::fs::read(&good).unwrap());
+        digest.iter().fold(String::new(), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
+    };
+    assert_eq!(hk["conformance"][0]["mode"], "data");
+    assert_eq!(hk["conformance"][0]["reportSha256"], sha);
+    stop(child);
+}

@@ -21,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(M0008Events),
             Box::new(M0009Webhooks),
             Box::new(M0010CoveringChecks),
+            Box::new(M0011Certifications),
         ]
     }
 }
@@ -858,5 +859,46 @@ impl MigrationTrait for M0010CoveringChecks {
                 .await?;
         }
         Ok(())
+    }
+}
+
+struct M0011Certifications;
+
+impl MigrationName for M0011Certifications {
+    fn name(&self) -> &str {
+        "m0011_certifications"
+    }
+}
+
+/// Conformance reports the operator recorded, kept by their hash: a participant's
+/// status per mode is its latest.
+#[async_trait::async_trait]
+impl MigrationTrait for M0011Certifications {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .create_table(
+                Table::create()
+                    .table("certifications")
+                    .col(string("id").primary_key())
+                    .col(string("participant_id"))
+                    .col(string("mode"))
+                    .col(string("report_sha256"))
+                    .col(string("suite_version"))
+                    .col(micros("report_finished_at"))
+                    .col(micros("certified_at"))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("certifications_latest")
+                    .table("certifications")
+                    .col("participant_id")
+                    .col("mode")
+                    .col("certified_at")
+                    .to_owned(),
+            )
+            .await
     }
 }

@@ -4,6 +4,7 @@
 //! at once, on open connections too.
 
 mod authenticate;
+pub mod certification;
 mod registry;
 
 use std::{fmt, str::FromStr};
@@ -12,6 +13,7 @@ use jiayang_store::{entity::participant, micros_to_rfc3339};
 use serde::Serialize;
 
 pub use authenticate::authenticate;
+pub use certification::certify;
 pub use registry::{
     Credentials, NewParticipant, Registered, add, ensure_operator, list, register, rotate,
     set_status,
@@ -105,6 +107,9 @@ pub struct Participant {
     pub native_format: Option<String>,
     /// RFC 3339.
     pub created_at: String,
+    /// The latest certification in each mode the participant passed (none: not
+    /// certified).
+    pub conformance: Vec<certification::Certification>,
 }
 
 impl From<participant::Model> for Participant {
@@ -117,6 +122,7 @@ impl From<participant::Model> for Participant {
             uscc: row.uscc,
             native_format: row.native_format,
             created_at: micros_to_rfc3339(row.created_at),
+            conformance: Vec::new(),
         }
     }
 }

@@ -182,7 +182,10 @@ async fn issue(txn: &DatabaseTransaction, ca: &TlsFiles, id: &str) -> Result<Cre
     })
 }
 
-async fn existing(conn: &impl ConnectionTrait, id: &str) -> Result<participant::Model, Error> {
+pub(super) async fn existing(
+    conn: &impl ConnectionTrait,
+    id: &str,
+) -> Result<participant::Model, Error> {
     participant::Entity::find_by_id(id.to_owned())
         .one(conn)
         .await?
@@ -228,14 +231,19 @@ pub async fn rotate(store: &Store, ca: &TlsFiles, id: &str) -> Result<Credential
     Ok(credentials)
 }
 
-/// Every participant, by id.
+/// Every participant, by id, with its certifications.
 pub async fn list(store: &Store) -> Result<Vec<Participant>, Error> {
+    let mut certified = super::certification::latest(store).await?;
     Ok(participant::Entity::find()
         .order_by_asc(participant::Column::Id)
         .all(&store.db)
         .await?
         .into_iter()
-        .map(Participant::from)
+        .map(|row| {
+            let mut participant = Participant::from(row);
+            participant.conformance = certified.remove(&participant.id).unwrap_or_default();
+            participant
+        })
         .collect())
 }
 

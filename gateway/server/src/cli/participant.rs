@@ -1,4 +1,4 @@
-//! `jiayang participant add|suspend|resume|rotate|list|webhook`: the operator's registry of who
+//! `jiayang participant add|suspend|resume|rotate|list|webhook|certify`: the operator's registry of who
 //! may connect. Works on the gateway's database directly (the data directory's SQLite,
 //! or `--database-url`), so it works while the gateway runs: the gateway reads the
 //! registry on every request.
@@ -64,8 +64,19 @@ enum Command {
         #[arg(long)]
         id: String,
     },
-    /// Every participant: id, kind, status, name.
+    /// Every participant: id, kind, status, name, and the conformance modes it is
+    /// certified in.
     List,
+    /// Record a passing conformance report (`results.json`) as the participant's
+    /// certification in the report's mode; it must name this participant, have every
+    /// MUST passed and be at most 90 days old.
+    Certify {
+        #[arg(long)]
+        id: String,
+        /// The `results.json` of a conformance run.
+        #[arg(long)]
+        report: std::path::PathBuf,
+    },
     /// Register (or replace) a participant's webhook endpoint; prints its new signing
     /// secret, shown this once (the one it replaces keeps signing beside it for a day).
     Webhook {
@@ -163,13 +174,40 @@ async fn execute(args: &Args) -> Result<(), String> {
             .await
             .map(|all| {
                 for p in all {
-                    println!("{}\t{}\t{}\t{}", p.id, p.kind, p.status, p.name);
+                    let certified: Vec<&str> =
+                        p.conformance.iter().map(|c| c.mode.as_str()).collect();
+                    let certified = if certified.is_empty() {
+                        "not certified".to_owned()
+                    } else {
+                        format!("certified: {}", certified.join(","))
+                    };
+                    println!(
+                        "{}\t{}\t{}\t{}\t{certified}",
+                        p.id, p.kind, p.status, p.name
+                    );
                 }
             })
             .map_err(|e| e.to_string()),
+        Command::Certify { id, report } => certify(&store, id, report).await,
     };
     store.db.close().await.ok();
     result
+}
+
+async fn certify(store: &Store, id: &str, report: &Path) -> Result<(), String> {
+    let bytes =
+        std::fs::read(report).map_err(|e| format!("cannot read {}: {e}", report.display()))?;
+    let certified = participants::certify(store, id, &bytes)
+        .await
+        .map_err(|e| e.to_string())?;
+    println!(
+        "{id}: certified in {} mode (report sha256 {}, suite {}, run finished {})",
+        certified.mode,
+        certified.report_sha256,
+        certified.suite_version,
+        certified.report_finished_at
+    );
+    Ok(())
 }
 
 /// Registers the endpoint with the gateway's own master key (the secret is sealed with

@@ -152,6 +152,12 @@ const CHECKED_ELSEWHERE: &[(&str, &str, &str)] = &[
         "gateway/server/tests/api/scenarios/alerts.rs",
         "alerts_reach_whom_they_concern",
     ),
+    (
+        // Certification is the operator's, on the command line.
+        rules::CERTIFICATION_REPORT,
+        "gateway/server/tests/participants_cli.rs",
+        "certification_records_a_passing_report_and_refuses_any_other",
+    ),
 ];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -4,6 +4,7 @@ pub mod alert;
 pub mod api_token;
 pub mod audit_entry;
 pub mod audit_head;
+pub mod certification;
 pub mod client_certificate;
 pub mod consent;
 pub mod event;
