@@ -3,14 +3,16 @@
 //! A catalog of requirements (`requirements.toml`, [`catalog`]) with stable ids, each
 //! checked by named tests of one mode; a run judges a target and writes a manifest, a
 //! JUnit file and an HTML page ([`report`]). Modes: [`data`] (a vendor's sample files),
-//! [`server`] (any implementation of the API, over REST and gRPC) and [`webhook`] (a
-//! vendor's receiver of signed events).
+//! [`server`] (any implementation of the API, over REST and gRPC), [`client`] (a vendor's
+//! client in a sandbox) and [`webhook`] (a vendor's receiver of signed events).
 //!
 //! The suite is a client of the exchange: it reaches a server only over the wire, so it
 //! judges this gateway exactly as it judges anyone else's.
 
 pub mod catalog;
+pub mod client;
 pub mod data;
+pub mod fixtures;
 mod mask;
 pub mod outcome;
 pub mod proxy;
@@ -80,6 +82,7 @@ pub fn test_cases() -> impl Iterator<Item = outcome::TestCase> {
         .copied()
         .chain(server::CHECKS.iter().map(|c| c.case))
         .chain(webhook::CHECKS.iter().map(|c| c.case))
+        .chain(client::TESTS.iter().copied())
 }
 
 #[cfg(test)]

@@ -8,7 +8,6 @@
 //! stay and are listed in the evidence of the tests that made them.
 
 mod checks;
-mod fixtures;
 mod wire;
 
 use std::{future::Future, pin::Pin};
@@ -16,7 +15,7 @@ use std::{future::Future, pin::Pin};
 pub use wire::{ConnectError, Credentials, source_chain};
 
 use crate::{
-    Mode,
+    Mode, fixtures,
     outcome::{Outcome, TestCase, TestResult},
     report::{Input, Results, Run},
 };

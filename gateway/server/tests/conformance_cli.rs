@@ -148,3 +148,60 @@ fn a_webhook_receiver_that_is_not_there_or_a_bad_secret_exits_2() {
         assert_eq!(out.status.code(), Some(2), "{url} {secret}: {out:?}");
     }
 }
+
+#[test]
+fn the_client_sandbox_hands_the_client_its_settings_and_grades_what_it_did() {
+    let dir = tempfile::tempdir().unwrap();
+    let seen = dir.path().join("env.txt");
+    let report = dir.path().join("report");
+    // A client that looks at its settings and does nothing: every task is missing.
+    let command = format!(
+        "test -s \"$JIAYANG_CA\" && test -n \"$JIAYANG_TOKEN\" && env | grep ^JIAYANG_ > {}",
+        seen.display()
+    );
+    let out = jiayang(&[
+        "conformance",
+        "client",
+        "--listen",
+        "127.0.0.1:0",
+        "--kind",
+        "HOUSEKEEPING_PLATFORM",
+        "--run",
+        &command,
+        "--quiet",
+        "--report-dir",
+        report.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let env = std::fs::read_to_string(&seen).unwrap();
+    for name in [
+        "JIAYANG_URL=https://localhost:",
+        "JIAYANG_SENIOR=sen_",
+        "JIAYANG_PURPOSE=SERVICE_DELIVERY",
+    ] {
+        assert!(env.contains(name), "{name} in {env}");
+    }
+    let results: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(report.join("results.json")).unwrap()).unwrap();
+    assert_eq!(results["mode"], "client");
+    assert_eq!(results["participant"], "sandbox-client");
+    let tasks = results["requirements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "JY-CLI-TASKS-01")
+        .unwrap();
+    assert_eq!(tasks["verdict"], "FAIL");
+
+    let regulator = jiayang(&[
+        "conformance",
+        "client",
+        "--listen",
+        "127.0.0.1:0",
+        "--kind",
+        "REGULATOR",
+        "--run",
+        "true",
+    ]);
+    assert_eq!(regulator.status.code(), Some(2));
+}

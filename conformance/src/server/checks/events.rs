@@ -5,7 +5,8 @@ use std::collections::BTreeSet;
 
 use serde_json::Value;
 
-use super::{super::fixtures, unexpected};
+use super::unexpected;
+use crate::fixtures;
 use crate::{
     outcome::{Failure, Outcome, ensure, fail},
     server::wire::{Probe, Rest},

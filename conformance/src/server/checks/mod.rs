@@ -13,11 +13,11 @@ pub mod versions;
 
 use serde_json::Value;
 
-use super::{
+use super::wire::{Party, Probe, Rest};
+use crate::{
     fixtures,
-    wire::{Party, Probe, Rest},
+    outcome::{Failure, fail, skip},
 };
-use crate::outcome::{Failure, fail, skip};
 
 /// The purpose every read of a senior declares.
 pub const PURPOSE: &str = "SERVICE_DELIVERY";

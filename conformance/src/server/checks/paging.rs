@@ -5,7 +5,8 @@ use std::collections::BTreeSet;
 use jiayang_proto::v1::{ListSeniorsRequest, senior_service_client::SeniorServiceClient};
 use serde_json::{Value, json};
 
-use super::{super::fixtures, PURPOSE, unexpected};
+use super::{PURPOSE, unexpected};
+use crate::fixtures;
 use crate::{
     outcome::{Failure, Outcome, ensure, fail, skip},
     server::wire::{Probe, Rest},

@@ -1,6 +1,7 @@
 //! `jiayang conformance …`: the conformance suite (the `jiayang-conformance` crate) on the
-//! command line. `requirements` lists the catalog; `data`, `server` and `webhook` judge
-//! a vendor's files, server or webhook receiver and write the reports.
+//! command line. `requirements` lists the catalog; `data`, `server`, `webhook` and
+//! `client` judge a vendor's files, server, webhook receiver or client (in a sandbox,
+//! `sandbox.rs`) and write the reports.
 //!
 //! Exit codes: 0 every MUST passed, 1 one failed (or was not checked), 2 the target could
 //! not be reached or the arguments are wrong.
@@ -17,6 +18,8 @@ use jiayang_conformance::{
 };
 
 use super::Outcome;
+
+mod sandbox;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -41,6 +44,8 @@ enum Command {
     Server(ServerArgs),
     /// Judge a webhook receiver: signed events, with the faults it must handle.
     Webhook(WebhookArgs),
+    /// Open a sandbox gateway for your client and judge what it does there.
+    Client(sandbox::ClientArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -140,6 +145,7 @@ pub fn run(args: &Args) -> Outcome {
         Command::Data(data_args) => judge_data(data_args),
         Command::Server(server_args) => judge_server(server_args),
         Command::Webhook(webhook_args) => judge_webhook(webhook_args),
+        Command::Client(client_args) => sandbox::judge_client(client_args),
     }
 }
 

@@ -5,8 +5,10 @@
 use serde_json::{Value, json};
 use ulid::Ulid;
 
-const SENIOR: &str = include_str!("../../../schemas/fixtures/senior/valid/design-example.json");
-const CONSENT: &str = include_str!("../../../schemas/fixtures/consent/valid/design-example.json");
+const SENIOR: &str = include_str!("../../schemas/fixtures/senior/valid/design-example.json");
+const CONSENT: &str = include_str!("../../schemas/fixtures/consent/valid/design-example.json");
+const PROVIDER: &str = include_str!("../../schemas/fixtures/provider/valid/design-example.json");
+const WORKER: &str = include_str!("../../schemas/fixtures/worker/valid/nurse.json");
 
 const SURNAMES: &[&str] = &["王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴"];
 const GIVEN: &[&str] = &[
@@ -82,6 +84,27 @@ pub fn grant(senior_id: &str, grantee: &str) -> Value {
     consent
 }
 
+/// A provider listing numbered `n` (its own credit code), listed by `owner`, serving
+/// 朝阳区 with daily cleaning.
+pub fn provider(owner: &str, n: u32) -> Value {
+    let first17 = format!("91110105MA{n:07}");
+    let check = jiayang_schemas::uscc_check_character(first17.as_bytes())
+        .expect("17 characters have a check character");
+    let mut provider: Value = serde_json::from_str(PROVIDER).expect("the fixture is JSON");
+    provider["uscc"] = format!("{first17}{}", char::from(check)).into();
+    provider["name"] = format!("沙箱家政服务第{n}号有限公司").into();
+    provider["externalIds"] = json!([{"participant": owner, "id": format!("SANDBOX-P{n}")}]);
+    provider["serviceArea"] = json!(["110105000000"]);
+    provider
+}
+
+/// A worker (a certified nurse) of a provider `owner` lists.
+pub fn worker(owner: &str) -> Value {
+    let mut worker: Value = serde_json::from_str(WORKER).expect("the fixture is JSON");
+    worker["externalIds"] = json!([{"participant": owner, "id": "SANDBOX-W1"}]);
+    worker
+}
+
 #[cfg(test)]
 mod tests {
     use jiayang_schemas::{Kind, validate};
@@ -97,5 +120,7 @@ mod tests {
         let consent = grant("sen_01JC8W9Q4M5V3X2K7T6N1R0B9A", "hk-daojia");
         assert_eq!(validate(Kind::Consent, &consent), vec![], "{consent}");
         assert_eq!(personal_values(&a).len(), 3);
+        assert_eq!(validate(Kind::Provider, &provider("hk-daojia", 7)), vec![]);
+        assert_eq!(validate(Kind::Worker, &worker("hk-daojia")), vec![]);
     }
 }
