@@ -191,3 +191,55 @@ fn requirement(out: &mut String, r: &RequirementResult) {
     }
     out.push_str("</section>\n");
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use crate::{
+        Mode,
+        outcome::{TestCase, TestResult, fail},
+        report::Run,
+    };
+
+    /// One page with nothing from outside, the failure first and open, and what a target
+    /// answered shown as text, never as markup.
+    #[test]
+    fn the_page_stands_alone_puts_failures_first_and_escapes_what_it_quotes() {
+        let mut run = Run::start(Mode::Data, "elder-portal senior".into(), None, false);
+        let cases = [
+            (
+                TestCase {
+                    name: "data.encoding",
+                    requirements: &["JY-DATA-ENC-01"],
+                },
+                Ok(()),
+            ),
+            (
+                TestCase {
+                    name: "data.records",
+                    requirements: &["JY-DATA-REC-01"],
+                },
+                Err(fail(
+                    "第 1 条记录无效",
+                    "<script>alert(1)</script> record 1 is invalid",
+                )),
+            ),
+        ];
+        for (case, outcome) in cases {
+            let evidence = vec![json!({"path": "/XM", "message": "<b>bold</b>"})];
+            run.record(case, TestResult::new(case.name, outcome, evidence));
+        }
+        let page = super::render(&run.finish());
+        assert!(!page.contains("<script>") && !page.contains("<b>bold"));
+        assert!(page.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+        for outside in ["src=", "href=\"http", "@import", "url("] {
+            assert!(!page.contains(outside), "{outside}");
+        }
+        let failed = page.find("JY-DATA-REC-01").unwrap();
+        let passed = page.find("JY-DATA-ENC-01").unwrap();
+        assert!(failed < passed, "the MUST failure comes first");
+        assert!(page.contains("<details open>"));
+        assert!(page.contains("尚不能认证") && page.contains("not yet certifiable"));
+    }
+}

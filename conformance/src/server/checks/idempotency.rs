@@ -1,11 +1,11 @@
 //! JY-SRV-IDEMP-01/02: a create under an idempotency key happens once.
 
-use jiayang_proto::v1::{SeniorProfile, senior_service_client::SeniorServiceClient};
+use jiayang_proto::v1::senior_service_client::SeniorServiceClient;
 use serde_json::json;
 
 use super::unexpected;
 use crate::{
-    outcome::{Outcome, ensure, fail},
+    outcome::{Outcome, ensure},
     server::wire::{Probe, Rest},
 };
 
@@ -44,12 +44,7 @@ pub async fn replay(p: &mut Probe<'_>) -> Outcome {
     )?;
 
     let senior = p.new_senior("replay-grpc");
-    let typed: SeniorProfile = serde_json::from_value(senior).map_err(|e| {
-        fail(
-            format!("老年人档案无法转为 gRPC 消息：{e}"),
-            format!("the profile does not convert to the gRPC message: {e}"),
-        )
-    })?;
+    let typed = super::as_message(senior)?;
     let key = p.key("replay-grpc");
     let mut ids = Vec::new();
     for _ in 0..2 {

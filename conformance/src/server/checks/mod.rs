@@ -123,6 +123,16 @@ impl Probe<'_> {
     }
 }
 
+/// A profile as the gRPC message, or a failure: the suite's own document must convert.
+pub fn as_message(senior: Value) -> Result<jiayang_proto::v1::SeniorProfile, Failure> {
+    serde_json::from_value(senior).map_err(|e| {
+        fail(
+            format!("老年人档案无法转为 gRPC 消息：{e}"),
+            format!("the profile does not convert to the gRPC message: {e}"),
+        )
+    })
+}
+
 /// A status the test did not expect, as a failure naming both.
 pub fn unexpected(
     what_zh: &str,

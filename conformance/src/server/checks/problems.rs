@@ -1,13 +1,13 @@
 //! JY-SRV-PROB-01/02/03: a refusal says every thing wrong, where, and in the reader's
 //! language.
 
-use jiayang_proto::v1::{SeniorProfile, senior_service_client::SeniorServiceClient};
+use jiayang_proto::v1::senior_service_client::SeniorServiceClient;
 use serde_json::Value;
 use tonic_types::StatusExt;
 
 use super::unexpected;
 use crate::{
-    outcome::{Failure, Outcome, ensure, fail},
+    outcome::{Failure, Outcome, ensure},
     server::wire::{Answer, Probe, Rest},
 };
 
@@ -142,12 +142,7 @@ pub async fn languages(p: &mut Probe<'_>) -> Outcome {
 pub async fn grpc_details(p: &mut Probe<'_>) -> Outcome {
     let holder = p.holder();
     let sent = invalid(p);
-    let typed: SeniorProfile = serde_json::from_value(sent).map_err(|e| {
-        fail(
-            format!("老年人档案无法转为 gRPC 消息：{e}"),
-            format!("the profile does not convert to the gRPC message: {e}"),
-        )
-    })?;
+    let typed = super::as_message(sent)?;
     let result = SeniorServiceClient::new(holder.channel())
         .create_senior(p.grpc(&holder, typed.clone(), None, None))
         .await;

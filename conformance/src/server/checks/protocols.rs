@@ -1,6 +1,6 @@
 //! JY-SRV-PROTO-01: one resource, the same over REST and gRPC.
 
-use jiayang_proto::v1::{GetRequest, SeniorProfile, senior_service_client::SeniorServiceClient};
+use jiayang_proto::v1::{GetRequest, senior_service_client::SeniorServiceClient};
 use serde_json::Value;
 
 use super::{PURPOSE, unexpected};
@@ -101,12 +101,7 @@ pub async fn same_senior(p: &mut Probe<'_>) -> Outcome {
     }
     // Made over gRPC, read over both.
     let senior = p.new_senior("proto-grpc");
-    let typed: SeniorProfile = serde_json::from_value(senior.clone()).map_err(|e| {
-        fail(
-            format!("老年人档案无法转为 gRPC 消息：{e}"),
-            format!("the profile does not convert to the gRPC message: {e}"),
-        )
-    })?;
+    let typed = super::as_message(senior.clone())?;
     let key = p.key("proto-grpc");
     let result = SeniorServiceClient::new(holder.channel())
         .create_senior(p.grpc(&holder, typed.clone(), None, Some(&key)))
