@@ -1,6 +1,7 @@
-//! The data a server run makes for itself: synthetic seniors (valid, never a real person's
-//! numbers), each carrying an external id under the run's prefix so that an operator can
-//! tell the suite's records from anyone's.
+//! The data a server run makes for itself: synthetic seniors, each carrying an external id
+//! under the run's prefix so that an operator can tell the suite's records from anyone's.
+//! Their identity and phone numbers are random and valid, so they may be a real person's:
+//! run the suite against a test environment.
 
 use serde_json::{Value, json};
 use ulid::Ulid;
@@ -62,9 +63,11 @@ pub fn street() -> &'static str {
 }
 
 /// The values of `senior` that identify the person: what must never appear where
-/// personal data has no place.
+/// personal data has no place. Names are left out: drawn from a few common ones, they
+/// also stand in documentation (the API document's examples), so finding one proves
+/// nothing.
 pub fn personal_values(senior: &Value) -> Vec<String> {
-    ["/name", "/identityDocument/number", "/phone"]
+    ["/identityDocument/number", "/phone"]
         .iter()
         .filter_map(|p| senior.pointer(p).and_then(Value::as_str))
         .map(str::to_owned)
@@ -119,7 +122,7 @@ mod tests {
         assert_ne!(a["identityDocument"], b["identityDocument"]);
         let consent = grant("sen_01JC8W9Q4M5V3X2K7T6N1R0B9A", "hk-daojia");
         assert_eq!(validate(Kind::Consent, &consent), vec![], "{consent}");
-        assert_eq!(personal_values(&a).len(), 3);
+        assert_eq!(personal_values(&a).len(), 2);
         assert_eq!(validate(Kind::Provider, &provider("hk-daojia", 7)), vec![]);
         assert_eq!(validate(Kind::Worker, &worker("hk-daojia")), vec![]);
     }

@@ -10,7 +10,6 @@ const PERSONAL: &[&str] = &[
     "number",
     "identityNumber",
     "phone",
-    "detail",
     "lat",
     "lng",
     "birthDate",
@@ -23,7 +22,6 @@ const PERSONAL: &[&str] = &[
     "realName",
     "idCardNo",
     "mobile",
-    "address",
 ];
 
 /// Items of a long list kept in evidence.
@@ -37,6 +35,8 @@ pub fn value(value: &Value) -> Value {
             for (key, v) in object {
                 let masked = if PERSONAL.contains(&key.as_str()) {
                     personal(v)
+                } else if key == "address" {
+                    address(v)
                 } else {
                     self::value(v)
                 };
@@ -55,6 +55,27 @@ pub fn value(value: &Value) -> Value {
             Value::Array(out)
         }
         other => other.clone(),
+    }
+}
+
+/// A person's address: its street detail and place are personal, its division code is
+/// not. (`detail` elsewhere — a problem document's explanation — is kept.)
+fn address(value: &Value) -> Value {
+    match value {
+        Value::Object(object) => Value::Object(
+            object
+                .iter()
+                .map(|(k, v)| {
+                    let masked = if k == "detail" {
+                        personal(v)
+                    } else {
+                        self::value(v)
+                    };
+                    (k.clone(), masked)
+                })
+                .collect(),
+        ),
+        other => personal(other),
     }
 }
 
@@ -113,6 +134,9 @@ mod tests {
         assert_eq!(masked["name"], "王**");
         assert_eq!(masked["identityDocument"]["type"], "RESIDENT_ID_CARD");
         assert_eq!(header("Authorization", "Bearer secret"), "Bearer ***");
+        // A problem's explanation is not an address.
+        let problem = value(&json!({"detail": "x-jiayang-purpose is missing"}));
+        assert_eq!(problem["detail"], "x-jiayang-purpose is missing");
     }
 
     #[test]

@@ -22,7 +22,7 @@ use ulid::Ulid;
 use crate::{
     Mode, mask,
     outcome::{Failure, Outcome, TestCase, TestResult, ensure, fail},
-    report::{Results, Run},
+    report::{Input, Results, Run},
 };
 
 /// The longest a receiver may take to answer.
@@ -38,8 +38,9 @@ pub struct Options {
     pub url: String,
     /// The receiver's signing secret, `whsec_` + base64.
     pub secret: String,
-    /// A CA to trust besides the system's, PEM.
+    /// A CA to trust besides the system's, PEM, and the file it came from.
     pub ca_pem: Option<Vec<u8>>,
+    pub ca_path: Option<std::path::PathBuf>,
     pub participant: Option<String>,
 }
 
@@ -176,6 +177,9 @@ pub async fn run(options: &Options, progress: bool) -> Result<Results, WebhookEr
         options.participant.clone(),
         progress,
     );
+    if let (Some(path), Some(ca)) = (&options.ca_path, &options.ca_pem) {
+        run.input(Input::of(path, ca));
+    }
     for check in CHECKS {
         let outcome = (check.run)(&mut sender).await;
         let evidence = std::mem::take(&mut sender.evidence);
@@ -352,14 +356,17 @@ async fn bad_signature(s: &mut Sender) -> Outcome {
     let timestamp = now();
     let forged = Delivery {
         signature: Some(signature(&stranger_key(), &id, timestamp, &body)),
-        id: id.clone(),
+        id,
         timestamp,
-        body: body.clone(),
+        body,
     };
     let answered = s.deliver(&forged, "signed with another key").await?;
     refused(answered, "用其他密钥签名", "signed with another key")?;
 
-    let mut changed = s.signed(id.clone(), timestamp, body);
+    // A message of its own, so that a receiver that remembers the forged one's id does
+    // not refuse this one for that reason.
+    let (id, body) = event("service_record", "updated", &resource_id("rec"), 2);
+    let mut changed = s.signed(id, timestamp, body);
     changed.body = changed.body.replace("\"version\":2", "\"version\":9");
     let answered = s.deliver(&changed, "body changed after signing").await?;
     refused(

@@ -73,9 +73,10 @@ impl Script {
         let mut token: Option<String> = None;
         loop {
             let mut path = format!(
-                "/v1/providers?district={}&serviceItem={}&pageSize=20",
+                "/v1/providers?district={}&serviceItem={}&pageSize={}",
                 client::DIVISION,
-                client::SERVICE_ITEM
+                client::SERVICE_ITEM,
+                client::PAGE_SIZE
             );
             if let Some(token) = &token {
                 path.push_str(&format!("&pageToken={token}"));
@@ -163,8 +164,6 @@ async fn sandboxed(gateway: &Gateway, careless: Careless) -> Results {
         client: ClientParticipant {
             id: GRANTEE.into(),
             token: gateway.grantee_token.clone(),
-            cert_path: gateway.grantee_cert.clone(),
-            key_path: gateway.grantee_key.clone(),
         },
     };
     let opened = client::open(&sandbox, "127.0.0.1:0".parse().unwrap(), Scenario::Visit)

@@ -16,6 +16,7 @@ fn options(url: String) -> Options {
         url,
         secret: SECRET.into(),
         ca_pem: None,
+        ca_path: None,
         participant: Some("hk-daojia".into()),
     }
 }

@@ -120,11 +120,11 @@ pub fn judge(name: &str, seen: &[Seen], senior: &str) -> (Outcome, Vec<Value>) {
 
 fn tasks(seen: &[Seen], senior: &str) -> (Outcome, Vec<Value>) {
     let done = |what: &dyn Fn(&Seen) -> bool| seen.iter().find(|s| what(s));
+    // The last page: an answer with no nextPageToken (however large the pages asked).
     let listed = done(&|s| {
         s.method == "GET"
             && s.path == "/v1/providers"
             && s.status == 200
-            && s.query.contains("pageToken=")
             && s.next_page_token.is_none()
     });
     let read = done(&|s| {
@@ -314,8 +314,8 @@ fn retry(seen: &[Seen]) -> (Outcome, Vec<Value>) {
     if injected.is_empty() {
         return (
             Err(fail(
-                "客户端没有遇到沙箱注入的 503 或 429（未创建服务记录或未翻页）",
-                "the client never met the sandbox's 503 or 429 (no visit created, or no second page asked for)",
+                "客户端没有遇到沙箱注入的 503 或 429（未创建服务记录）",
+                "the client never met the sandbox's 503 or 429 (no visit created)",
             )),
             Vec::new(),
         );

@@ -31,8 +31,10 @@ use crate::{
 pub const DIVISION: &str = "110105013000";
 pub const SERVICE_ITEM: &str = "CLEANING_DAILY";
 pub const PURPOSE: &str = "SERVICE_DELIVERY";
-/// Providers the sandbox lists there: more than a page of the default size (20).
+/// Providers the sandbox lists there: several pages of the size the client is asked to
+/// use.
 const PROVIDERS: u32 = 25;
+pub const PAGE_SIZE: u32 = 10;
 
 /// What a client is asked to do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,13 +60,13 @@ impl fmt::Display for Scenario {
     }
 }
 
-/// The client's credentials, as the caller issued them in the sandbox.
+/// The client's credentials, as the caller issued them in the sandbox. A token only:
+/// the recording proxy ends the client's TLS, so a client certificate could not reach
+/// the gateway behind it.
 #[derive(Debug, Clone)]
 pub struct ClientParticipant {
     pub id: String,
     pub token: String,
-    pub cert_path: PathBuf,
-    pub key_path: PathBuf,
 }
 
 /// A gateway the caller started for the sandbox.
@@ -112,8 +114,6 @@ impl Handoff {
             ("JIAYANG_CA", self.ca_path.display().to_string()),
             ("JIAYANG_PARTICIPANT", self.client.id.clone()),
             ("JIAYANG_TOKEN", self.client.token.clone()),
-            ("JIAYANG_CERT", self.client.cert_path.display().to_string()),
-            ("JIAYANG_KEY", self.client.key_path.display().to_string()),
             ("JIAYANG_SENIOR", self.senior.clone()),
             ("JIAYANG_PROVIDER", self.provider.clone()),
             ("JIAYANG_PROVIDER_USCC", self.provider_uscc.clone()),
@@ -124,6 +124,7 @@ impl Handoff {
             ("JIAYANG_DIVISION", DIVISION.into()),
             ("JIAYANG_SERVICE_ITEM", SERVICE_ITEM.into()),
             ("JIAYANG_PURPOSE", PURPOSE.into()),
+            ("JIAYANG_PAGE_SIZE", PAGE_SIZE.to_string()),
         ]
     }
 
@@ -132,10 +133,10 @@ impl Handoff {
         vec![
             (
                 format!(
-                    "列出服务 {DIVISION}（团结湖街道）且提供 {SERVICE_ITEM} 的服务商，读到最后一页"
+                    "列出服务 {DIVISION}（团结湖街道）且提供 {SERVICE_ITEM} 的服务商（pageSize={PAGE_SIZE}），读到最后一页"
                 ),
                 format!(
-                    "List the providers serving {DIVISION} (团结湖街道) for {SERVICE_ITEM}, to the last page"
+                    "List the providers serving {DIVISION} (团结湖街道) for {SERVICE_ITEM} (pageSize={PAGE_SIZE}), to the last page"
                 ),
             ),
             (

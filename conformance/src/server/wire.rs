@@ -116,6 +116,20 @@ pub fn source_chain(error: &dyn std::error::Error) -> String {
     text
 }
 
+/// A value for a query string: everything but the unreserved characters escaped (page
+/// tokens and cursors are opaque, and may hold `+`, `/` or `=`).
+pub fn escape_query(text: &str) -> String {
+    text.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                char::from(b).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
 /// A REST request as a test writes it.
 #[derive(Debug, Clone)]
 pub struct Rest {

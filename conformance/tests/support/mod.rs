@@ -27,9 +27,6 @@ pub struct Gateway {
     pub tls: Arc<rustls::ServerConfig>,
     pub holder_token: String,
     pub grantee_token: String,
-    /// The grantee's client certificate and key, as files.
-    pub grantee_cert: PathBuf,
-    pub grantee_key: PathBuf,
     stop: Option<oneshot::Sender<()>>,
     done: Option<JoinHandle<()>>,
     _dir: tempfile::TempDir,
@@ -47,7 +44,6 @@ impl Gateway {
         };
         let prepared = gateway::prepare(&config).await.unwrap();
         let mut tokens = Vec::new();
-        let mut files = Vec::new();
         for (id, kind) in [
             (HOLDER, ParticipantKind::ElderCarePortal),
             (GRANTEE, ParticipantKind::HousekeepingPlatform),
@@ -66,15 +62,7 @@ impl Gateway {
             .await
             .unwrap();
             tokens.push(credentials.token);
-            let (cert, key) = (
-                dir.path().join(format!("{id}.pem")),
-                dir.path().join(format!("{id}-key.pem")),
-            );
-            std::fs::write(&cert, &credentials.certificate_pem).unwrap();
-            std::fs::write(&key, &credentials.key_pem).unwrap();
-            files.push((cert, key));
         }
-        let (grantee_cert, grantee_key) = files.pop().unwrap();
         let ca_path = prepared.tls_files.ca_cert.clone();
         let ca_pem = std::fs::read(&ca_path).unwrap();
         let tls = prepared.tls.clone();
@@ -90,8 +78,6 @@ impl Gateway {
             ca_path,
             tls,
             grantee_token: tokens.pop().unwrap(),
-            grantee_cert,
-            grantee_key,
             holder_token: tokens.pop().unwrap(),
             stop: Some(stop),
             done: Some(done),

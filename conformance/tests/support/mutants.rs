@@ -47,7 +47,7 @@ pub enum Fault {
     WithdrawalIgnored,
     /// The access history leaves out allowed reads.
     HistoryHidesReads,
-    /// The metrics page quotes the last name registered.
+    /// The metrics page quotes the last phone number registered.
     MetricsLeakNames,
     /// senior.created events never reach the feed.
     EventsDropped,
@@ -108,8 +108,8 @@ struct Memory {
     last_item: Option<Value>,
     /// Seniors a consent was recorded for.
     granted: BTreeSet<String>,
-    /// The last name registered.
-    last_name: Option<String>,
+    /// The last phone number registered.
+    last_phone: Option<String>,
     fresh: u64,
 }
 
@@ -224,8 +224,8 @@ impl Faulty {
             }
             Fault::MetricsLeakNames if method == Method::POST && path == "/v1/seniors" => {
                 let senior: Value = serde_json::from_slice(request.body()).unwrap_or_default();
-                if let Some(name) = senior["name"].as_str() {
-                    self.memory.lock().unwrap().last_name = Some(name.to_owned());
+                if let Some(phone) = senior["phone"].as_str() {
+                    self.memory.lock().unwrap().last_phone = Some(phone.to_owned());
                 }
             }
             _ => {}
@@ -317,15 +317,15 @@ impl Faulty {
                 })
             }
             Fault::MetricsLeakNames if path == "/metrics" => {
-                let name = self
+                let phone = self
                     .memory
                     .lock()
                     .unwrap()
-                    .last_name
+                    .last_phone
                     .clone()
                     .unwrap_or_default();
                 let mut text = reply.body.to_vec();
-                text.extend_from_slice(format!("# last registered: {name}\n").as_bytes());
+                text.extend_from_slice(format!("# last registered: {phone}\n").as_bytes());
                 reply.with_body(text)
             }
             Fault::EventsDropped if path == "/v1/events" => edit_json(reply, |body| {

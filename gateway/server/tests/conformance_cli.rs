@@ -205,3 +205,45 @@ fn the_client_sandbox_hands_the_client_its_settings_and_grades_what_it_did() {
     ]);
     assert_eq!(regulator.status.code(), Some(2));
 }
+
+/// A client that never finishes is stopped at the time-out — with everything it started —
+/// and the sandbox still grades.
+#[test]
+fn a_client_that_hangs_is_stopped_at_the_time_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let survived = dir.path().join("survived");
+    let report = dir.path().join("report");
+    // Something the client started, which would leave a mark if it outlived the sandbox.
+    let command = format!("(sleep 5; touch {}) & sleep 600", survived.display());
+    let started = std::time::Instant::now();
+    // No pipes: a process left running would hold them open and hang this test.
+    let status = Command::new(env!("CARGO_BIN_EXE_jiayang"))
+        .args([
+            "conformance",
+            "client",
+            "--listen",
+            "127.0.0.1:0",
+            "--kind",
+            "COMMUNITY_STATION",
+            "--run",
+            &command,
+            "--timeout",
+            "2",
+            "--quiet",
+            "--report-dir",
+            report.to_str().unwrap(),
+        ])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert_eq!(status.code(), Some(1));
+    assert!(started.elapsed() < std::time::Duration::from_secs(60));
+    assert!(report.join("results.json").exists());
+    std::thread::sleep(std::time::Duration::from_secs(6));
+    assert!(
+        !survived.exists(),
+        "the client's own child outlived the sandbox"
+    );
+}

@@ -6,10 +6,10 @@ use std::collections::BTreeSet;
 use serde_json::Value;
 
 use super::unexpected;
-use crate::fixtures;
 use crate::{
+    fixtures,
     outcome::{Failure, Outcome, ensure, fail},
-    server::wire::{Probe, Rest},
+    server::wire::{Probe, Rest, escape_query},
 };
 
 /// Long-polls before the run's event is given up on, each waiting up to `WAIT` seconds.
@@ -29,7 +29,7 @@ async fn poll(
     let holder = p.holder();
     let mut path = format!("/v1/events?limit=500&waitSeconds={wait}");
     if let Some(after) = after {
-        path.push_str(&format!("&after={after}"));
+        path.push_str(&format!("&after={}", escape_query(after)));
     }
     let answer = p.rest(&holder, Rest::get(path)).await?;
     if answer.status != 200 {

@@ -19,6 +19,11 @@ pub async fn no_personal_data(p: &mut Probe<'_>) -> Outcome {
             .clone();
     for endpoint in ENDPOINTS {
         let answer = p.rest(&anonymous, Rest::get(*endpoint)).await?;
+        // A server may keep its metrics and its API document for the authenticated;
+        // then there is nothing here to look at. Health must answer anyone.
+        if *endpoint != "/healthz" && matches!(answer.status, 401 | 403) {
+            continue;
+        }
         ensure(
             answer.status == 200,
             format!("{endpoint} 无凭证访问返回 {}，预期 200", answer.status),

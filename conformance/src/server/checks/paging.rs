@@ -6,10 +6,10 @@ use jiayang_proto::v1::{ListSeniorsRequest, senior_service_client::SeniorService
 use serde_json::{Value, json};
 
 use super::{PURPOSE, unexpected};
-use crate::fixtures;
 use crate::{
+    fixtures,
     outcome::{Failure, Outcome, ensure, fail, skip},
-    server::wire::{Probe, Rest},
+    server::wire::{Probe, Rest, escape_query},
 };
 
 // The run's seniors live in a street of their own choosing and the list is filtered by
@@ -86,17 +86,12 @@ fn judge(seen: &[String], made: &[String]) -> Outcome {
     )
 }
 
-/// An opaque token as a query value: everything but the unreserved characters escaped.
-fn query_value(text: &str) -> String {
-    text.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-                char::from(b).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
+/// A page that hands back the token it was asked with: following it never ends.
+fn looping() -> Failure {
+    fail(
+        "nextPageToken 与请求的 pageToken 相同，分页不会结束",
+        "nextPageToken is the pageToken asked with: paging never ends",
+    )
 }
 
 fn too_many() -> Failure {
@@ -115,7 +110,7 @@ pub async fn rest(p: &mut Probe<'_>) -> Outcome {
     for number in 0..MOST_PAGES {
         let mut path = format!("/v1/seniors?pageSize={PAGE_SIZE}&division={street}");
         if let Some(token) = &token {
-            path.push_str(&format!("&pageToken={}", query_value(token)));
+            path.push_str(&format!("&pageToken={}", escape_query(token)));
         }
         // Only the first and last pages are kept as evidence: the rest say nothing new.
         let kept = p.evidence.len();
@@ -138,10 +133,14 @@ pub async fn rest(p: &mut Probe<'_>) -> Outcome {
                 .iter()
                 .filter_map(|s| s.get("id").and_then(Value::as_str).map(str::to_owned)),
         );
-        token = page
+        let next = page
             .text("/nextPageToken")
             .filter(|t| !t.is_empty())
             .map(str::to_owned);
+        if next.is_some() && next == token {
+            return Err(looping());
+        }
+        token = next;
         if token.is_none() {
             return judge(&seen, &made);
         }
@@ -203,6 +202,9 @@ pub async fn grpc(p: &mut Probe<'_>) -> Outcome {
         seen.extend(response.seniors.into_iter().map(|s| s.id));
         if response.next_page_token.is_empty() {
             return judge(&seen, &made);
+        }
+        if response.next_page_token == token {
+            return Err(looping());
         }
         token = response.next_page_token;
     }

@@ -89,8 +89,8 @@ pub async fn violations(p: &mut Probe<'_>) -> Outcome {
             path.is_some()
                 && v.get("rule").is_some_and(Value::is_string)
                 && v.get("message").is_some_and(Value::is_string),
-            format!("违规项缺少 path、rule 或 message：{v}"),
-            format!("a violation lacks path, rule or message: {v}"),
+            format!("违规项缺少 path、rule 或 message（路径 {path:?}）"),
+            format!("a violation lacks path, rule or message (path {path:?})"),
         )?;
         let path = path.unwrap_or_default();
         ensure(
@@ -173,10 +173,23 @@ pub async fn grpc_details(p: &mut Probe<'_>) -> Outcome {
     if let Some(last) = p.evidence.last_mut() {
         last["fieldViolations"] = fields.clone().into();
     }
-    // A field as a JSON Pointer or a dotted path, both name the same place.
+    // A field as a JSON Pointer or a dotted path, in the JSON names or the proto's
+    // snake_case ones: all name the same place.
     let names = |wanted: &str| {
         let dotted = wanted.trim_start_matches('/').replace('/', ".");
-        fields.iter().any(|f| f == wanted || *f == dotted)
+        let snake: String = dotted
+            .chars()
+            .flat_map(|c| {
+                if c.is_ascii_uppercase() {
+                    vec!['_', c.to_ascii_lowercase()]
+                } else {
+                    vec![c]
+                }
+            })
+            .collect();
+        fields
+            .iter()
+            .any(|f| *f == wanted || *f == dotted || *f == snake)
     };
     let missing: Vec<&str> = BROKEN.iter().copied().filter(|b| !names(b)).collect();
     ensure(

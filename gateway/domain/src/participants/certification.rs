@@ -74,9 +74,18 @@ fn refused(path: impl Into<String>, zh: String, en: String) -> Violation {
     Violation::new(path, rules::CERTIFICATION_REPORT, zh, en)
 }
 
+/// The MUST requirements of each mode, as the suite's catalog lists them: a report must
+/// show every one of its mode's passed (a hand-made manifest listing none proves nothing).
+pub type Required = BTreeMap<String, Vec<String>>;
+
 /// Why `manifest` does not certify `participant` at `now`: every reason, each at its
 /// place in the report.
-fn judge(manifest: &Manifest, participant: &str, now: OffsetDateTime) -> Vec<Violation> {
+fn judge(
+    manifest: &Manifest,
+    participant: &str,
+    required: &Required,
+    now: OffsetDateTime,
+) -> Vec<Violation> {
     let mut violations = Vec::new();
     if manifest.suite != SUITE {
         violations.push(refused(
@@ -107,6 +116,15 @@ fn judge(manifest: &Manifest, participant: &str, now: OffsetDateTime) -> Vec<Vio
                 format!("/requirements/{index}/verdict"),
                 format!("必须要求 {} 未通过（{}）", judged.id, judged.verdict),
                 format!("MUST {} did not pass ({})", judged.id, judged.verdict),
+            ));
+        }
+    }
+    for id in required.get(&manifest.mode).into_iter().flatten() {
+        if !manifest.requirements.iter().any(|r| r.id == *id) {
+            violations.push(refused(
+                "/requirements",
+                format!("报告未列出必须要求 {id}"),
+                format!("the report does not list MUST {id}"),
             ));
         }
     }
@@ -146,6 +164,7 @@ pub async fn certify(
     store: &Store,
     participant: &str,
     report: &[u8],
+    required: &Required,
 ) -> Result<Certification, Error> {
     let manifest: Manifest = serde_json::from_slice(report).map_err(|e| {
         Error::invalid(refused(
@@ -154,7 +173,7 @@ pub async fn certify(
             format!("not the results.json of a conformance run: {e}"),
         ))
     })?;
-    let violations = judge(&manifest, participant, OffsetDateTime::now_utc());
+    let violations = judge(&manifest, participant, required, OffsetDateTime::now_utc());
     if !violations.is_empty() {
         return Err(Error::Invalid(violations));
     }
@@ -234,13 +253,17 @@ mod tests {
     fn a_recent_passing_report_for_the_participant_certifies_and_nothing_else_does() {
         let now = time::macros::datetime!(2026-12-04 00:00 UTC);
         let recent = "2026-12-01T00:00:00Z";
-        assert_eq!(
-            judge(&manifest("hk-daojia", recent, "PASS"), "hk-daojia", now),
-            vec![]
-        );
+        let required: Required = [("data".to_owned(), vec!["JY-DATA-REC-01".to_owned()])].into();
         let paths = |m: Manifest, who: &str| -> Vec<String> {
-            judge(&m, who, now).into_iter().map(|v| v.path).collect()
+            judge(&m, who, &required, now)
+                .into_iter()
+                .map(|v| v.path)
+                .collect()
         };
+        assert_eq!(
+            paths(manifest("hk-daojia", recent, "PASS"), "hk-daojia"),
+            Vec::<String>::new()
+        );
         assert_eq!(
             paths(manifest("hk-daojia", recent, "PASS"), "hk-other"),
             ["/participant"]
@@ -266,5 +289,9 @@ mod tests {
         let mut other = manifest("hk-daojia", recent, "PASS");
         other.suite = "another-suite".into();
         assert_eq!(paths(other, "hk-daojia"), ["/suite"]);
+        // A manifest that leaves a MUST out proves nothing about it.
+        let mut bare = manifest("hk-daojia", recent, "PASS");
+        bare.requirements.clear();
+        assert_eq!(paths(bare, "hk-daojia"), ["/requirements"]);
     }
 }

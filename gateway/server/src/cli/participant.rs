@@ -197,11 +197,25 @@ async fn execute(args: &Args) -> Result<(), String> {
 async fn certify(store: &Store, id: &str, report: &Path) -> Result<(), String> {
     let bytes =
         std::fs::read(report).map_err(|e| format!("cannot read {}: {e}", report.display()))?;
-    let certified = participants::certify(store, id, &bytes)
+    // The suite's catalog says which MUSTs a report of each mode must show passed.
+    let mut required = participants::certification::Required::new();
+    for requirement in jiayang_conformance::catalog::all() {
+        if requirement.level == jiayang_conformance::catalog::Level::Must {
+            required
+                .entry(requirement.mode.as_str().to_owned())
+                .or_default()
+                .push(requirement.id.clone());
+        }
+    }
+    let certified = participants::certify(store, id, &bytes, &required)
         .await
         .map_err(|e| e.to_string())?;
+    let target = serde_json::from_slice::<serde_json::Value>(&bytes)
+        .ok()
+        .and_then(|m| m["target"].as_str().map(str::to_owned))
+        .unwrap_or_default();
     println!(
-        "{id}: certified in {} mode (report sha256 {}, suite {}, run finished {})",
+        "{id}: certified in {} mode (report sha256 {}, suite {}, target {target}, run finished {})",
         certified.mode,
         certified.report_sha256,
         certified.suite_version,

@@ -279,6 +279,7 @@ fn judge_webhook(args: &WebhookArgs) -> Outcome {
         url: args.url.clone(),
         secret: args.secret.clone(),
         ca_pem,
+        ca_path: args.ca.clone(),
         participant: args.participant.clone(),
     };
     let runtime = match runtime("webhook") {

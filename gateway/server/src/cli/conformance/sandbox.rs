@@ -37,6 +37,8 @@ pub struct ClientArgs {
     participant: String,
     /// Launch your client with this shell command (its environment names the sandbox:
     /// JIAYANG_URL, JIAYANG_CA, JIAYANG_TOKEN, …); without it, the sandbox waits for you.
+    /// The client authenticates with the token (the recording proxy ends TLS, so a
+    /// client certificate cannot be passed on).
     #[arg(long)]
     run: Option<String>,
     /// How long to wait for the client, in seconds.
@@ -113,11 +115,6 @@ async fn sandbox(
     )
     .await
     .map_err(|e| e.to_string())?;
-    let dir = scratch.join("participants").join(&args.participant);
-    let (cert_path, key_path) = (dir.join("cert.pem"), dir.join("key.pem"));
-    write_private(&cert_path, credentials.certificate_pem.as_bytes()).map_err(|e| e.to_string())?;
-    write_private(&key_path, credentials.key_pem.as_bytes()).map_err(|e| e.to_string())?;
-
     let ca_path = prepared.tls_files.ca_cert.clone();
     let ca_pem = std::fs::read(&ca_path).map_err(|e| e.to_string())?;
     let tls = prepared.tls.clone();
@@ -139,8 +136,6 @@ async fn sandbox(
         client: ClientParticipant {
             id: args.participant.clone(),
             token: credentials.token,
-            cert_path,
-            key_path,
         },
     };
     let opened = client::open(&sandbox, args.listen, args.scenario)
@@ -157,7 +152,10 @@ async fn sandbox(
         eprintln!("  {}. {zh}\n     {en}", n + 1);
     }
     // For a tester at a terminal the token is in a file (0600), never on the screen.
-    let token_file = dir.join("token");
+    let token_file = scratch
+        .join("participants")
+        .join(&args.participant)
+        .join("token");
     write_private(
         &token_file,
         format!("{}\n", handoff.client.token).as_bytes(),
@@ -174,25 +172,33 @@ async fn sandbox(
     let timeout = Duration::from_secs(args.timeout);
     let results = match &args.run {
         Some(command) => {
-            let mut child = std::process::Command::new("sh")
+            // In a process group of its own, so that at the time-out the client and
+            // whatever it started are stopped together.
+            let mut child = tokio::process::Command::new("sh")
                 .arg("-c")
                 .arg(command)
                 .envs(handoff.environment())
+                .process_group(0)
+                .kill_on_drop(true)
                 .spawn()
                 .map_err(|e| format!("cannot run `{command}`: {e}"))?;
+            let group = child.id();
             let exited = async move {
-                let _ = tokio::task::spawn_blocking(move || child.wait()).await;
+                let _ = child.wait().await;
             };
-            opened
+            let results = opened
                 .finish(Some(exited), timeout, !args.report.quiet)
-                .await
+                .await;
+            if let Some(group) = group {
+                // Nothing is left of a client that finished; `kill` then finds no one.
+                let _ = std::process::Command::new("kill")
+                    .args(["-KILL", "--", &format!("-{group}")])
+                    .stderr(std::process::Stdio::null())
+                    .status();
+            }
+            results
         }
         None => {
-            write_private(
-                &dir.join("token"),
-                format!("{}\n", handoff.client.token).as_bytes(),
-            )
-            .map_err(|e| e.to_string())?;
             opened
                 .finish(None::<std::future::Ready<()>>, timeout, !args.report.quiet)
                 .await
