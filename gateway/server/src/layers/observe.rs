@@ -68,9 +68,10 @@ pub async fn observe(mut request: Request, next: Next) -> Response {
     }
     // The route template, never the concrete path: paths carry ids, and logs must not
     // be a way to correlate people.
-    let route = match (response.extensions().get::<RouteName>(), grpc_method) {
-        (Some(route), _) => route.0.clone(),
-        (None, Some(method)) => method,
+    // A gRPC method names itself; its route is only the service's wildcard.
+    let route = match (grpc_method, response.extensions().get::<RouteName>()) {
+        (Some(method), _) => method,
+        (None, Some(route)) => route.0.clone(),
         (None, None) => "unmatched".to_owned(),
     };
     let status = response.status().as_u16();

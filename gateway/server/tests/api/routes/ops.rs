@@ -19,9 +19,26 @@ async fn health_readiness_metrics_and_docs_need_no_credentials() {
     let id = created["id"].as_str().unwrap();
     let (status, _) = app.get(&format!("/v1/seniors/{id}")).await;
     assert_eq!(status, StatusCode::OK);
+    // Refused by the guard, before any handler: still counted under its route.
+    let refused = app
+        .client
+        .get(app.url(&format!("/v1/seniors/{id}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
     let metrics = get("/metrics").await.unwrap().text().await.unwrap();
     assert!(metrics.contains("jiayang_requests_total"), "{metrics}");
     assert!(metrics.contains("route=\"/v1/seniors/{id}\""), "{metrics}");
+    assert!(
+        metrics.contains("route=\"/v1/seniors/{id}\",status=\"401\""),
+        "{metrics}"
+    );
+    // The registry is the whole test process's: no refusal of any test is unmatched.
+    for status in ["401", "403", "409", "422"] {
+        let unmatched = format!("route=\"unmatched\",status=\"{status}\"");
+        assert!(!metrics.contains(&unmatched), "{unmatched}: {metrics}");
+    }
     assert!(!metrics.contains(id), "metrics never name a resource");
     let docs = get("/docs").await.unwrap();
     assert_eq!(docs.status(), StatusCode::OK);
