@@ -50,6 +50,8 @@ pub const OBSERVATION_SERVICE_ITEM_REQUIRED: &str = "observation-service-item-re
 pub const BASIS_NOT_ALLOWED: &str = "basis-not-allowed";
 pub const GUARDIAN_DETAILS_REQUIRED: &str = "guardian-details-required";
 pub const VALIDITY_END_BEFORE_START: &str = "validity-end-before-start";
+/// A text holds a control character (U+0000–U+001F but tab and line breaks, U+007F).
+pub const CONTROL_CHARACTER: &str = "control-character";
 
 /// Every rule id above, for documentation and coverage checks.
 pub const ALL: &[&str] = &[
@@ -95,4 +97,5 @@ pub const ALL: &[&str] = &[
     BASIS_NOT_ALLOWED,
     GUARDIAN_DETAILS_REQUIRED,
     VALIDITY_END_BEFORE_START,
+    CONTROL_CHARACTER,
 ];

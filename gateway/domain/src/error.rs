@@ -119,6 +119,14 @@ impl From<sea_orm::DbErr> for Error {
     fn from(error: sea_orm::DbErr) -> Self {
         match error {
             sea_orm::DbErr::ConnectionAcquire(_) | sea_orm::DbErr::Conn(_) => Error::Unavailable,
+            // The validator refuses control characters in documents; this catches the
+            // rest (an id or a lookup key with a NUL), which the database would not hold.
+            other if jiayang_store::is_unstorable_text(&other) => Error::invalid(Violation::new(
+                "",
+                jiayang_schemas::rule::CONTROL_CHARACTER,
+                "请求中的文本含有控制字符",
+                "a text in the request holds a control character",
+            )),
             other => Error::Internal(other.to_string()),
         }
     }

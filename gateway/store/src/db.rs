@@ -109,3 +109,16 @@ impl Store {
 pub fn is_unique_violation(error: &DbErr) -> bool {
     matches!(error.sql_err(), Some(SqlErr::UniqueConstraintViolation(_)))
 }
+
+/// Whether the database refused a text it cannot hold: PostgreSQL stores no NUL
+/// (SQLSTATE 22021, "invalid byte sequence for encoding UTF8: 0x00"). SQLite takes it.
+pub fn is_unstorable_text(error: &DbErr) -> bool {
+    match error {
+        DbErr::Query(sea_orm::RuntimeErr::SqlxError(e))
+        | DbErr::Exec(sea_orm::RuntimeErr::SqlxError(e)) => e
+            .as_database_error()
+            .and_then(|d| d.code())
+            .is_some_and(|code| code == "22021"),
+        _ => false,
+    }
+}

@@ -25,5 +25,5 @@ pub mod pki;
 mod db;
 mod values;
 
-pub use db::{Store, Write, is_unique_violation};
+pub use db::{Store, Write, is_unique_violation, is_unstorable_text};
 pub use values::{delimited, micros_to_rfc3339, now_micros};

@@ -15,7 +15,8 @@ use jiayang_api::{
     request::{RequestId, RequestLang},
     wire,
 };
-use jiayang_domain::{Call, Error, Gateway, access, participants};
+use jiayang_domain::{Call, Error, Gateway, access, participants, rules};
+use jiayang_schemas::Violation;
 use jiayang_store::audit::{Decision, Entry};
 
 /// The fingerprint of the client certificate a connection presented (verified against
@@ -66,6 +67,22 @@ pub async fn guard(State(gateway): State<Gateway>, mut request: Request, next: N
     let Some(operation) = operation else {
         return refuse(ApiError::UnknownRoute);
     };
+    // No id holds a control character, and no filter value may: answered here, the same
+    // on every database (PostgreSQL could not even look one up).
+    if encodes_control(&path) {
+        return refuse(Error::NotFound("resource").into());
+    }
+    if request.uri().query().is_some_and(encodes_control) {
+        return refuse(
+            Error::invalid(Violation::new(
+                "",
+                rules::QUERY_FORMAT,
+                "查询参数含有控制字符",
+                "a query parameter holds a control character",
+            ))
+            .into(),
+        );
+    }
     let purpose = request
         .headers()
         .get(wire::PURPOSE)
@@ -123,5 +140,37 @@ fn entry(call: &Call, request: &Request, template: &str, path: &str, request_id:
         reason: None,
         categories: None,
         request_id: Some(request_id.to_owned()),
+    }
+}
+
+/// Whether a path or query (as sent, percent-encoded) encodes a control character:
+/// `%00`–`%1F` or `%7F` (a raw one cannot reach here: it is not a valid URI).
+fn encodes_control(text: &str) -> bool {
+    text.as_bytes().windows(3).any(|w| {
+        w[0] == b'%'
+            && matches!(
+                (w[1].to_ascii_uppercase(), w[2].to_ascii_uppercase()),
+                (b'0' | b'1', b'0'..=b'9' | b'A'..=b'F') | (b'7', b'F')
+            )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::encodes_control;
+
+    #[test]
+    fn control_characters_are_found_however_they_are_encoded() {
+        for bad in ["/v1/seniors/sen_%00x", "senior=%1b", "a=%7f", "x=%0A"] {
+            assert!(encodes_control(bad), "{bad}");
+        }
+        for good in [
+            "/v1/seniors/sen_01",
+            "district=110105%20",
+            "q=%E4%B8%AD",
+            "a=%2F",
+        ] {
+            assert!(!encodes_control(good), "{good}");
+        }
     }
 }

@@ -3,6 +3,7 @@
 mod auth;
 mod catalog;
 mod consents;
+mod control_characters;
 mod grpc;
 mod native;
 mod ops;

@@ -1,0 +1,41 @@
+//! Text as people write it: no control characters. A NUL or an escape sequence in a name
+//! or an id is a fault of the sender (and PostgreSQL cannot store a NUL at all), so it is
+//! refused where it stands, on every kind, whatever the database.
+
+use serde_json::Value;
+
+use super::Checker;
+use crate::{child_pointer, rule};
+
+/// A control character that has no place in any text: C0 controls and DEL. Tabs and
+/// line breaks are allowed (comments and notes may have several lines).
+fn is_control(c: char) -> bool {
+    (c.is_ascii_control() && !matches!(c, '\t' | '\n' | '\r')) || c == '\u{7f}'
+}
+
+pub(super) fn check(checker: &mut Checker<'_>, value: &Value, pointer: &str) {
+    match value {
+        Value::String(text) => {
+            if let Some(c) = text.chars().find(|c| is_control(*c)) {
+                let code = format!("U+{:04X}", u32::from(c));
+                checker.report(
+                    pointer,
+                    rule::CONTROL_CHARACTER,
+                    format!("文本含有控制字符 {code}"),
+                    format!("the text holds the control character {code}"),
+                );
+            }
+        }
+        Value::Array(items) => {
+            for (index, item) in items.iter().enumerate() {
+                check(checker, item, &child_pointer(pointer, &index.to_string()));
+            }
+        }
+        Value::Object(fields) => {
+            for (name, field) in fields {
+                check(checker, field, &child_pointer(pointer, name));
+            }
+        }
+        _ => {}
+    }
+}
