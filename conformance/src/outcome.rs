@@ -100,6 +100,15 @@ pub struct RequirementResult {
 }
 
 impl RequirementResult {
+    /// Every test's evidence, each item as indented JSON, for the reports people read.
+    pub fn evidence_text(&self) -> Vec<String> {
+        self.tests
+            .iter()
+            .flat_map(|t| &t.evidence)
+            .map(|e| serde_json::to_string_pretty(e).unwrap_or_default())
+            .collect()
+    }
+
     /// The requirement's verdict over the tests that ran; the catalog's tests that did
     /// not run count as skipped.
     pub fn gather(requirement: &catalog::Requirement, results: &[(TestCase, TestResult)]) -> Self {

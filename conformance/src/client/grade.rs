@@ -7,118 +7,154 @@ use serde_json::Value;
 use super::recorder::{RETRY_AFTER, Seen};
 use crate::outcome::{Outcome, TestCase, ensure, fail};
 
-pub const TESTS: &[TestCase] = &[
-    TestCase {
-        name: "client.tasks",
-        requirements: &["JY-CLI-TASKS-01"],
+/// What a test finds in the recording: its outcome and the requests that show it.
+pub type Graded = (Outcome, Vec<Value>);
+
+/// A test of client mode and how it reads the recording (`senior`: the one granted).
+#[derive(Clone, Copy)]
+pub struct Grader {
+    pub case: TestCase,
+    pub grade: fn(&[Seen], &str) -> Graded,
+}
+
+impl std::fmt::Debug for Grader {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.case.fmt(f)
+    }
+}
+
+pub static GRADERS: &[Grader] = &[
+    Grader {
+        case: TestCase {
+            name: "client.tasks",
+            requirements: &["JY-CLI-TASKS-01"],
+        },
+        grade: tasks,
     },
-    TestCase {
-        name: "client.purpose",
-        requirements: &["JY-CLI-PURPOSE-01"],
+    Grader {
+        case: TestCase {
+            name: "client.purpose",
+            requirements: &["JY-CLI-PURPOSE-01"],
+        },
+        grade: purpose,
     },
-    TestCase {
-        name: "client.idempotency",
-        requirements: &["JY-CLI-IDEMP-01"],
+    Grader {
+        case: TestCase {
+            name: "client.idempotency",
+            requirements: &["JY-CLI-IDEMP-01"],
+        },
+        grade: idempotency,
     },
-    TestCase {
-        name: "client.if_match",
-        requirements: &["JY-CLI-IFMATCH-01"],
+    Grader {
+        case: TestCase {
+            name: "client.if_match",
+            requirements: &["JY-CLI-IFMATCH-01"],
+        },
+        grade: if_match,
     },
-    TestCase {
-        name: "client.precondition_failed",
-        requirements: &["JY-CLI-STALE-01"],
+    Grader {
+        case: TestCase {
+            name: "client.precondition_failed",
+            requirements: &["JY-CLI-STALE-01"],
+        },
+        grade: precondition_failed,
     },
-    TestCase {
-        name: "client.paging",
-        requirements: &["JY-CLI-PAGE-01"],
+    Grader {
+        case: TestCase {
+            name: "client.paging",
+            requirements: &["JY-CLI-PAGE-01"],
+        },
+        grade: paging,
     },
-    TestCase {
-        name: "client.retry",
-        requirements: &["JY-CLI-RETRY-01"],
+    Grader {
+        case: TestCase {
+            name: "client.retry",
+            requirements: &["JY-CLI-RETRY-01"],
+        },
+        grade: retry,
     },
-    TestCase {
-        name: "client.withheld",
-        requirements: &["JY-CLI-WITHHELD-01"],
+    Grader {
+        case: TestCase {
+            name: "client.withheld",
+            requirements: &["JY-CLI-WITHHELD-01"],
+        },
+        grade: withheld,
     },
 ];
 
 /// A client may answer a Retry-After a little early by the sandbox's clock.
 const CLOCK_SLACK: Duration = Duration::from_millis(100);
 
-/// The test `name` on what was seen: its outcome and the requests that show it.
-pub fn judge(name: &str, seen: &[Seen], senior: &str) -> (Outcome, Vec<Value>) {
+fn purpose(seen: &[Seen], _: &str) -> Graded {
     let show = |items: Vec<&Seen>| items.into_iter().map(Seen::evidence).collect::<Vec<_>>();
-    match name {
-        "client.tasks" => tasks(seen, senior),
-        "client.purpose" => {
-            let touching: Vec<&Seen> = seen.iter().filter(|s| s.touches_a_senior()).collect();
-            let missing: Vec<&Seen> = touching
-                .iter()
-                .copied()
-                .filter(|s| s.purpose.is_none())
-                .collect();
-            let outcome = if touching.is_empty() {
-                Err(fail(
-                    "没有涉及老年人数据的请求",
-                    "no request touched a senior's data",
-                ))
-            } else {
-                ensure(
-                    missing.is_empty(),
-                    format!("{} 个请求未声明 x-jiayang-purpose", missing.len()),
-                    format!("{} requests declared no x-jiayang-purpose", missing.len()),
-                )
-            };
-            (
-                outcome,
-                show(if missing.is_empty() {
-                    touching
-                } else {
-                    missing
-                }),
-            )
-        }
-        "client.idempotency" => idempotency(seen),
-        "client.if_match" => {
-            let puts: Vec<&Seen> = seen.iter().filter(|s| s.method == "PUT").collect();
-            let bare: Vec<&Seen> = puts
-                .iter()
-                .copied()
-                .filter(|s| s.if_match.is_none())
-                .collect();
-            let outcome = if puts.is_empty() {
-                Err(fail("没有更新请求", "no update was made"))
-            } else {
-                ensure(
-                    bare.is_empty(),
-                    format!("{} 个 PUT 未带 If-Match", bare.len()),
-                    format!("{} PUTs carried no If-Match", bare.len()),
-                )
-            };
-            (outcome, show(if bare.is_empty() { puts } else { bare }))
-        }
-        "client.precondition_failed" => precondition_failed(seen),
-        "client.paging" => paging(seen),
-        "client.retry" => retry(seen),
-        "client.withheld" => {
-            let refused: Vec<&Seen> = seen.iter().filter(|s| s.status == 403).collect();
-            (
-                ensure(
-                    refused.is_empty(),
-                    format!("{} 个请求被授权检查拒绝（403）", refused.len()),
-                    format!(
-                        "{} requests were refused by the consent check (403)",
-                        refused.len()
-                    ),
-                ),
-                show(refused),
-            )
-        }
-        other => unreachable!("client mode has no test {other}"),
-    }
+
+    let touching: Vec<&Seen> = seen.iter().filter(|s| s.touches_a_senior()).collect();
+    let missing: Vec<&Seen> = touching
+        .iter()
+        .copied()
+        .filter(|s| s.purpose.is_none())
+        .collect();
+    let outcome = if touching.is_empty() {
+        Err(fail(
+            "没有涉及老年人数据的请求",
+            "no request touched a senior's data",
+        ))
+    } else {
+        ensure(
+            missing.is_empty(),
+            format!("{} 个请求未声明 x-jiayang-purpose", missing.len()),
+            format!("{} requests declared no x-jiayang-purpose", missing.len()),
+        )
+    };
+    (
+        outcome,
+        show(if missing.is_empty() {
+            touching
+        } else {
+            missing
+        }),
+    )
 }
 
-fn tasks(seen: &[Seen], senior: &str) -> (Outcome, Vec<Value>) {
+fn if_match(seen: &[Seen], _: &str) -> Graded {
+    let show = |items: Vec<&Seen>| items.into_iter().map(Seen::evidence).collect::<Vec<_>>();
+
+    let puts: Vec<&Seen> = seen.iter().filter(|s| s.method == "PUT").collect();
+    let bare: Vec<&Seen> = puts
+        .iter()
+        .copied()
+        .filter(|s| s.if_match.is_none())
+        .collect();
+    let outcome = if puts.is_empty() {
+        Err(fail("没有更新请求", "no update was made"))
+    } else {
+        ensure(
+            bare.is_empty(),
+            format!("{} 个 PUT 未带 If-Match", bare.len()),
+            format!("{} PUTs carried no If-Match", bare.len()),
+        )
+    };
+    (outcome, show(if bare.is_empty() { puts } else { bare }))
+}
+
+fn withheld(seen: &[Seen], _: &str) -> Graded {
+    let show = |items: Vec<&Seen>| items.into_iter().map(Seen::evidence).collect::<Vec<_>>();
+
+    let refused: Vec<&Seen> = seen.iter().filter(|s| s.status == 403).collect();
+    (
+        ensure(
+            refused.is_empty(),
+            format!("{} 个请求被授权检查拒绝（403）", refused.len()),
+            format!(
+                "{} requests were refused by the consent check (403)",
+                refused.len()
+            ),
+        ),
+        show(refused),
+    )
+}
+
+pub(super) fn tasks(seen: &[Seen], senior: &str) -> Graded {
     let done = |what: &dyn Fn(&Seen) -> bool| seen.iter().find(|s| what(s));
     // The last page: an answer with no nextPageToken (however large the pages asked).
     let listed = done(&|s| {
@@ -168,7 +204,7 @@ fn tasks(seen: &[Seen], senior: &str) -> (Outcome, Vec<Value>) {
     )
 }
 
-fn idempotency(seen: &[Seen]) -> (Outcome, Vec<Value>) {
+fn idempotency(seen: &[Seen], _: &str) -> Graded {
     let creates: Vec<&Seen> = seen.iter().filter(|s| s.is_create()).collect();
     if creates.is_empty() {
         return (Err(fail("没有创建请求", "no create was made")), Vec::new());
@@ -207,7 +243,7 @@ fn idempotency(seen: &[Seen]) -> (Outcome, Vec<Value>) {
     (Ok(()), creates.into_iter().map(Seen::evidence).collect())
 }
 
-fn precondition_failed(seen: &[Seen]) -> (Outcome, Vec<Value>) {
+fn precondition_failed(seen: &[Seen], _: &str) -> Graded {
     let Some(at) = seen
         .iter()
         .position(|s| s.method == "PUT" && s.status == 412)
@@ -275,7 +311,7 @@ fn query_value(query: &str, name: &str) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
-fn paging(seen: &[Seen]) -> (Outcome, Vec<Value>) {
+fn paging(seen: &[Seen], _: &str) -> Graded {
     let lists: Vec<&Seen> = seen
         .iter()
         .filter(|s| s.method == "GET" && s.path == "/v1/providers")
@@ -309,7 +345,7 @@ fn paging(seen: &[Seen]) -> (Outcome, Vec<Value>) {
     )
 }
 
-fn retry(seen: &[Seen]) -> (Outcome, Vec<Value>) {
+fn retry(seen: &[Seen], _: &str) -> Graded {
     let injected: Vec<usize> = (0..seen.len()).filter(|&i| seen[i].injected).collect();
     if injected.is_empty() {
         return (

@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 use tokio::net::TcpListener;
 use tokio_rustls::rustls;
 
-pub use grade::TESTS;
+pub use grade::{GRADERS, Grader};
 pub use recorder::{RETRY_AFTER, Recorder, Seen};
 
 use crate::{
@@ -241,10 +241,7 @@ impl Opened {
                 None => loop {
                     let woken = self.recorder.changed.notified();
                     let seen = self.recorder.exchanges();
-                    if grade::judge("client.tasks", &seen, &self.handoff.senior)
-                        .0
-                        .is_ok()
-                    {
+                    if grade::tasks(&seen, &self.handoff.senior).0.is_ok() {
                         break;
                     }
                     woken.await;
@@ -260,9 +257,10 @@ impl Opened {
             Some(self.handoff.client.id.clone()),
             progress,
         );
-        for case in TESTS {
-            let (outcome, evidence) = grade::judge(case.name, &seen, &self.handoff.senior);
-            run.record(*case, TestResult::new(case.name, outcome, evidence));
+        for grader in GRADERS {
+            let (outcome, evidence) = (grader.grade)(&seen, &self.handoff.senior);
+            let case = grader.case;
+            run.record(case, TestResult::new(case.name, outcome, evidence));
         }
         run.finish()
     }

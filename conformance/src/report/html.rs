@@ -169,12 +169,7 @@ fn requirement(out: &mut String, r: &RequirementResult) {
             bilingual(&r.fix)
         );
     }
-    let evidence: Vec<String> = r
-        .tests
-        .iter()
-        .flat_map(|t| &t.evidence)
-        .map(|e| serde_json::to_string_pretty(e).unwrap_or_default())
-        .collect();
+    let evidence = r.evidence_text();
     if !evidence.is_empty() {
         let _ = writeln!(
             out,

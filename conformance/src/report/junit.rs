@@ -55,12 +55,7 @@ pub fn render(results: &Results) -> String {
         match r.verdict {
             Verdict::Pass => out.push_str("/>\n"),
             Verdict::Fail => {
-                let evidence: Vec<String> = r
-                    .tests
-                    .iter()
-                    .flat_map(|t| &t.evidence)
-                    .map(|e| serde_json::to_string_pretty(e).unwrap_or_default())
-                    .collect();
+                let evidence = r.evidence_text();
                 let _ = writeln!(
                     out,
                     ">\n      <failure message=\"{}\">{}\n\n{}</failure>\n    </testcase>",

@@ -57,7 +57,7 @@ pub(crate) fn check(kind: Kind, document: &Value, now: OffsetDateTime, out: &mut
         return;
     };
     let mut checker = Checker::new(out, now);
-    text::check(&mut checker, document, "");
+    text::check(&mut checker, document);
     common::external_ids(&mut checker, doc);
     match kind {
         Kind::Senior => senior::check(&mut checker, doc),

@@ -13,7 +13,28 @@ fn is_control(c: char) -> bool {
     (c.is_ascii_control() && !matches!(c, '\t' | '\n' | '\r')) || c == '\u{7f}'
 }
 
-pub(super) fn check(checker: &mut Checker<'_>, value: &Value, pointer: &str) {
+pub(super) fn check(checker: &mut Checker<'_>, document: &Value) {
+    // Every write validates its documents: the usual clean one is looked at without
+    // building a pointer per field (that alone cost a fifth of the validation).
+    if holds_control(document) {
+        report(checker, document, "");
+    }
+}
+
+fn holds_control(value: &Value) -> bool {
+    match value {
+        // A control character is one byte in UTF-8, and no byte of a multi-byte
+        // character is below 0x80.
+        Value::String(text) => text
+            .bytes()
+            .any(|b| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || b == 0x7f),
+        Value::Array(items) => items.iter().any(holds_control),
+        Value::Object(fields) => fields.values().any(holds_control),
+        _ => false,
+    }
+}
+
+fn report(checker: &mut Checker<'_>, value: &Value, pointer: &str) {
     match value {
         Value::String(text) => {
             if let Some(c) = text.chars().find(|c| is_control(*c)) {
@@ -28,12 +49,12 @@ pub(super) fn check(checker: &mut Checker<'_>, value: &Value, pointer: &str) {
         }
         Value::Array(items) => {
             for (index, item) in items.iter().enumerate() {
-                check(checker, item, &child_pointer(pointer, &index.to_string()));
+                report(checker, item, &child_pointer(pointer, &index.to_string()));
             }
         }
         Value::Object(fields) => {
             for (name, field) in fields {
-                check(checker, field, &child_pointer(pointer, name));
+                report(checker, field, &child_pointer(pointer, name));
             }
         }
         _ => {}

@@ -28,6 +28,21 @@ async fn read(p: &mut Probe<'_>, id: &str) -> Result<Answer, Failure> {
     }
 }
 
+/// The holder replaces senior `id` with `body`, at `version` when given.
+async fn put(
+    p: &mut Probe<'_>,
+    id: &str,
+    body: &Value,
+    version: Option<i64>,
+) -> Result<Answer, Failure> {
+    let holder = p.holder();
+    let mut request = Rest::put(format!("/v1/seniors/{id}"), body).purpose(PURPOSE);
+    if let Some(version) = version {
+        request = request.header("if-match", format!("\"{version}\""));
+    }
+    p.rest(&holder, request).await
+}
+
 fn version(answer: &Answer) -> Option<i64> {
     answer.body.get("version").and_then(Value::as_i64)
 }
@@ -52,19 +67,10 @@ pub async fn etag(p: &mut Probe<'_>) -> Outcome {
 }
 
 pub async fn stale(p: &mut Probe<'_>) -> Outcome {
-    let holder = p.holder();
     let (id, mut sent) = p.register("stale").await?;
     let current = version(&read(p, &id).await?).unwrap_or(1);
     sent["address"]["detail"] = "团结湖北里5号楼1单元101".into();
-    let path = format!("/v1/seniors/{id}");
-    let updated = p
-        .rest(
-            &holder,
-            Rest::put(&path, &sent)
-                .header("if-match", format!("\"{current}\""))
-                .purpose(PURPOSE),
-        )
-        .await?;
+    let updated = put(p, &id, &sent, Some(current)).await?;
     if updated.status != 200 {
         return Err(unexpected(
             "以当前版本更新",
@@ -84,14 +90,7 @@ pub async fn stale(p: &mut Probe<'_>) -> Outcome {
     )?;
     // The same version again is now stale.
     sent["address"]["detail"] = "团结湖北里7号楼2单元202".into();
-    let refused = p
-        .rest(
-            &holder,
-            Rest::put(&path, &sent)
-                .header("if-match", format!("\"{current}\""))
-                .purpose(PURPOSE),
-        )
-        .await?;
+    let refused = put(p, &id, &sent, Some(current)).await?;
     if refused.status != 412 {
         return Err(unexpected(
             "以过期版本更新",
@@ -110,15 +109,9 @@ pub async fn stale(p: &mut Probe<'_>) -> Outcome {
 }
 
 pub async fn missing(p: &mut Probe<'_>) -> Outcome {
-    let holder = p.holder();
     let (id, mut sent) = p.register("no-if-match").await?;
     sent["address"]["detail"] = "团结湖北里9号楼3单元303".into();
-    let answer = p
-        .rest(
-            &holder,
-            Rest::put(format!("/v1/seniors/{id}"), &sent).purpose(PURPOSE),
-        )
-        .await?;
+    let answer = put(p, &id, &sent, None).await?;
     if answer.status != 428 {
         return Err(unexpected(
             "不带 If-Match 更新",
