@@ -21,6 +21,9 @@ pub enum ApiError {
     Domain(#[from] Error),
     #[error("no such route")]
     UnknownRoute,
+    /// A served route called with another method; the methods it takes (`Allow`).
+    #[error("the route does not take this method")]
+    MethodNotAllowed(&'static str),
     #[error("the request body is too large")]
     PayloadTooLarge,
     #[error("the request took too long")]
@@ -33,6 +36,7 @@ impl ApiError {
         match self {
             ApiError::Domain(error) => error.slug(),
             ApiError::UnknownRoute => "unknown-route",
+            ApiError::MethodNotAllowed(_) => "method-not-allowed",
             ApiError::PayloadTooLarge => "payload-too-large",
             ApiError::Timeout => "timeout",
         }
@@ -44,6 +48,9 @@ impl ApiError {
         let domain = match self {
             ApiError::Domain(error) => error,
             ApiError::UnknownRoute => return (StatusCode::NOT_FOUND, Code::Unimplemented),
+            ApiError::MethodNotAllowed(_) => {
+                return (StatusCode::METHOD_NOT_ALLOWED, Code::Unimplemented);
+            }
             ApiError::PayloadTooLarge => {
                 return (StatusCode::PAYLOAD_TOO_LARGE, Code::ResourceExhausted);
             }
@@ -74,6 +81,9 @@ impl ApiError {
         let message = match self {
             ApiError::Domain(error) => error.message(),
             ApiError::UnknownRoute => Message::new("没有这个接口", "no such route"),
+            ApiError::MethodNotAllowed(_) => {
+                Message::new("该接口不支持此方法", "the route does not take this method")
+            }
             ApiError::PayloadTooLarge => {
                 Message::new("请求体过大", "the request body is too large")
             }
@@ -118,10 +128,16 @@ impl ApiError {
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json"),
         );
-        if let ApiError::Domain(Error::VersionMismatch { current }) = self
-            && let Ok(value) = HeaderValue::from_str(&format!("\"{current}\""))
-        {
-            headers.insert(header::ETAG, value);
+        match self {
+            ApiError::Domain(Error::VersionMismatch { current }) => {
+                if let Ok(value) = HeaderValue::from_str(&format!("\"{current}\"")) {
+                    headers.insert(header::ETAG, value);
+                }
+            }
+            ApiError::MethodNotAllowed(allow) => {
+                headers.insert(header::ALLOW, HeaderValue::from_static(allow));
+            }
+            _ => {}
         }
         response
     }

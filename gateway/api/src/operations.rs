@@ -242,16 +242,44 @@ static BY_METHOD: LazyLock<HashMap<&'static str, Operation>> = LazyLock::new(|| 
 /// The operation a REST request calls: by its method and the route template that
 /// matched (for `{id}:verb` routes, with the verb of the concrete `path`).
 pub fn of_rest(method: &Method, template: &str, path: &str) -> Option<Operation> {
-    if let Some(operation) = BY_ROUTE.get(&(method.clone(), template)) {
-        return Some(*operation);
-    }
-    let verb = path.rsplit('/').next()?.rsplit_once(':')?.1;
-    let custom = format!("{template}:{verb}");
-    BY_ROUTE
-        .iter()
-        .find(|((m, p), _)| m == method && *p == custom)
-        .map(|(_, operation)| *operation)
+    let route = route_of(template, path);
+    BY_ROUTE.get(&(method.clone(), route.as_ref())).copied()
 }
+
+/// The methods a served route takes, as an `Allow` header (`GET, POST`); `None` when no
+/// operation is at the route (an unknown `:verb`).
+pub fn allowed_methods(template: &str, path: &str) -> Option<&'static str> {
+    let route = route_of(template, path);
+    ALLOWED.get(route.as_ref()).map(String::as_str)
+}
+
+/// The route an operation is registered under: the template, or for a template that
+/// ends in a parameter and a path whose last segment holds a verb, `{template}:{verb}`.
+fn route_of<'a>(template: &'a str, path: &str) -> std::borrow::Cow<'a, str> {
+    let verb = path
+        .rsplit('/')
+        .next()
+        .and_then(|segment| segment.rsplit_once(':'))
+        .map(|(_, verb)| verb);
+    match verb {
+        Some(verb) if template.ends_with('}') => format!("{template}:{verb}").into(),
+        _ => template.into(),
+    }
+}
+
+static ALLOWED: LazyLock<HashMap<&'static str, String>> = LazyLock::new(|| {
+    let mut methods: HashMap<&'static str, Vec<&'static str>> = HashMap::new();
+    for (method, route) in BY_ROUTE.keys() {
+        methods.entry(route).or_default().push(method.as_str());
+    }
+    methods
+        .into_iter()
+        .map(|(route, mut methods)| {
+            methods.sort_unstable();
+            (route, methods.join(", "))
+        })
+        .collect()
+});
 
 /// The operation a gRPC request calls, by its path.
 pub fn of_grpc(path: &str) -> Option<Operation> {

@@ -74,30 +74,40 @@ pub fn rule(operation: Operation) -> Rule {
 /// Refuses what `kind` may not call, with a reason naming why.
 pub fn check(kind: ParticipantKind, operation: Operation) -> Result<(), Error> {
     use ParticipantKind::*;
-    let refused = |reason: String| Err(Error::PermissionDenied(reason));
+    let refused = |zh: String, en: String| Err(Error::denied(zh, en));
     let operator_holds_nothing = || {
         refused(
+            "运营方不持有个人数据：老人档案由参与方登记，服务由参与方记录".into(),
             "the operator holds no personal data: profiles are registered and services recorded by participants"
                 .into(),
         )
     };
     match (rule(operation), kind) {
         (Rule::Anyone, _) | (Rule::Operator, Operator) => Ok(()),
-        (Rule::Operator, _) => refused("only the operator manages participants".into()),
+        (Rule::Operator, _) => refused(
+            "只有运营方管理参与方".into(),
+            "only the operator manages participants".into(),
+        ),
         (Rule::Collectors, ElderCarePortal | ElderCareInstitution | CommunityStation) => Ok(()),
         (Rule::Collectors | Rule::Recorders, Operator) => operator_holds_nothing(),
-        (Rule::Collectors, _) => refused(format!("a {kind} does not register senior profiles")),
-        (Rule::Recorders, Regulator) => {
-            refused("a regulator reads service records; it does not write them".into())
-        }
-        (Rule::ListingWriters, Regulator) => {
-            refused("a regulator reads provider listings; it does not write them".into())
-        }
+        (Rule::Collectors, _) => refused(
+            format!("{kind} 不登记老人档案"),
+            format!("a {kind} does not register senior profiles"),
+        ),
+        (Rule::Recorders, Regulator) => refused(
+            "监管方读取服务记录，不写入".into(),
+            "a regulator reads service records; it does not write them".into(),
+        ),
+        (Rule::ListingWriters, Regulator) => refused(
+            "监管方读取服务商信息，不写入".into(),
+            "a regulator reads provider listings; it does not write them".into(),
+        ),
         (Rule::Recorders | Rule::ListingWriters, _) => Ok(()),
         (Rule::Supervisors, Regulator) => Ok(()),
-        (Rule::Supervisors, _) => refused(format!(
-            "a {kind} reads alerts; regulators acknowledge and resolve them"
-        )),
+        (Rule::Supervisors, _) => refused(
+            format!("{kind} 只能读取预警；由监管方确认和处理"),
+            format!("a {kind} reads alerts; regulators acknowledge and resolve them"),
+        ),
     }
 }
 
@@ -197,12 +207,28 @@ mod tests {
     }
 
     #[test]
+    fn every_refusal_gives_its_reason_in_chinese_too() {
+        for kind in ParticipantKind::ALL {
+            for operation in Operation::ALL.iter().copied() {
+                if let Err(refused) = check(kind, operation) {
+                    let title = refused.message().zh;
+                    // Participant kinds are codes (`HOUSEKEEPING_PLATFORM`), not words.
+                    assert!(
+                        !title.bytes().any(|b| b.is_ascii_lowercase()),
+                        "{kind} {operation}: {title}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
     fn refusals_name_the_reason() {
         let Err(Error::PermissionDenied(reason)) = check(HousekeepingPlatform, CreateSenior) else {
             panic!("a housekeeping platform registers no profiles");
         };
         assert_eq!(
-            reason,
+            reason.en,
             "a HOUSEKEEPING_PLATFORM does not register senior profiles"
         );
     }

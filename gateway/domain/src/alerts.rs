@@ -134,7 +134,10 @@ pub async fn get(gateway: &Gateway, call: &Call, id: &str) -> Result<Value, Erro
         .await?
         .is_some();
     if !seen {
-        let refused = Error::PermissionDenied(format!("{} may not read this alert", call.me()));
+        let refused = Error::denied(
+            format!("{} 无权读取此预警", call.me()),
+            format!("{} may not read this alert", call.me()),
+        );
         read(call, &row, Err(&refused));
         return Err(Error::NotFound(LABEL));
     }
@@ -195,8 +198,9 @@ pub async fn list(
     if let Some(code) = &filter.district {
         // Where a senior lives is personal data the operator does not see.
         if call.kind() == ParticipantKind::Operator {
-            return Err(Error::PermissionDenied(
-                "the operator sees no senior's district: it cannot filter alerts by it".into(),
+            return Err(Error::denied(
+                "运营方看不到老人所在区，不能按区筛选预警",
+                "the operator sees no senior's district: it cannot filter alerts by it",
             ));
         }
         check_division_filter("district", code)?;

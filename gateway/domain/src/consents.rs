@@ -75,8 +75,9 @@ pub(crate) async fn require_holder(
     if call.kind() == ParticipantKind::Operator || seniors::holds(db, call.me(), senior_id).await? {
         Ok(())
     } else {
-        Err(Error::PermissionDenied(
-            "only a participant holding the senior's profile (or the operator) sees this".into(),
+        Err(Error::denied(
+            "只有持有该老人档案的参与方（或运营方）可以查看",
+            "only a participant holding the senior's profile (or the operator) sees this",
         ))
     }
 }
@@ -155,9 +156,9 @@ impl Resource for Consents {
         // A consent gives the data of its holder's registration: the operator, which holds
         // none, records none.
         if !seniors::holds(conn, call.me(), &senior_id).await? {
-            return Err(Error::PermissionDenied(
-                "only a participant holding the senior's profile records consents, for its own registration"
-                    .into(),
+            return Err(Error::denied(
+                "只有持有该老人档案的参与方可以记录授权同意，且只为自己的登记",
+                "only a participant holding the senior's profile records consents, for its own registration",
             ));
         }
         body.insert("senior".into(), json!({ "seniorId": senior_id }));
@@ -267,8 +268,9 @@ pub async fn withdraw(
         .await?
         .ok_or(Error::NotFound(LABEL))?;
     if !may_change(call, &row) {
-        return Err(Error::PermissionDenied(
-            "only the holder that recorded a consent withdraws it".into(),
+        return Err(Error::denied(
+            "只有记录该授权同意的持有方可以撤回",
+            "only the holder that recorded a consent withdraws it",
         ));
     }
     if row.status == "WITHDRAWN" {

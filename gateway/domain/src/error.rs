@@ -15,8 +15,9 @@ pub enum Error {
     Invalid(Vec<Violation>),
     #[error("missing or unknown credentials")]
     Unauthenticated,
-    #[error("permission denied: {0}")]
-    PermissionDenied(String),
+    /// Why, in both languages.
+    #[error("permission denied: {}", .0.en)]
+    PermissionDenied(Message),
     #[error("{0} not found")]
     NotFound(&'static str),
     #[error("already exists: {0}")]
@@ -34,6 +35,13 @@ pub enum Error {
     /// For operators only; callers are told no more than "internal error".
     #[error("internal error: {0}")]
     Internal(String),
+}
+
+impl Error {
+    /// A refusal, with its reason in both languages.
+    pub fn denied(zh: impl Into<String>, en: impl Into<String>) -> Self {
+        Error::PermissionDenied(Message::new(zh, en))
+    }
 }
 
 fn summary(violations: &[Violation]) -> String {
@@ -83,8 +91,8 @@ impl Error {
                 Message::new("缺少或无效的凭证", "missing or unknown credentials")
             }
             Error::PermissionDenied(reason) => Message::new(
-                format!("无权访问：{reason}"),
-                format!("permission denied: {reason}"),
+                format!("无权访问：{}", reason.zh),
+                format!("permission denied: {}", reason.en),
             ),
             Error::NotFound(what) => {
                 Message::new(format!("未找到{what}"), format!("{what} not found"))

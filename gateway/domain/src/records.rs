@@ -262,10 +262,16 @@ impl Resource for ServiceRecords {
             }
         };
         if holders.is_empty() {
-            return Err(Error::PermissionDenied(format!(
-                "no active consent gives {} a basis for SERVICE_DELIVERY to this senior",
-                call.me()
-            )));
+            return Err(Error::denied(
+                format!(
+                    "没有有效的授权同意让 {} 为该老人提供服务（SERVICE_DELIVERY）",
+                    call.me()
+                ),
+                format!(
+                    "no active consent gives {} a basis for SERVICE_DELIVERY to this senior",
+                    call.me()
+                ),
+            ));
         }
         body.insert("senior".into(), json!({ "seniorId": senior_id }));
         body.insert("provider".into(), json!({ "providerId": provider_id }));

@@ -19,6 +19,10 @@ pub fn router(gateway: Gateway) -> Router {
             gateway.clone(),
             layers::guard,
         ))
+        .layer(middleware::from_fn_with_state(
+            layers::Breaker::default(),
+            layers::breaker,
+        ))
         .route_layer(middleware::from_fn(layers::mark_route));
     Router::new()
         .merge(api)

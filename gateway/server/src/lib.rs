@@ -9,6 +9,7 @@
 //! port, [`serve`] until a shutdown future resolves.
 
 mod app;
+mod connections;
 mod layers;
 mod ops;
 mod server;

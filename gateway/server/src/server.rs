@@ -2,6 +2,7 @@
 //! operator credential, then one TLS port serving the whole application until shutdown.
 
 use std::{
+    convert::Infallible,
     future::Future,
     net::SocketAddr,
     path::{Path, PathBuf},
@@ -9,8 +10,9 @@ use std::{
     time::Duration,
 };
 
+use hyper::body::Incoming;
 use hyper_util::{
-    rt::{TokioExecutor, TokioIo},
+    rt::{TokioExecutor, TokioIo, TokioTimer},
     server::{conn::auto, graceful::GracefulShutdown},
     service::TowerToHyperService,
 };
@@ -25,9 +27,18 @@ use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
 use tower::ServiceExt;
 
-use crate::{app, layers::PeerCertificate, settings, tls, webhook::HttpTransport};
-/// How long a TLS handshake may take before the connection is dropped.
-const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+use crate::{
+    app,
+    connections::{Connections, Limits},
+    layers::PeerCertificate,
+    settings, tls,
+    webhook::HttpTransport,
+};
+/// The most a request head (line and headers) may hold, on either HTTP version: 431 above.
+const HEADER_LIMIT: usize = 32 * 1024;
+const HTTP2_MAX_FRAME: u32 = 64 * 1024;
+/// How often an idle HTTP/2 connection is pinged, and how long the answer may take.
+const HTTP2_KEEP_ALIVE: (Duration, Duration) = (Duration::from_secs(30), Duration::from_secs(20));
 /// How long open connections get to finish after a shutdown signal.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -78,6 +89,7 @@ pub struct Prepared {
     pub new_operator_token: Option<String>,
     /// How webhooks are sent (`serve` starts their dispatcher).
     pub webhooks: settings::Webhooks,
+    pub connections: settings::Connections,
 }
 
 pub fn sqlite_url(data_dir: &Path) -> String {
@@ -123,6 +135,7 @@ pub async fn prepare(config: &Config) -> Result<Prepared, ServeError> {
         database_url,
         new_operator_token,
         webhooks,
+        connections: settings.connections,
     })
 }
 
@@ -166,10 +179,30 @@ pub async fn serve(listener: TcpListener, prepared: Prepared, shutdown: impl Fut
     }
     let app = app::router(prepared.gateway);
     let acceptor = TlsAcceptor::from(prepared.tls);
+    let settings = prepared.connections;
+    let connections = admission(&settings);
+    let first_request = settings.first_request_timeout();
+    let mut builder = auto::Builder::new(TokioExecutor::new());
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(settings.header_read_timeout())
+        .max_buf_size(HEADER_LIMIT);
+    builder
+        .http2()
+        .timer(TokioTimer::new())
+        .max_concurrent_streams(settings.max_streams)
+        .max_header_list_size(HEADER_LIMIT as u32)
+        // Frames this large let a header block well over the limit arrive in a few
+        // frames, so it is answered 431 instead of ending the connection as a flood.
+        .max_frame_size(HTTP2_MAX_FRAME)
+        .keep_alive_interval(HTTP2_KEEP_ALIVE.0)
+        .keep_alive_timeout(HTTP2_KEEP_ALIVE.1);
+    let builder = Arc::new(builder);
     let graceful = GracefulShutdown::new();
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
-        let (tcp, _peer) = tokio::select! {
+        let (tcp, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok(accepted) => accepted,
                 Err(error) => {
@@ -180,36 +213,55 @@ pub async fn serve(listener: TcpListener, prepared: Prepared, shutdown: impl Fut
             },
             () = &mut shutdown => break,
         };
+        let Some(mut admitted) = connections.admit(peer.ip()) else {
+            // Every connection is busy: this one is closed at once, not left queued.
+            metrics::counter!("jiayang_connections_refused_total").increment(1);
+            continue;
+        };
         let _ = tcp.set_nodelay(true);
         let acceptor = acceptor.clone();
         let app = app.clone();
+        let builder = builder.clone();
         let watcher = graceful.watcher();
         tokio::spawn(async move {
-            let Ok(Ok(tls)) = tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(tcp)).await
-            else {
-                return;
+            let activity = admitted.activity.clone();
+            let work = async move {
+                let Ok(tls) = acceptor.accept(tcp).await else {
+                    return;
+                };
+                // A verified client certificate names its participant on every request of
+                // this connection; authentication looks it up each time.
+                let peer = tls
+                    .get_ref()
+                    .1
+                    .peer_certificates()
+                    .and_then(|chain| chain.first())
+                    .map(|leaf| PeerCertificate(tls::fingerprint(leaf)));
+                let service = tower::service_fn(move |request: http::Request<Incoming>| {
+                    let (mut request, exchange) = activity.begin(request);
+                    if let Some(peer) = &peer {
+                        request.extensions_mut().insert(peer.clone());
+                    }
+                    let response = app.clone().oneshot(request);
+                    async move { Ok::<_, Infallible>(exchange.finish(response.await?)) }
+                });
+                let connection = builder.serve_connection_with_upgrades(
+                    TokioIo::new(tls),
+                    TowerToHyperService::new(service),
+                );
+                let _ = watcher.watch(connection.into_owned()).await;
             };
-            // A verified client certificate names its participant on every request of
-            // this connection; authentication looks it up each time.
-            let peer = tls
-                .get_ref()
-                .1
-                .peer_certificates()
-                .and_then(|chain| chain.first())
-                .map(|leaf| PeerCertificate(tls::fingerprint(leaf)));
-            let app = app.map_request(move |mut request: http::Request<hyper::body::Incoming>| {
-                if let Some(peer) = &peer {
-                    request.extensions_mut().insert(peer.clone());
-                }
-                request
-            });
-            let service = TowerToHyperService::new(app);
-            let builder = auto::Builder::new(TokioExecutor::new());
-            let connection = builder.serve_connection_with_upgrades(TokioIo::new(tls), service);
-            let _ = watcher.watch(connection.into_owned()).await;
+            tokio::select! {
+                () = work => {}
+                _ = admitted.dismissed(first_request) => {}
+            }
         });
     }
     drop(listener);
+    // Connections between requests, or still in their handshake or head, have nothing to
+    // finish: they go now, and the drain waits only for requests in flight.
+    let busy = connections.dismiss_idle();
+    tracing::info!(busy, "draining connections");
     // Long-polls answer and event streams end, so they do not hold the drain open.
     feed.close();
     if tokio::time::timeout(DRAIN_TIMEOUT, graceful.shutdown())
@@ -218,6 +270,21 @@ pub async fn serve(listener: TcpListener, prepared: Prepared, shutdown: impl Fut
     {
         tracing::warn!("connections still open after the drain time-out; closing them");
     }
+}
+
+/// The connection cap, within what the process's descriptors allow.
+fn admission(settings: &settings::Connections) -> Connections {
+    let wanted = settings.limits();
+    let (limits, descriptors) = Limits::within_descriptor_limit(wanted);
+    if limits.total < wanted.total {
+        tracing::warn!(
+            wanted = wanted.total,
+            max_connections = limits.total,
+            descriptors,
+            "the descriptor limit lowers the connection cap"
+        );
+    }
+    Connections::new(limits)
 }
 
 /// Resolves on SIGTERM or Ctrl-C.

@@ -20,6 +20,68 @@ pub struct Settings {
     /// DESIGN §5's thresholds.
     pub verification: Thresholds,
     pub webhooks: Webhooks,
+    pub connections: Connections,
+}
+
+/// How many connections the port holds and how long a slow one is waited for.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Connections {
+    /// In all (lowered to what the descriptor limit allows).
+    pub max: usize,
+    /// From one client address.
+    pub max_per_address: usize,
+    /// Concurrent requests on one HTTP/2 connection.
+    pub max_streams: u32,
+    /// How long a connection may take to send its first complete request head.
+    pub first_request_timeout_seconds: u64,
+    /// How long an HTTP/1.1 request head may take, and a kept-alive connection idle.
+    pub header_read_timeout_seconds: u64,
+}
+
+impl Default for Connections {
+    fn default() -> Self {
+        Self {
+            max: 8192,
+            max_per_address: 256,
+            max_streams: 100,
+            first_request_timeout_seconds: 10,
+            header_read_timeout_seconds: 30,
+        }
+    }
+}
+
+impl Connections {
+    pub fn limits(&self) -> crate::connections::Limits {
+        crate::connections::Limits {
+            total: self.max,
+            per_address: self.max_per_address,
+        }
+    }
+
+    pub fn first_request_timeout(&self) -> Duration {
+        Duration::from_secs(self.first_request_timeout_seconds)
+    }
+
+    pub fn header_read_timeout(&self) -> Duration {
+        Duration::from_secs(self.header_read_timeout_seconds)
+    }
+
+    fn check(&self) -> Result<(), String> {
+        if self.max == 0 || self.max_per_address == 0 {
+            return Err("connections.max and connections.max_per_address are at least 1".into());
+        }
+        if !(1..=10_000).contains(&self.max_streams) {
+            return Err("connections.max_streams is between 1 and 10000".into());
+        }
+        if !(1..=300).contains(&self.first_request_timeout_seconds) {
+            return Err("connections.first_request_timeout_seconds is between 1 and 300".into());
+        }
+        if !(1..=300).contains(&self.header_read_timeout_seconds) {
+            return Err("connections.header_read_timeout_seconds is between 1 and 300".into());
+        }
+        Ok(())
+    }
 }
 
 /// Where webhooks may go and how they are retried.
@@ -111,6 +173,7 @@ pub fn load(path: &Path, required: bool) -> Result<Settings, String> {
         .verification
         .check()
         .and_then(|()| settings.webhooks.check())
+        .and_then(|()| settings.connections.check())
         .map_err(|message| format!("{}: {message}", path.display()))?;
     Ok(settings)
 }
@@ -177,6 +240,11 @@ mod tests {
         assert!(
             no_retries.contains("webhooks.retry_schedule_seconds"),
             "{no_retries}"
+        );
+        let no_streams = parsed("[connections]\nmax_streams = 0\n").unwrap_err();
+        assert!(
+            no_streams.contains("connections.max_streams"),
+            "{no_streams}"
         );
         let negative = parsed("[verification]\ngeo_max_meters = -1\n").unwrap_err();
         assert!(

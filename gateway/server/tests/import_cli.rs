@@ -10,7 +10,7 @@ use std::{
 };
 
 use serde_json::Value;
-use support::process::{client_for, free_port, start, stop, wait_ready};
+use support::process::{client_for, start, wait_ready};
 
 fn golden(path: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -60,9 +60,9 @@ fn cells(report: &Value) -> Vec<(u64, String, String)> {
 async fn a_station_ledger_imports_its_good_rows_and_names_the_bad_ones() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    let port = free_port();
-    let child = start(&data, port);
-    let client = client_for(&data).await;
+    let child = start(&data);
+    let port = child.port;
+    let client = client_for(&data);
     wait_ready(&client, port).await;
 
     // The station imports as itself (the operator holds no personal data).
@@ -201,5 +201,5 @@ async fn a_station_ledger_imports_its_good_rows_and_names_the_bad_ones() {
         cells(&report),
         vec![(3, "老人姓名".to_owned(), "senior-name-mismatch".to_owned())]
     );
-    stop(child);
+    child.stop();
 }

@@ -13,7 +13,7 @@ use jiayang_proto::v1::{
 };
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use support::process::{client_for, free_port, jiayang, start, stop, wait_ready};
+use support::process::{client_for, jiayang, start, wait_ready};
 
 fn participant(data: &Path, args: &[&str]) -> std::process::Output {
     let mut argv = vec!["participant"];
@@ -71,9 +71,9 @@ async fn participants_are_onboarded_scoped_suspended_and_rotated_while_the_gatew
 
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    let port = free_port();
-    let child = start(&data, port);
-    let plain = client_for(&data).await;
+    let child = start(&data);
+    let port = child.port;
+    let plain = client_for(&data);
     wait_ready(&plain, port).await;
     let url = |path: &str| format!("https://localhost:{port}{path}");
 
@@ -228,7 +228,7 @@ async fn participants_are_onboarded_scoped_suspended_and_rotated_while_the_gatew
         let output = participant(&data, &args);
         assert_eq!(output.status.code(), Some(2), "{args:?}");
     }
-    stop(child);
+    child.stop();
 
     // Every refusal and registry change above is in the audit log, whose chain holds;
     // an edited entry breaks it.
@@ -291,9 +291,9 @@ fn conformance_report(dir: &Path, participant: &str, golden: &str) -> PathBuf {
 async fn certification_records_a_passing_report_and_refuses_any_other() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    let port = free_port();
-    let child = start(&data, port);
-    let plain = client_for(&data).await;
+    let child = start(&data);
+    let port = child.port;
+    let plain = client_for(&data);
     wait_ready(&plain, port).await;
     add(&data, "hk-daojia", "HOUSEKEEPING_PLATFORM");
 
@@ -406,5 +406,5 @@ async fn certification_records_a_passing_report_and_refuses_any_other() {
     };
     assert_eq!(hk["conformance"][0]["mode"], "data");
     assert_eq!(hk["conformance"][0]["reportSha256"], sha);
-    stop(child);
+    child.stop();
 }

@@ -5,7 +5,7 @@ mod support;
 
 use std::process::Command;
 
-use support::process::{client_for, free_port, start, stop, wait_ready};
+use support::process::{client_for, start, wait_ready};
 
 #[cfg(unix)]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -14,9 +14,9 @@ async fn a_fresh_gateway_makes_its_data_directory_serves_and_logs_no_personal_da
 
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    let port = free_port();
-    let child = start(&data, port);
-    let client = client_for(&data).await;
+    let child = start(&data);
+    let port = child.port;
+    let client = client_for(&data);
     wait_ready(&client, port).await;
     let ca = std::fs::read(data.join("tls/ca.pem")).unwrap();
 
@@ -84,7 +84,7 @@ async fn a_fresh_gateway_makes_its_data_directory_serves_and_logs_no_personal_da
         .await
         .unwrap();
     assert_eq!(found.status(), 200);
-    let (out, err) = stop(child);
+    let (out, err) = child.stop();
     assert!(
         err.contains("curl --cacert") && err.contains("grpcurl"),
         "the start tells how to connect: {err}"
@@ -113,8 +113,8 @@ async fn a_fresh_gateway_makes_its_data_directory_serves_and_logs_no_personal_da
     }
 
     // A restart reuses the CA and keys and issues no second operator token.
-    let port = free_port();
-    let child = start(&data, port);
+    let child = start(&data);
+    let port = child.port;
     wait_ready(&client, port).await;
     let again = client
         .get(format!(
@@ -134,7 +134,7 @@ async fn a_fresh_gateway_makes_its_data_directory_serves_and_logs_no_personal_da
     assert_eq!(fetched["identityDocument"]["number"], "110105194403080027");
     assert_eq!(std::fs::read(data.join("tls/ca.pem")).unwrap(), ca);
     assert_eq!(std::fs::read_to_string(&token_file).unwrap().trim(), token);
-    stop(child);
+    child.stop();
 
     // Another master key would make sealed data unreadable: the gateway refuses to start.
     let output = Command::new(env!("CARGO_BIN_EXE_jiayang"))
@@ -143,7 +143,7 @@ async fn a_fresh_gateway_makes_its_data_directory_serves_and_logs_no_personal_da
             "--data-dir",
             data.to_str().unwrap(),
             "--listen",
-            &format!("127.0.0.1:{}", free_port()),
+            "127.0.0.1:0",
         ])
         .env(
             "JIAYANG_MASTER_KEY",
@@ -169,7 +169,7 @@ fn an_unusable_configuration_file_stops_serve_naming_the_key() {
             "--data-dir".into(),
             data.to_str().unwrap().into(),
             "--listen".into(),
-            format!("127.0.0.1:{}", free_port()),
+            "127.0.0.1:0".into(),
         ];
         args.extend(extra.iter().map(|s| s.to_string()));
         Command::new(env!("CARGO_BIN_EXE_jiayang"))

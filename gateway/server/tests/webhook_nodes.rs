@@ -7,40 +7,24 @@
 mod scratch;
 mod support;
 
-use std::{
-    path::Path,
-    process::{Child, Command, Stdio},
-    time::Duration,
-};
+use std::{path::Path, time::Duration};
 
 use reqwest::StatusCode;
 use scratch::on_scratch_postgres;
 use support::{
-    process::{client_for, free_port, jiayang, wait_ready},
+    process::{Served, client_for, jiayang, launch, serve_command, wait_ready},
     receiver::{Answer, Receiver, signed_by},
 };
 
 const SETTINGS: &str = "[webhooks]\nallow_insecure = true\ntimeout_seconds = 2\n\
     lease_seconds = 7\nretry_schedule_seconds = [0, 1, 1, 1, 1, 1]\n";
 
-fn node(data: &Path, port: u16, database_url: &str) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_jiayang"))
-        .args([
-            "serve",
-            "--data-dir",
-            data.to_str().unwrap(),
-            "--listen",
-            &format!("127.0.0.1:{port}"),
-            "--database-url",
-            database_url,
-            "--config",
-            data.join("jiayang.toml").to_str().unwrap(),
-        ])
-        .env_remove("JIAYANG_MASTER_KEY")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap()
+fn node(data: &Path, database_url: &str) -> Served {
+    let mut command = serve_command(data);
+    command
+        .args(["--database-url", database_url])
+        .args(["--config", data.join("jiayang.toml").to_str().unwrap()]);
+    launch(command)
 }
 
 /// Creates a listing through the node on `port`; its id.
@@ -74,11 +58,11 @@ async fn two_nodes(database_url: String) {
     let data = dir.path().join("data");
     std::fs::create_dir_all(&data).unwrap();
     std::fs::write(data.join("jiayang.toml"), SETTINGS).unwrap();
-    let (port_a, port_b, port_c) = (free_port(), free_port(), free_port());
-    let mut a = node(&data, port_a, &database_url);
-    let client = client_for(&data).await;
+    let a = node(&data, &database_url);
+    let client = client_for(&data);
+    let (port_a, b) = (a.port, node(&data, &database_url));
+    let port_b = b.port;
     wait_ready(&client, port_a).await;
-    let b = node(&data, port_b, &database_url);
     wait_ready(&client, port_b).await;
 
     let dir_arg = data.to_str().unwrap();
@@ -151,9 +135,9 @@ async fn two_nodes(database_url: String) {
     receiver.script([Answer::Slow(Duration::from_secs(30))]);
     let in_flight = listing(&client, port_a, token, 10).await;
     receiver.wait_until(within, |r| r.len() == 11).await;
-    a.kill().unwrap(); // SIGKILL
-    a.wait().unwrap();
-    let c = node(&data, port_c, &database_url);
+    a.kill();
+    let c = node(&data, &database_url);
+    let port_c = c.port;
     wait_ready(&client, port_c).await;
     let later = listing(&client, port_c, token, 11).await;
     receiver
@@ -181,19 +165,10 @@ async fn two_nodes(database_url: String) {
 
 /// SIGTERM, and a clean exit (waited for off the runtime's threads, which must keep
 /// serving this test's client connections while the node drains them).
-async fn terminate(mut child: Child) {
-    let pid = child.id().to_string();
-    assert!(
-        Command::new("kill")
-            .args(["-TERM", &pid])
-            .status()
-            .unwrap()
-            .success()
-    );
-    let status = tokio::task::spawn_blocking(move || child.wait().unwrap())
+async fn terminate(node: Served) {
+    tokio::task::spawn_blocking(move || node.stop())
         .await
         .unwrap();
-    assert!(status.success(), "a clean exit on SIGTERM: {status:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

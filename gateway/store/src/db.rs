@@ -50,8 +50,10 @@ impl Store {
         options
             .max_connections(if sqlite { 8 } else { 16 })
             .min_connections(1)
-            .connect_timeout(Duration::from_secs(10))
-            .acquire_timeout(Duration::from_secs(10))
+            // An unreachable database is a 503 after this long (then at once, while the
+            // server's breaker is open), not a request held for half a minute.
+            .connect_timeout(Duration::from_secs(3))
+            .acquire_timeout(Duration::from_secs(5))
             .sqlx_logging(false);
         if sqlite {
             options.map_sqlx_sqlite_opts(|opts| {

@@ -16,3 +16,12 @@ pub fn write_private(path: &Path, contents: &[u8]) -> io::Result<()> {
     }
     io::Write::write_all(&mut options.open(path)?, contents)
 }
+
+/// Writes a file that others may read whole or not at all: a reader (a client loading
+/// `ca.pem` while the gateway starts) never sees it half written.
+pub fn write_atomically(path: &Path, contents: &[u8]) -> io::Result<()> {
+    let mut partial = path.as_os_str().to_owned();
+    partial.push(".partial");
+    fs::write(&partial, contents)?;
+    fs::rename(&partial, path)
+}

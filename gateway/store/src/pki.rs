@@ -13,7 +13,7 @@ use rcgen::{
 };
 use sha2::{Digest, Sha256};
 
-use crate::files::write_private;
+use crate::files::{write_atomically, write_private};
 
 #[derive(Debug, thiserror::Error)]
 pub enum PkiError {
@@ -70,7 +70,7 @@ pub fn ensure_dev_certificates(files: &TlsFiles) -> Result<bool, PkiError> {
         params.distinguished_name = name("Jiayang development CA");
         params.not_after = rcgen::date_time_ymd(2036, 1, 1);
         let cert = params.self_signed(&ca_key)?;
-        fs::write(&files.ca_cert, cert.pem())?;
+        write_atomically(&files.ca_cert, cert.pem().as_bytes())?;
         Issuer::new(params, &ca_key)
     };
     let server_key = KeyPair::generate()?;
@@ -83,7 +83,7 @@ pub fn ensure_dev_certificates(files: &TlsFiles) -> Result<bool, PkiError> {
     params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
     params.not_after = rcgen::date_time_ymd(2031, 1, 1);
     let cert = params.signed_by(&server_key, &issuer)?;
-    fs::write(&files.server_cert, cert.pem())?;
+    write_atomically(&files.server_cert, cert.pem().as_bytes())?;
     write_private(&files.server_key, server_key.serialize_pem().as_bytes())?;
     Ok(true)
 }

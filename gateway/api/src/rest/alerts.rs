@@ -10,7 +10,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::{
-    extract::{Calling, IfMatch, Path, Query},
+    extract::{ActionBody, Calling, IfMatch, Path, Query},
     reply,
 };
 use crate::error::ApiError;
@@ -60,11 +60,6 @@ pub async fn list(
     Ok(reply::page("alerts", found))
 }
 
-#[derive(Debug, Default, Deserialize)]
-pub struct HandleBody {
-    note: Option<String>,
-}
-
 /// `POST /v1/alerts/{id}:acknowledge` and `:resolve` (the path segment holds the id and
 /// the verb).
 pub async fn action(
@@ -72,7 +67,7 @@ pub async fn action(
     Calling(call): Calling,
     Path(segment): Path<String>,
     IfMatch(version): IfMatch,
-    body: Option<axum::Json<HandleBody>>,
+    body: ActionBody,
 ) -> Result<Response> {
     let (id, verb) = segment.rsplit_once(':').ok_or(ApiError::UnknownRoute)?;
     let handling = match verb {
@@ -80,7 +75,7 @@ pub async fn action(
         "resolve" => Handling::Resolve,
         _ => return Err(ApiError::UnknownRoute),
     };
-    let note = body.and_then(|b| b.0.note);
+    let note = body.text("note")?;
     let handled = alerts::handle(&gateway, &call, id, handling, note, version).await?;
     Ok(reply::with_etag(StatusCode::OK, handled))
 }

@@ -3,10 +3,9 @@
 
 use axum::{extract::State, http::StatusCode, response::Response};
 use jiayang_domain::{Gateway, consents};
-use serde::Deserialize;
 
 use super::{
-    extract::{Calling, Path},
+    extract::{ActionBody, Calling, Path},
     reply,
 };
 use crate::error::ApiError;
@@ -22,22 +21,17 @@ pub async fn get(
     Ok(reply::with_etag(StatusCode::OK, found))
 }
 
-#[derive(Debug, Default, Deserialize)]
-pub struct WithdrawBody {
-    reason: Option<String>,
-}
-
 /// `POST /v1/consents/{id}:withdraw` (the path segment holds the id and the verb).
 pub async fn action(
     State(gateway): State<Gateway>,
     Calling(call): Calling,
     Path(segment): Path<String>,
-    body: Option<axum::Json<WithdrawBody>>,
+    body: ActionBody,
 ) -> Result<Response> {
     let Some(id) = segment.strip_suffix(":withdraw") else {
         return Err(ApiError::UnknownRoute);
     };
-    let reason = body.and_then(|b| b.0.reason);
+    let reason = body.text("reason")?;
     let withdrawn = consents::withdraw(&gateway, &call, id, reason).await?;
     Ok(reply::with_etag(StatusCode::OK, withdrawn))
 }

@@ -47,24 +47,74 @@ impl<S: Send + Sync> FromRequest<S> for JsonBody {
     type Rejection = ApiError;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let bytes = axum::body::Bytes::from_request(request, state)
-            .await
-            .map_err(|rejection| {
-                if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                    ApiError::PayloadTooLarge
-                } else {
-                    Error::invalid(Violation::new(
-                        "",
-                        rules::BODY_UNREADABLE,
-                        "请求体无法读取",
-                        "the body cannot be read",
-                    ))
-                    .into()
-                }
-            })?;
+        let bytes = read_body(request, state).await?;
         serde_json::from_slice(&bytes)
             .map(JsonBody)
             .map_err(|e| Error::invalid(json_syntax(&e)).into())
+    }
+}
+
+async fn read_body<S: Send + Sync>(
+    request: Request,
+    state: &S,
+) -> Result<axum::body::Bytes, ApiError> {
+    axum::body::Bytes::from_request(request, state)
+        .await
+        .map_err(|rejection| {
+            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::PayloadTooLarge
+            } else {
+                Error::invalid(Violation::new(
+                    "",
+                    rules::BODY_UNREADABLE,
+                    "请求体无法读取",
+                    "the body cannot be read",
+                ))
+                .into()
+            }
+        })
+}
+
+/// The optional body of an action (`:withdraw`, `:acknowledge`, `:resolve`): nothing,
+/// or a JSON object whose text fields are read by name.
+pub struct ActionBody(Option<serde_json::Map<String, Value>>);
+
+impl<S: Send + Sync> FromRequest<S> for ActionBody {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let bytes = read_body(request, state).await?;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Ok(Self(None));
+        }
+        match serde_json::from_slice(&bytes) {
+            Ok(Value::Object(fields)) => Ok(Self(Some(fields))),
+            Ok(_) => Err(Error::invalid(Violation::new(
+                "",
+                jiayang_schemas::rule::TYPE,
+                "请求体应为 JSON 对象",
+                "the body must be a JSON object",
+            ))
+            .into()),
+            Err(e) => Err(Error::invalid(json_syntax(&e)).into()),
+        }
+    }
+}
+
+impl ActionBody {
+    /// The text field `name`, if the body has one.
+    pub fn text(&self, name: &str) -> Result<Option<String>, ApiError> {
+        match self.0.as_ref().and_then(|fields| fields.get(name)) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(text)) => Ok(Some(text.clone())),
+            Some(_) => Err(Error::invalid(Violation::new(
+                format!("/{name}"),
+                jiayang_schemas::rule::TYPE,
+                format!("{name} 应为文本"),
+                format!("{name} must be text"),
+            ))
+            .into()),
+        }
     }
 }
 

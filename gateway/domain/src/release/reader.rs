@@ -24,18 +24,25 @@ impl Call {
                 .find(|p| *p == declared)
                 .map(Some)
                 .ok_or_else(|| {
-                    Error::PermissionDenied(format!(
-                        "`{declared}` is not a purpose (x-jiayang-purpose: one of {})",
-                        PURPOSES.join(", ")
-                    ))
+                    Error::denied(
+                        format!(
+                            "`{declared}` 不是可声明的用途（x-jiayang-purpose 取其一：{}）",
+                            PURPOSES.join(", ")
+                        ),
+                        format!(
+                            "`{declared}` is not a purpose (x-jiayang-purpose: one of {})",
+                            PURPOSES.join(", ")
+                        ),
+                    )
                 }),
         }
     }
 
     pub(crate) fn required_purpose(&self) -> Result<&'static str, Error> {
         self.purpose()?.ok_or_else(|| {
-            Error::PermissionDenied(
-                "declare the purpose of the request in x-jiayang-purpose".into(),
+            Error::denied(
+                "请在 x-jiayang-purpose 中声明请求的用途",
+                "declare the purpose of the request in x-jiayang-purpose",
             )
         })
     }
@@ -67,7 +74,11 @@ impl Call {
                 Decision::Deny
             },
             reason: outcome.err().map(ToString::to_string),
-            categories: outcome.ok().map(|r| r.released.join(",")),
+            // None released (a denial, or identifiers only) is no list at all, never "".
+            categories: outcome
+                .ok()
+                .filter(|r| !r.released.is_empty())
+                .map(|r| r.released.join(",")),
         });
     }
 }

@@ -117,10 +117,13 @@ pub async fn record(gateway: &Gateway, call: &Call, id: &str) -> Result<Released
     let outcome = record_view(call, &row, holds)
         .map(|view| release_record(&row, view))
         .ok_or_else(|| {
-            Error::PermissionDenied(format!(
-                "{} neither wrote this record nor holds its senior",
-                call.me()
-            ))
+            Error::denied(
+                format!("{} 既未提交此服务记录，也不持有其老人的档案", call.me()),
+                format!(
+                    "{} neither wrote this record nor holds its senior",
+                    call.me()
+                ),
+            )
         });
     call.decided(&row.senior_id, &row.id, outcome.as_ref());
     outcome.map_err(hidden("service record"))
@@ -154,8 +157,9 @@ pub async fn service_records(
 ) -> Result<ReleasedPage, Error> {
     call.purpose_if(call.kind() == ParticipantKind::Regulator)?;
     if call.kind() == ParticipantKind::Operator && (filter.from.is_some() || filter.to.is_some()) {
-        return Err(Error::PermissionDenied(
-            "the operator sees no record's times: it cannot filter by them".into(),
+        return Err(Error::denied(
+            "运营方看不到服务记录的时间，不能按时间筛选",
+            "the operator sees no record's times: it cannot filter by them",
         ));
     }
     let me = call.me();

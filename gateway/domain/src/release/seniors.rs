@@ -53,11 +53,13 @@ fn view(call: &Call, holder: &str, granted: BTreeSet<String>) -> Result<View, Er
             granted.insert("BASIC".into());
             Ok(View::Categories { granted, name })
         }
-        _ if granted.is_empty() => Err(Error::PermissionDenied(format!(
-            "no active consent grants {} data of this senior for {}",
-            call.me(),
-            call.purpose.as_deref().unwrap_or_default()
-        ))),
+        _ if granted.is_empty() => {
+            let (me, purpose) = (call.me(), call.purpose.as_deref().unwrap_or_default());
+            Err(Error::denied(
+                format!("没有有效的授权同意允许 {me} 为 {purpose} 读取该老人的数据"),
+                format!("no active consent grants {me} data of this senior for {purpose}"),
+            ))
+        }
         _ => Ok(View::Categories {
             granted,
             name: true,
@@ -229,9 +231,12 @@ pub async fn lookup_senior(
     let id = row.senior_id.clone();
     let outcome = decide(gateway, call, (row, granted)).and_then(|released| match key {
         // Finding a senior by ID number tells whose number it is: IDENTITY data.
-        SeniorKey::IdentityNumber(_) if !released.released.contains(&"IDENTITY") => Err(
-            Error::PermissionDenied("a search by identity number needs IDENTITY".into()),
-        ),
+        SeniorKey::IdentityNumber(_) if !released.released.contains(&"IDENTITY") => {
+            Err(Error::denied(
+                "按身份证号查找需要 IDENTITY 类别的授权",
+                "a search by identity number needs IDENTITY",
+            ))
+        }
         _ => Ok(released),
     });
     call.decided(&id, &id, outcome.as_ref());
@@ -252,8 +257,9 @@ pub async fn seniors(
     let basic = division.is_some() || status.is_some();
     let visible = match call.kind() {
         ParticipantKind::Operator if basic => {
-            return Err(Error::PermissionDenied(
-                "the operator sees no senior's division or status: it cannot filter by them".into(),
+            return Err(Error::denied(
+                "运营方看不到老人的行政区划和状态，不能按其筛选",
+                "the operator sees no senior's division or status: it cannot filter by them",
             ));
         }
         ParticipantKind::Operator => seniors::Visible::All,

@@ -196,10 +196,10 @@ async fn owned_by_caller<R: Resource>(
         return Ok(());
     }
     match owner {
-        Some(owner) if owner != call.me() => Err(Error::PermissionDenied(format!(
-            "this {} belongs to another participant",
-            R::LABEL
-        ))),
+        Some(owner) if owner != call.me() => Err(Error::denied(
+            "该资源属于另一参与方",
+            format!("this {} belongs to another participant", R::LABEL),
+        )),
         _ => Ok(()),
     }
 }

@@ -51,8 +51,9 @@ fn render(row: &webhook_delivery::Model) -> Value {
 fn whose(call: &Call, asked: Option<&str>) -> Result<Option<String>, Error> {
     match (call.kind(), asked) {
         (ParticipantKind::Operator, asked) => Ok(asked.map(str::to_owned)),
-        (_, Some(other)) if other != call.me() => Err(Error::PermissionDenied(
-            "a participant sees its own webhook deliveries only".into(),
+        (_, Some(other)) if other != call.me() => Err(Error::denied(
+            "参与方只能查看自己的 webhook 投递",
+            "a participant sees its own webhook deliveries only",
         )),
         _ => Ok(Some(call.me().to_owned())),
     }

@@ -11,7 +11,8 @@ pub struct Args {
     /// Where the database, keys, certificates and the first operator token live.
     #[arg(long, default_value = "jiayang-data")]
     data_dir: PathBuf,
-    /// The one port for gRPC and REST (TLS).
+    /// The one port for gRPC and REST (TLS); port 0 lets the system choose one, named in
+    /// the `serving` log line.
     #[arg(long, default_value = "127.0.0.1:7443")]
     listen: SocketAddr,
     /// A PostgreSQL URL (postgres://…); SQLite in the data directory when absent.
@@ -60,8 +61,10 @@ pub fn run(args: &Args) -> Outcome {
                 return Outcome::Unusable;
             }
         };
-        print_welcome(args, &prepared);
-        tracing::info!(listen = %args.listen, "serving");
+        // The port actually bound: `--listen 127.0.0.1:0` lets the system choose one.
+        let listen = listener.local_addr().unwrap_or(args.listen);
+        print_welcome(args, listen, &prepared);
+        tracing::info!(listen = %listen, "serving");
         server::serve(listener, prepared, server::shutdown_signal()).await;
         tracing::info!("stopped");
         Outcome::Clean
@@ -69,9 +72,8 @@ pub fn run(args: &Args) -> Outcome {
 }
 
 /// A few lines on how to call the gateway, on stderr (stdout stays free for tools).
-fn print_welcome(args: &Args, prepared: &server::Prepared) {
+fn print_welcome(args: &Args, addr: SocketAddr, prepared: &server::Prepared) {
     let dir = args.data_dir.display();
-    let addr = args.listen;
     let ca = prepared.tls_files.ca_cert.display();
     let token_note = if prepared.new_operator_token.is_some() {
         format!("the first operator token was written to {dir}/operator.token (keep it secret)")

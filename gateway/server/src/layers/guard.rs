@@ -41,6 +41,26 @@ pub async fn guard(State(gateway): State<Gateway>, mut request: Request, next: N
             error.render(lang, &request_id)
         }
     };
+    // A gRPC method is its path; a REST route its template (`/v1/seniors/{id}`).
+    let template = match request.extensions().get::<MatchedPath>() {
+        Some(matched) if !grpc => matched.as_str().to_owned(),
+        _ => path.clone(),
+    };
+    let operation = if grpc {
+        operations::of_grpc(&path)
+    } else {
+        operations::of_rest(request.method(), &template, &path)
+    };
+    // The route is settled before the caller: a method the route does not take is 405
+    // with the methods it does (`{id}:verb` routes share a served path, so the router's
+    // own `Allow` would be wrong).
+    let Some(operation) = operation else {
+        return refuse(
+            operations::allowed_methods(&template, &path)
+                .filter(|_| !grpc)
+                .map_or(ApiError::UnknownRoute, ApiError::MethodNotAllowed),
+        );
+    };
     let token = request
         .headers()
         .get(header::AUTHORIZATION)
@@ -53,19 +73,6 @@ pub async fn guard(State(gateway): State<Gateway>, mut request: Request, next: N
     let caller = match participants::authenticate(&gateway, token.as_deref(), fingerprint).await {
         Ok(caller) => caller,
         Err(error) => return refuse(error.into()),
-    };
-    // A gRPC method is its path; a REST route its template (`/v1/seniors/{id}`).
-    let template = match request.extensions().get::<MatchedPath>() {
-        Some(matched) if !grpc => matched.as_str().to_owned(),
-        _ => path.clone(),
-    };
-    let operation = if grpc {
-        operations::of_grpc(&path)
-    } else {
-        operations::of_rest(request.method(), &template, &path)
-    };
-    let Some(operation) = operation else {
-        return refuse(ApiError::UnknownRoute);
     };
     // No id holds a control character, and no filter value may: answered here, the same
     // on every database (PostgreSQL could not even look one up).

@@ -3,6 +3,8 @@
 
 pub mod metrics;
 
+use std::time::Duration;
+
 use axum::{
     Json, Router,
     extract::State,
@@ -31,8 +33,10 @@ async fn healthz() -> Json<serde_json::Value> {
 }
 
 /// The process can serve: the database answers.
+/// The database answers, within a second (an unreachable one must not hold the probe).
 async fn readyz(State(gateway): State<Gateway>) -> Response {
-    if gateway.store.ping().await {
+    let ping = tokio::time::timeout(Duration::from_secs(1), gateway.store.ping()).await;
+    if ping.unwrap_or(false) {
         Json(json!({"status": "ready"})).into_response()
     } else {
         (

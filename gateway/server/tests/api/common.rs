@@ -101,6 +101,16 @@ impl TestApp {
 
     /// A gateway on a fresh PostgreSQL database whose configuration file holds `settings`.
     pub async fn postgres_with(settings: &str) -> Self {
+        Self::postgres_at(None, settings).await
+    }
+
+    /// A gateway on a fresh PostgreSQL database that it reaches through `127.0.0.1:port`
+    /// (a proxy the test controls).
+    pub async fn postgres_through(port: u16) -> Self {
+        Self::postgres_at(Some(port), "").await
+    }
+
+    async fn postgres_at(through: Option<u16>, settings: &str) -> Self {
         let admin_url = postgres_admin_url();
         let admin = Database::connect(&admin_url)
             .await
@@ -116,6 +126,14 @@ impl TestApp {
         let (base, _) = admin_url
             .rsplit_once('/')
             .expect("a database URL ends in /dbname");
+        let base = match through {
+            // postgres://user@host:port → postgres://user@127.0.0.1:{through}
+            Some(port) => {
+                let (user, _) = base.rsplit_once('@').expect("a user in the URL");
+                format!("{user}@127.0.0.1:{port}")
+            }
+            None => base.to_owned(),
+        };
         Self::start(
             Some(format!("{base}/{name}")),
             Some((admin_url, name)),

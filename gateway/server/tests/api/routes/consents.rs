@@ -103,3 +103,77 @@ async fn consents_are_created_once_per_idempotency_key(app: &TestApp) {
     assert_eq!(listed["consents"].as_array().unwrap().len(), 2, "{listed}");
 }
 both!(idempotency, consents_are_created_once_per_idempotency_key);
+
+async fn an_action_body_that_is_not_an_object_of_texts_is_a_problem_naming_it(app: &TestApp) {
+    let withdraw = |body: &'static [u8]| {
+        send(
+            app.request(Method::POST, "/v1/consents/cns_x:withdraw")
+                .header("content-type", "application/json")
+                .body(body),
+        )
+    };
+    for (body, rule, path) in [
+        (&b"true"[..], "type", ""),
+        (b"\0", "json-syntax", ""),
+        (b"{\"reason\": 5}", "type", "/reason"),
+    ] {
+        let (status, problem) = withdraw(body).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{problem}");
+        assert_eq!(problem["violations"][0]["rule"], rule, "{problem}");
+        assert_eq!(problem["violations"][0]["path"], path, "{problem}");
+    }
+    // No body, or a reason: the consent is looked up (and there is none).
+    let (status, problem) = withdraw(b"").await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{problem}");
+    let (status, problem) = withdraw(b"{\"reason\": \"moved away\"}").await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{problem}");
+}
+both!(
+    action_bodies,
+    an_action_body_that_is_not_an_object_of_texts_is_a_problem_naming_it
+);
+
+async fn a_method_a_route_does_not_take_is_405_with_the_methods_it_does(app: &TestApp) {
+    for (method, path, allow) in [
+        (Method::PUT, "/v1/consents/cns_x", "GET"),
+        (Method::DELETE, "/v1/consents/cns_x", "GET"),
+        (Method::GET, "/v1/consents/cns_x:withdraw", "POST"),
+        (Method::PUT, "/v1/seniors", "GET, POST"),
+        (Method::DELETE, "/v1/seniors/sen_x", "GET, PUT"),
+        (Method::HEAD, "/v1/seniors/sen_x", "GET, PUT"),
+    ] {
+        let response = app.request(method.clone(), path).send().await.unwrap();
+        assert_eq!(
+            response.status(),
+            StatusCode::METHOD_NOT_ALLOWED,
+            "{method} {path}"
+        );
+        assert_eq!(response.headers()["allow"], allow, "{method} {path}");
+        if method != Method::HEAD {
+            let problem: Value = response.json().await.unwrap();
+            assert!(
+                problem["type"]
+                    .as_str()
+                    .unwrap()
+                    .ends_with("/method-not-allowed"),
+                "{problem}"
+            );
+        }
+    }
+    // The same without credentials: the route is settled first, and its `Allow` holds.
+    let anonymous = app
+        .client
+        .put(app.url("/v1/consents/cns_x:withdraw"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anonymous.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(anonymous.headers()["allow"], "POST");
+    // An unknown verb is no route at all.
+    let (status, _) = send(app.request(Method::POST, "/v1/consents/cns_x:erase")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+both!(
+    methods,
+    a_method_a_route_does_not_take_is_405_with_the_methods_it_does
+);

@@ -68,6 +68,15 @@ async fn a_grant_releases_exactly_its_categories_until_withdrawn(app: &TestApp) 
         problem.to_string().contains("SERVICE_DELIVERY"),
         "{problem}"
     );
+    // In Chinese throughout by default (the participant id and the purpose are codes).
+    let title = problem["title"].as_str().unwrap();
+    let words = title
+        .replace("hk-daojia", "")
+        .replace("SERVICE_DELIVERY", "");
+    assert!(
+        title.starts_with("无权访问：") && !words.bytes().any(|b| b.is_ascii_alphabetic()),
+        "{title}"
+    );
     let (status, problem) = send(request(app, Method::GET, &path, &hk, None)).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert!(

@@ -350,6 +350,19 @@ async fn lists_and_searches_show_only_what_the_reader_may_see(app: &TestApp) {
         by_hk.iter().all(|a| a["categories"] == "BASIC,CONTACT"),
         "{history}"
     );
+    // The operator's reads released identifiers only: no category, shown as no list
+    // (as for a denial), never an empty text.
+    let by_operator: Vec<&Value> = history["accesses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["participant"] == "operator" && a["decision"] == "ALLOW")
+        .collect();
+    assert!(!by_operator.is_empty(), "{history}");
+    assert!(
+        by_operator.iter().all(|a| a["categories"].is_null()),
+        "{history}"
+    );
     let (_, history) = app
         .get(&format!(
             "/v1/seniors/{}/access-history?pageSize=200",

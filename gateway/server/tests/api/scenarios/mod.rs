@@ -7,6 +7,7 @@ mod consent_lifecycle;
 mod events;
 mod holders;
 mod lists_and_searches;
+mod outage;
 mod reading;
 mod release_matrix;
 mod second_registration;
