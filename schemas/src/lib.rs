@@ -20,7 +20,7 @@ use serde_json::Value;
 use time::OffsetDateTime;
 
 pub use kind::{Kind, UnknownKind};
-pub use rules::{id_card_check_digit, uscc_check_character};
+pub use rules::{control_character, id_card_check_digit, uscc_check_character};
 pub use violation::{Lang, LocalizedViolation, Message, Violation, child_pointer, push_pointer};
 
 /// Every violation of `document` against the kind's schema and domain rules, in document

@@ -43,6 +43,17 @@ fn resource_of(path: &str) -> (&'static str, &'static str) {
     }
 }
 
+/// The key of a batch body (`{"seniors": [...]}`).
+fn batch_key(path: &str) -> &'static str {
+    if path.starts_with("/v1/seniors") {
+        "seniors"
+    } else if path.starts_with("/v1/providers") {
+        "providers"
+    } else {
+        "serviceRecords"
+    }
+}
+
 fn schema_ref(name: &str) -> Value {
     json!({"$ref": format!("#/components/schemas/{name}")})
 }
@@ -94,58 +105,118 @@ fn summary(method: &str, path: &str, label: &str) -> String {
     format!("{action}: {label}")
 }
 
+fn division() -> Value {
+    json!({"type": "string", "pattern": "^[0-9]{12}$"})
+}
+
+fn date_time() -> Value {
+    json!({"type": "string", "format": "date-time"})
+}
+
+/// The enum of `field` of the resource schema `name`, as the schemas declare it.
+fn enum_of(name: &str, field: &str) -> Value {
+    let kind = match name {
+        "ServiceRecord" => Kind::ServiceRecord,
+        _ => Kind::Provider,
+    };
+    let schema = schema::schema_of(kind);
+    json!({"enum": schema["properties"][field]["enum"]})
+}
+
+/// `pageSize`: the server clamps a value outside 1–200 rather than refusing it.
+fn page_size() -> Value {
+    json!({"name": "pageSize", "in": "query", "required": false, "description": "items per page, 1 to 200 (a value outside is clamped)", "schema": {"type": "integer", "default": 20}})
+}
+
+/// A query filter that must match `schema` (the server refuses anything else, 400).
+fn filter(name: &str, description: &str, schema: Value) -> Value {
+    json!({"name": name, "in": "query", "required": false, "description": description, "schema": schema})
+}
+
 fn parameters(method: &str, path: &str) -> Vec<Value> {
+    // `{id}` may be followed by a verb in its segment (`{id}:withdraw`).
     let mut parameters: Vec<Value> = path
         .split('/')
-        .filter_map(|segment| segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
-        .map(|name| json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}}))
+        .filter_map(|segment| segment.strip_prefix('{').and_then(|s| s.split_once('}')))
+        .map(|(name, _)| json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}}))
         .collect();
     let query = |name: &str, description: &str| json!({"name": name, "in": "query", "required": false, "description": description, "schema": {"type": "string"}});
     if path.ends_with("access-history") {
-        parameters.push(json!({"name": "pageSize", "in": "query", "required": false, "schema": {"type": "integer", "minimum": 1, "maximum": 200, "default": 20}}));
-    } else if method == "get" && !path.ends_with('}') && !path.ends_with("service-items") {
-        parameters.push(json!({"name": "pageSize", "in": "query", "required": false, "schema": {"type": "integer", "minimum": 1, "maximum": 200, "default": 20}}));
+        parameters.push(page_size());
+    } else if method == "get"
+        && !path.ends_with('}')
+        && !path.ends_with("service-items")
+        && !path.ends_with("/consents")
+    {
+        parameters.push(page_size());
         parameters.push(query("pageToken", "the nextPageToken of the previous page"));
         match path {
             "/v1/seniors" => {
-                parameters.push(query(
+                parameters.push(filter(
                     "division",
                     "12-digit division code: seniors living in it or under it",
+                    division(),
                 ));
-                parameters.push(query("status", "ACTIVE, INACTIVE or DECEASED"));
+                parameters.push(filter(
+                    "status",
+                    "the profile's status",
+                    json!({"enum": ["ACTIVE", "INACTIVE", "DECEASED"]}),
+                ));
             }
             "/v1/service-records" => {
                 parameters.push(query("senior", "senior id"));
                 parameters.push(query("provider", "provider id"));
-                parameters.push(query("status", "record status"));
-                parameters.push(query("from", "RFC 3339: records starting at or after"));
-                parameters.push(query("to", "RFC 3339: records starting before"));
+                parameters.push(filter(
+                    "status",
+                    "record status",
+                    enum_of("ServiceRecord", "status"),
+                ));
+                parameters.push(filter("from", "records starting at or after", date_time()));
+                parameters.push(filter("to", "records starting before", date_time()));
             }
             "/v1/alerts" => {
-                parameters.push(query("rule", "a verification rule code"));
-                parameters.push(query("status", "OPEN, ACKNOWLEDGED or RESOLVED"));
+                parameters.push(filter(
+                    "rule",
+                    "a verification rule code",
+                    json!({"enum": jiayang_domain::verification::Rule::ALL.map(|rule| rule.code())}),
+                ));
+                parameters.push(filter(
+                    "status",
+                    "the alert's status",
+                    json!({"enum": ["OPEN", "ACKNOWLEDGED", "RESOLVED"]}),
+                ));
                 parameters.push(query("provider", "provider id"));
-                parameters.push(query(
+                parameters.push(filter(
                     "district",
                     "12-digit division code: alerts about seniors living in it or under it",
+                    division(),
                 ));
-                parameters.push(query("from", "RFC 3339: alerts raised at or after"));
-                parameters.push(query("to", "RFC 3339: alerts raised before"));
+                parameters.push(filter("from", "alerts raised at or after", date_time()));
+                parameters.push(filter("to", "alerts raised before", date_time()));
             }
             "/v1/webhook-deliveries" => {
-                parameters.push(query("status", "pending, delivered or failed"));
+                parameters.push(filter(
+                    "status",
+                    "the delivery's state",
+                    json!({"enum": ["pending", "delivered", "failed"]}),
+                ));
                 parameters.push(query(
                     "participant",
                     "whose deliveries (the operator; others see their own)",
                 ));
             }
             "/v1/providers" => {
-                parameters.push(query(
+                parameters.push(filter(
                     "district",
                     "division code on one line with a service-area code",
+                    division(),
                 ));
                 parameters.push(query("serviceItem", "a catalog code the provider offers"));
-                parameters.push(query("kind", "provider kind"));
+                parameters.push(filter(
+                    "kind",
+                    "provider kind",
+                    enum_of("ProviderListing", "kind"),
+                ));
                 parameters.push(json!({"name": "inProviderLibrary", "in": "query", "required": false, "schema": {"type": "boolean"}}));
             }
             _ => {}
@@ -158,7 +229,7 @@ fn parameters(method: &str, path: &str) -> Vec<Value> {
         || path.ends_with(":acknowledge")
         || path.ends_with(":resolve")
     {
-        parameters.push(json!({"name": "If-Match", "in": "header", "required": true, "schema": {"type": "string"}, "description": "the version being replaced, e.g. \"3\""}));
+        parameters.push(json!({"name": "If-Match", "in": "header", "required": true, "schema": {"type": "string", "pattern": "^(W/)?\"?[1-9][0-9]{0,9}\"?$"}, "description": "the version being replaced, e.g. \"3\""}));
     }
     let senior_data = [
         "/v1/seniors",
@@ -211,7 +282,7 @@ fn native_operation(method: &str) -> Value {
             "security": [{"bearer": []}],
         })
     } else {
-        parameters.push(json!({"name": "pageSize", "in": "query", "required": false, "schema": {"type": "integer", "minimum": 1, "maximum": 200, "default": 20}}));
+        parameters.push(page_size());
         parameters.push(query(
             "pageToken",
             "the x-jiayang-next-page-token of the previous page",
@@ -272,20 +343,27 @@ fn operation(method: &str, path: &str) -> Value {
             || path.starts_with("/v1/service-records")
             || path == "/v1/seniors:lookup")
     {
-        json!({"description": label, "headers": {"x-jiayang-withheld-categories": {"description": "the data categories left out for this caller and purpose", "schema": {"type": "string"}}}, "content": {"application/json": {"schema": schema_ref(schema_name)}}})
+        json!({"description": label, "headers": {"x-jiayang-withheld-categories": {"description": "the data categories left out for this caller and purpose", "schema": {"type": "string"}}}, "content": {"application/json": {"schema": schema_ref(&format!("{schema_name}Released"))}}})
+    } else if path == "/v1/participants" && method == "post" {
+        json!({"description": "the participant and its credentials (in this answer only)", "content": {"application/json": {"schema": schema_ref("ParticipantCredentials")}}})
+    } else if path.ends_with(":rotate") {
+        json!({"description": "the participant's new credentials (in this answer only)", "content": {"application/json": {"schema": schema_ref("ParticipantCredentials")}}})
+    } else if path.ends_with(":suspend") || path.ends_with(":resume") {
+        json!({"description": "the participant's status now", "content": {"application/json": {"schema": {"type": "object", "additionalProperties": false, "required": ["id", "status"], "properties": {
+            "id": {"type": "string"}, "status": {"enum": ["ACTIVE", "SUSPENDED"]}}}}}})
     } else {
         json!({"description": label, "content": {"application/json": {"schema": schema_ref(schema_name)}}})
     };
     let mut responses = Map::new();
-    responses.insert(
-        if method == "post" && !path.contains(':') {
-            "201"
-        } else {
-            "200"
-        }
-        .into(),
-        success,
-    );
+    let creates = method == "post" && !path.contains(':');
+    if creates && path != "/v1/participants" {
+        // A retry with the same Idempotency-Key answers what the first one created.
+        let mut replayed = success.clone();
+        replayed["description"] =
+            format!("{label}, as first created (a retry with the same Idempotency-Key)").into();
+        responses.insert("200".into(), replayed);
+    }
+    responses.insert(if creates { "201" } else { "200" }.into(), success);
     responses.insert("default".into(), problem);
     let mut operation = json!({
         "operationId": format!("{method}{}", path.replace(['/', '{', '}', ':', '-'], "_")),
@@ -299,15 +377,24 @@ fn operation(method: &str, path: &str) -> Value {
         .any(|verb| path.ends_with(verb));
     if (method == "post" || method == "put") && !bodiless {
         let body = if path.ends_with(":acknowledge") || path.ends_with(":resolve") {
-            json!({"type": "object", "properties": {"note": {"type": "string", "maxLength": 2000}}})
+            json!({"type": "object", "properties": {"note": {"type": "string", "minLength": 1, "maxLength": 2000, "pattern": NO_CONTROL_CHARACTERS}}})
         } else if path.ends_with("/webhook") {
             json!({"type": "object", "required": ["url"], "properties": {"url": {"type": "string", "format": "uri", "description": "https (plain http only to this machine, in development)"}}})
         } else if path.ends_with(":withdraw") {
-            json!({"type": "object", "properties": {"reason": {"type": "string"}}})
+            json!({"type": "object", "properties": {"reason": schema_ref("Text")}})
         } else if path.ends_with(":lookup") {
-            json!({"type": "object", "properties": {"externalId": schema_ref("ExternalId"), "identityNumber": {"type": "string"}}})
+            let mut properties = json!({"externalId": schema_ref("ExternalId")});
+            if path.starts_with("/v1/seniors") {
+                properties["identityNumber"] = json!({"type": "string", "minLength": 1});
+            }
+            json!({"type": "object", "description": "exactly one key", "additionalProperties": false,
+                   "minProperties": 1, "maxProperties": 1, "properties": properties})
         } else if path.ends_with(":batchCreate") {
-            json!({"type": "object", "maxProperties": 1, "additionalProperties": {"type": "array", "maxItems": 5000, "items": schema_ref(schema_name)}})
+            let plural = batch_key(path);
+            json!({"type": "object", "additionalProperties": false, "required": [plural], "properties": {
+                plural: {"type": "array", "maxItems": 5000, "items": schema_ref(schema_name)}}})
+        } else if path == "/v1/participants" {
+            schema_ref("NewParticipant")
         } else {
             schema_ref(schema_name)
         };
@@ -316,6 +403,78 @@ fn operation(method: &str, path: &str) -> Value {
     }
     operation
 }
+
+/// Removes `schema`'s own identity and definitions, returning the definitions; its
+/// references are rewritten into the document's components.
+fn take_defs(schema: &mut Value) -> Vec<(String, Value)> {
+    let Some(object) = schema.as_object_mut() else {
+        return Vec::new();
+    };
+    object.remove("$id");
+    object.remove("$schema");
+    let defs = match object.remove("$defs") {
+        Some(Value::Object(defs)) => defs.into_iter().collect(),
+        _ => Vec::new(),
+    };
+    rewrite_refs(schema);
+    defs.into_iter()
+        .map(|(name, mut definition)| {
+            rewrite_refs(&mut definition);
+            (name, definition)
+        })
+        .collect()
+}
+
+fn rewrite_refs(value: &mut Value) {
+    match value {
+        Value::Object(object) => {
+            if let Some(Value::String(target)) = object.get_mut("$ref")
+                && let Some((_, name)) = target.rsplit_once("/$defs/")
+            {
+                *target = format!("#/components/schemas/{name}");
+            }
+            object.values_mut().for_each(rewrite_refs);
+        }
+        Value::Array(items) => items.iter_mut().for_each(rewrite_refs),
+        _ => {}
+    }
+}
+
+/// What the validator checks by rule (formats, one-of, no control characters), stated
+/// in the document too, so that a request valid by the document is not refused for a
+/// form the document did not tell. (Rules across fields — check digits, a division code
+/// that exists, Beijing's bounds — remain the validator's, named in its violations.)
+fn stated_as_enforced(schemas: &mut Map<String, Value>) {
+    let mut set = |name: &str, pointer: &str, key: &str, value: Value| {
+        if let Some(Value::Object(target)) = schemas
+            .get_mut(name)
+            .and_then(|schema| schema.pointer_mut(pointer))
+        {
+            target.insert(key.into(), value);
+        }
+    };
+    set("Text", "", "pattern", json!(NO_CONTROL_CHARACTERS));
+    set("DivisionCode", "", "pattern", json!("^[0-9]{12}$"));
+    set(
+        "Phone",
+        "",
+        "pattern",
+        json!("^(1[3-9][0-9]{9}|010-[0-9]{8})$"),
+    );
+    set(
+        "ProviderListing",
+        "/properties/uscc",
+        "pattern",
+        json!("^[0-9A-HJ-NP-RTUW-Y]{18}$"),
+    );
+    for reference in ["SeniorRef", "ProviderRef"] {
+        set(reference, "", "minProperties", json!(1));
+        set(reference, "", "maxProperties", json!(1));
+    }
+}
+
+/// Text the validator accepts: no control character (rule `control-character`).
+const NO_CONTROL_CHARACTERS: &str = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f]*$";
 
 fn build() -> Value {
     let mut paths = Map::new();
@@ -339,10 +498,49 @@ fn build() -> Value {
     ] {
         schemas.insert(name.into(), schema::schema_of(kind));
     }
-    schemas.insert("Common".into(), schema::document("common.schema.json"));
+    // The shared definitions become components of their own, and every reference points
+    // into this document (`#/components/schemas/X`): client generators and fuzzers do not
+    // resolve the schemas' relative `common.schema.json#/$defs/X`.
+    let mut common = schema::document("common.schema.json");
+    for (name, definition) in take_defs(&mut common) {
+        schemas.insert(name, definition);
+    }
+    let names: Vec<String> = schemas.keys().cloned().collect();
+    for name in names {
+        let mut hoisted = Vec::new();
+        if let Some(schema) = schemas.get_mut(&name) {
+            hoisted = take_defs(schema);
+        }
+        schemas.extend(hoisted);
+    }
+    stated_as_enforced(&mut schemas);
+    // As read: a minimised profile or record leaves out the fields of the categories it
+    // withholds (x-jiayang-withheld-categories names them), so no field is required.
+    for name in ["SeniorProfile", "ServiceRecord"] {
+        let mut released = schemas[name].clone();
+        if let Some(object) = released.as_object_mut() {
+            object.remove("required");
+            object.insert(
+                "description".into(),
+                "As released to this caller: the fields of withheld categories are absent.".into(),
+            );
+        }
+        schemas.insert(format!("{name}Released"), released);
+    }
     schemas.insert(
-        "ExternalId".into(),
-        json!({"$ref": "common.schema.json#/$defs/ExternalId"}),
+        "NewParticipant".into(),
+        json!({"type": "object", "additionalProperties": false, "required": ["id", "kind", "name"], "properties": {
+        "id": schema_ref("ParticipantId"),
+        "kind": {"enum": ["ELDER_CARE_PORTAL", "HOUSEKEEPING_PLATFORM", "ELDER_CARE_INSTITUTION", "COMMUNITY_STATION", "REGULATOR"]},
+        "name": schema_ref("Text"), "uscc": {"type": "string"}, "nativeFormat": {"type": "string"}}}),
+    );
+    schemas.insert(
+        "ParticipantCredentials".into(),
+        json!({"type": "object", "readOnly": true, "required": ["id", "credentials"], "properties": {
+        "id": {"type": "string"},
+        "kind": {"type": "string"},
+        "credentials": {"type": "object", "required": ["token", "certificatePem", "keyPem"], "properties": {
+            "token": {"type": "string"}, "certificatePem": {"type": "string"}, "keyPem": {"type": "string"}}}}}),
     );
     schemas.insert(
         "Participant".into(),
@@ -426,11 +624,73 @@ fn build() -> Value {
         "info": {"title": "Jiayang (家养) gateway", "version": env!("CARGO_PKG_VERSION"),
                  "description": "The elder-care ⇄ housekeeping data gateway. Every route also has a gRPC twin in package jiayang.v1."},
         "jsonSchemaDialect": "https://json-schema.org/draft/2020-12/schema",
-        "servers": [{"url": "https://localhost:7443"}],
+        // Relative: wherever this document is served from, whatever `--listen` says.
+        "servers": [{"url": "/"}],
         "paths": paths,
         "components": {
             "schemas": schemas,
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "description": "an API token issued by the operator"}}
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refs<'a>(value: &'a Value, found: &mut Vec<&'a str>) {
+        match value {
+            Value::Object(object) => {
+                if let Some(Value::String(target)) = object.get("$ref") {
+                    found.push(target);
+                }
+                object.values().for_each(|v| refs(v, found));
+            }
+            Value::Array(items) => items.iter().for_each(|v| refs(v, found)),
+            _ => {}
+        }
+    }
+
+    #[test]
+    fn every_reference_resolves_inside_the_document() {
+        let document = document();
+        let mut found = Vec::new();
+        refs(document, &mut found);
+        assert!(found.len() > 50, "{} references", found.len());
+        for target in found {
+            let pointer = target
+                .strip_prefix('#')
+                .unwrap_or_else(|| panic!("{target} points outside the document"));
+            assert!(
+                document.pointer(pointer).is_some(),
+                "{target} does not resolve"
+            );
+        }
+        assert!(!document.to_string().contains("\"$id\""));
+    }
+
+    #[test]
+    fn every_path_parameter_is_declared_and_servers_are_relative() {
+        let document = document();
+        for (path, item) in document["paths"].as_object().unwrap() {
+            let names: Vec<&str> = path
+                .split('{')
+                .skip(1)
+                .filter_map(|rest| rest.split_once('}').map(|(name, _)| name))
+                .collect();
+            for (method, operation) in item.as_object().unwrap() {
+                for name in &names {
+                    assert!(
+                        operation["parameters"]
+                            .as_array()
+                            .unwrap()
+                            .iter()
+                            .any(|p| p["in"] == "path" && p["name"] == *name),
+                        "{method} {path} does not declare {name}"
+                    );
+                }
+            }
+        }
+        assert_eq!(document["servers"], json!([{"url": "/"}]));
+    }
 }

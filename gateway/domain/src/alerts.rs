@@ -229,7 +229,7 @@ pub async fn list(
 }
 
 /// Longest note a regulator may leave.
-const MAX_NOTE: usize = 2000;
+pub const MAX_NOTE: usize = 2000;
 
 /// Acknowledges or resolves the alert `id` at `expected_version`, with an optional note:
 /// regulators only (the kind gate), OPEN → ACKNOWLEDGED → RESOLVED (or OPEN → RESOLVED).

@@ -17,6 +17,7 @@ use time::{Date, OffsetDateTime, UtcOffset};
 use crate::{Kind, Violation};
 
 pub use national::{id_card_check_digit, uscc_check_character};
+pub use text::control_character;
 
 /// Beijing time, for "today" in not-in-the-future checks.
 const BEIJING: UtcOffset = match UtcOffset::from_hms(8, 0, 0) {

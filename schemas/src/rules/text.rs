@@ -5,12 +5,25 @@
 use serde_json::Value;
 
 use super::Checker;
-use crate::{child_pointer, rule};
+use crate::{Violation, child_pointer, rule};
 
 /// A control character that has no place in any text: C0 controls and DEL. Tabs and
 /// line breaks are allowed (comments and notes may have several lines).
 fn is_control(c: char) -> bool {
     (c.is_ascii_control() && !matches!(c, '\t' | '\n' | '\r')) || c == '\u{7f}'
+}
+
+/// For a text outside any document (a note, a reason, a participant's name): the
+/// violation of its first control character, at `pointer`.
+pub fn control_character(pointer: &str, text: &str) -> Option<Violation> {
+    let c = text.chars().find(|c| is_control(*c))?;
+    let code = format!("U+{:04X}", u32::from(c));
+    Some(Violation::new(
+        pointer,
+        rule::CONTROL_CHARACTER,
+        format!("文本含有控制字符 {code}"),
+        format!("the text holds the control character {code}"),
+    ))
 }
 
 pub(super) fn check(checker: &mut Checker<'_>, document: &Value) {

@@ -75,7 +75,7 @@ pub async fn action(
         "resolve" => Handling::Resolve,
         _ => return Err(ApiError::UnknownRoute),
     };
-    let note = body.text("note")?;
+    let note = body.text("note", alerts::MAX_NOTE)?;
     let handled = alerts::handle(&gateway, &call, id, handling, note, version).await?;
     Ok(reply::with_etag(StatusCode::OK, handled))
 }

@@ -31,7 +31,8 @@ pub async fn action(
     let Some(id) = segment.strip_suffix(":withdraw") else {
         return Err(ApiError::UnknownRoute);
     };
-    let reason = body.text("reason")?;
+    // The consent's withdrawalReason is a Text (at most 500 characters).
+    let reason = body.text("reason", 500)?;
     let withdrawn = consents::withdraw(&gateway, &call, id, reason).await?;
     Ok(reply::with_etag(StatusCode::OK, withdrawn))
 }

@@ -102,18 +102,35 @@ impl<S: Send + Sync> FromRequest<S> for ActionBody {
 }
 
 impl ActionBody {
-    /// The text field `name`, if the body has one.
-    pub fn text(&self, name: &str) -> Result<Option<String>, ApiError> {
+    /// The text field `name`, if the body has one: text as people write it, not empty,
+    /// at most `max` characters.
+    pub fn text(&self, name: &str, max: usize) -> Result<Option<String>, ApiError> {
+        let pointer = format!("/{name}");
+        let refused = |rule, zh: String, en: String| {
+            Err(Error::invalid(Violation::new(pointer.clone(), rule, zh, en)).into())
+        };
+        use jiayang_schemas::rule;
         match self.0.as_ref().and_then(|fields| fields.get(name)) {
             None | Some(Value::Null) => Ok(None),
-            Some(Value::String(text)) => Ok(Some(text.clone())),
-            Some(_) => Err(Error::invalid(Violation::new(
-                format!("/{name}"),
-                jiayang_schemas::rule::TYPE,
+            Some(Value::String(text)) if text.trim().is_empty() => refused(
+                rule::EMPTY,
+                format!("{name} 不能为空"),
+                format!("{name} must not be empty"),
+            ),
+            Some(Value::String(text)) if text.chars().count() > max => refused(
+                rule::MAX_LENGTH,
+                format!("{name} 最多 {max} 字"),
+                format!("{name} holds at most {max} characters"),
+            ),
+            Some(Value::String(text)) => match jiayang_schemas::control_character(&pointer, text) {
+                Some(violation) => Err(Error::invalid(violation).into()),
+                None => Ok(Some(text.clone())),
+            },
+            Some(_) => refused(
+                rule::TYPE,
                 format!("{name} 应为文本"),
                 format!("{name} must be text"),
-            ))
-            .into()),
+            ),
         }
     }
 }

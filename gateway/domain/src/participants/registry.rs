@@ -72,7 +72,10 @@ pub async fn add(store: &Store, ca: &TlsFiles, new: &NewParticipant) -> Result<C
             "there is one operator, made by `jiayang serve`; add other kinds".into(),
         ));
     }
-    let txn = store.db.begin().await?;
+    // Through the SQLite write gate: a read that turns into a write would otherwise meet
+    // another writer as "database is locked".
+    let write = store.write().await?;
+    let txn = &write.txn;
     participant::ActiveModel {
         id: Set(new.id.clone()),
         kind: Set(new.kind.as_str().into()),
@@ -82,7 +85,7 @@ pub async fn add(store: &Store, ca: &TlsFiles, new: &NewParticipant) -> Result<C
         uscc: Set(new.uscc.clone()),
         native_format: Set(new.native_format.clone()),
     }
-    .insert(&txn)
+    .insert(txn)
     .await
     .map_err(|e| {
         if is_unique_violation(&e) {
@@ -91,9 +94,9 @@ pub async fn add(store: &Store, ca: &TlsFiles, new: &NewParticipant) -> Result<C
             e.into()
         }
     })?;
-    let credentials = issue(&txn, ca, &new.id).await?;
-    audit::append(&txn, vec![registry_change("participant.added", &new.id)]).await?;
-    txn.commit().await?;
+    let credentials = issue(txn, ca, &new.id).await?;
+    audit::append(txn, vec![registry_change("participant.added", &new.id)]).await?;
+    write.commit().await?;
     Ok(credentials)
 }
 
@@ -135,6 +138,17 @@ pub async fn register(gateway: &Gateway, document: Value) -> Result<Registered, 
             message,
         ))
     })?;
+    if document.name.trim().is_empty() {
+        return Err(Error::invalid(Violation::new(
+            "/name",
+            jiayang_schemas::rule::EMPTY,
+            "接入方名称不能为空",
+            "a participant's name must not be empty",
+        )));
+    }
+    if let Some(violation) = jiayang_schemas::control_character("/name", &document.name) {
+        return Err(Error::invalid(violation));
+    }
     let new = NewParticipant {
         id: document.id,
         kind,
@@ -195,39 +209,45 @@ pub(super) async fn existing(
 /// Sets a participant's status; every credential it holds stops (or starts again)
 /// working on its next request.
 pub async fn set_status(store: &Store, id: &str, status: Status) -> Result<(), Error> {
-    let txn = store.db.begin().await?;
-    let mut row: participant::ActiveModel = existing(&txn, id).await?.into();
+    // Through the SQLite write gate: a read that turns into a write would otherwise meet
+    // another writer as "database is locked".
+    let write = store.write().await?;
+    let txn = &write.txn;
+    let mut row: participant::ActiveModel = existing(txn, id).await?.into();
     row.status = Set(status.as_str().into());
-    row.update(&txn).await?;
+    row.update(txn).await?;
     let action = match status {
         Status::Active => "participant.resumed",
         Status::Suspended => "participant.suspended",
     };
-    audit::append(&txn, vec![registry_change(action, id)]).await?;
-    txn.commit().await?;
+    audit::append(txn, vec![registry_change(action, id)]).await?;
+    write.commit().await?;
     Ok(())
 }
 
 /// Revokes every token and certificate of a participant and issues new ones.
 pub async fn rotate(store: &Store, ca: &TlsFiles, id: &str) -> Result<Credentials, Error> {
-    let txn = store.db.begin().await?;
-    existing(&txn, id).await?;
+    // Through the SQLite write gate: a read that turns into a write would otherwise meet
+    // another writer as "database is locked".
+    let write = store.write().await?;
+    let txn = &write.txn;
+    existing(txn, id).await?;
     let now = now_micros();
     api_token::Entity::update_many()
         .col_expr(api_token::Column::RevokedAt, Expr::value(now))
         .filter(api_token::Column::ParticipantId.eq(id))
         .filter(api_token::Column::RevokedAt.is_null())
-        .exec(&txn)
+        .exec(txn)
         .await?;
     client_certificate::Entity::update_many()
         .col_expr(client_certificate::Column::RevokedAt, Expr::value(now))
         .filter(client_certificate::Column::ParticipantId.eq(id))
         .filter(client_certificate::Column::RevokedAt.is_null())
-        .exec(&txn)
+        .exec(txn)
         .await?;
-    let credentials = issue(&txn, ca, id).await?;
-    audit::append(&txn, vec![registry_change("participant.rotated", id)]).await?;
-    txn.commit().await?;
+    let credentials = issue(txn, ca, id).await?;
+    audit::append(txn, vec![registry_change("participant.rotated", id)]).await?;
+    write.commit().await?;
     Ok(credentials)
 }
 
