@@ -1,12 +1,12 @@
 //! /v1/providers: created, found by district, service item, kind and library, updated,
 //! looked up, and kept unique by credit code. Their workers: `workers.rs`.
 
-use reqwest::StatusCode;
+use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use crate::{
     both,
-    common::{TestApp, provider},
+    common::{TestApp, provider, send},
 };
 
 fn ids(page: &Value) -> Vec<String> {
@@ -115,4 +115,60 @@ async fn providers_update_look_up_and_keep_credit_codes_unique(app: &TestApp) {
 both!(
     provider_crud,
     providers_update_look_up_and_keep_credit_codes_unique
+);
+
+async fn updates_need_the_current_version_and_pages_their_own_token(app: &TestApp) {
+    let body = provider(8, &["110105000000"]);
+    let (_, created) = app.post("/v1/providers", &body).await;
+    let path = format!("/v1/providers/{}", created["id"].as_str().unwrap());
+    let problem_type = |problem: &Value| {
+        problem["type"]
+            .as_str()
+            .unwrap()
+            .rsplit('/')
+            .next()
+            .unwrap()
+            .to_owned()
+    };
+    // No If-Match: 428; a version that is not the current one: 412 naming the current.
+    let (status, problem) = send(app.request(Method::PUT, &path).json(&body)).await;
+    assert_eq!(status, StatusCode::PRECONDITION_REQUIRED, "{problem}");
+    assert_eq!(problem_type(&problem), "precondition-required");
+    let (status, updated) = app.put(&path, 1, &body).await;
+    assert_eq!(status, StatusCode::OK, "{updated}");
+    let stale = app
+        .request(Method::PUT, &path)
+        .header("if-match", "\"1\"")
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stale.status(), StatusCode::PRECONDITION_FAILED);
+    assert_eq!(stale.headers()["etag"], "\"2\"");
+    let problem: Value = stale.json().await.unwrap();
+    assert_eq!(problem_type(&problem), "version-mismatch");
+    assert_eq!(problem["currentVersion"], 2);
+
+    // A page token is good for the query that made it only.
+    for n in 9..12 {
+        app.post("/v1/providers", &provider(n, &["110105000000"]))
+            .await;
+    }
+    let (status, page) = app
+        .get("/v1/providers?pageSize=2&district=110105000000")
+        .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let token = page["nextPageToken"].as_str().expect("a second page");
+    for bad in [
+        format!("/v1/providers?pageSize=2&pageToken={token}"),
+        "/v1/providers?pageToken=not-a-token".to_owned(),
+    ] {
+        let (status, problem) = app.get(&bad).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}: {problem}");
+        assert_eq!(problem_type(&problem), "invalid-page-token", "{bad}");
+    }
+}
+both!(
+    versions_and_page_tokens,
+    updates_need_the_current_version_and_pages_their_own_token
 );
