@@ -158,6 +158,36 @@ async fn ensure_operator(store: &Store, data_dir: &Path) -> Result<Option<String
     made
 }
 
+/// Whether an HTTP/1.1 request head is over the limit. hyper refuses a head that is still
+/// incomplete when its buffer reaches the limit, but one that arrives whole in a large
+/// read gets through; HTTP/2 counts the header list itself.
+fn head_too_large<B>(request: &http::Request<B>) -> bool {
+    if request.version() >= http::Version::HTTP_2 {
+        return false;
+    }
+    let line = request.method().as_str().len()
+        + request
+            .uri()
+            .path_and_query()
+            .map_or(1, |p| p.as_str().len())
+        + " HTTP/1.1\r\n".len();
+    let fields: usize = request
+        .headers()
+        .iter()
+        .map(|(name, value)| name.as_str().len() + value.len() + ": \r\n".len())
+        .sum();
+    line + fields > HEADER_LIMIT
+}
+
+/// hyper's own answer to an oversized head: 431, no body, and the connection closed.
+fn head_too_large_answer() -> http::Response<axum::body::Body> {
+    http::Response::builder()
+        .status(http::StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE)
+        .header(http::header::CONNECTION, "close")
+        .body(axum::body::Body::empty())
+        .expect("a fixed response")
+}
+
 /// Binds the port.
 pub async fn bind(listen: SocketAddr) -> Result<TcpListener, ServeError> {
     TcpListener::bind(listen)
@@ -238,12 +268,20 @@ pub async fn serve(listener: TcpListener, prepared: Prepared, shutdown: impl Fut
                     .and_then(|chain| chain.first())
                     .map(|leaf| PeerCertificate(tls::fingerprint(leaf)));
                 let service = tower::service_fn(move |request: http::Request<Incoming>| {
+                    let too_large = head_too_large(&request);
                     let (mut request, exchange) = activity.begin(request);
                     if let Some(peer) = &peer {
                         request.extensions_mut().insert(peer.clone());
                     }
-                    let response = app.clone().oneshot(request);
-                    async move { Ok::<_, Infallible>(exchange.finish(response.await?)) }
+                    let app = app.clone();
+                    async move {
+                        let response = if too_large {
+                            head_too_large_answer()
+                        } else {
+                            app.oneshot(request).await?
+                        };
+                        Ok::<_, Infallible>(exchange.finish(response))
+                    }
                 });
                 let connection = builder.serve_connection_with_upgrades(
                     TokioIo::new(tls),
@@ -306,5 +344,33 @@ pub async fn shutdown_signal() {
     tokio::select! {
         () = interrupt => {},
         () = terminate => {},
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with_header(version: http::Version, size: usize) -> http::Request<()> {
+        http::Request::get("/healthz")
+            .version(version)
+            .header("x-big", "x".repeat(size))
+            .body(())
+            .unwrap()
+    }
+
+    #[test]
+    fn an_http1_head_over_the_limit_is_refused_however_it_arrived() {
+        assert!(head_too_large(&with_header(http::Version::HTTP_11, 40_000)));
+        assert!(head_too_large(&with_header(
+            http::Version::HTTP_11,
+            HEADER_LIMIT
+        )));
+        assert!(!head_too_large(&with_header(
+            http::Version::HTTP_11,
+            30_000
+        )));
+        // HTTP/2 counts its header list in the protocol (max_header_list_size).
+        assert!(!head_too_large(&with_header(http::Version::HTTP_2, 40_000)));
     }
 }
