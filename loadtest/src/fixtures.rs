@@ -4,6 +4,8 @@
 use jiayang_schemas::reference::{DivisionLevel, divisions};
 use serde_json::{Value, json};
 
+use crate::harness::PORTAL;
+
 const PROVIDER: &str = include_str!("../../schemas/fixtures/provider/valid/design-example.json");
 const SENIOR: &str = include_str!("../../schemas/fixtures/senior/valid/design-example.json");
 const WORKER: &str = include_str!("../../schemas/fixtures/worker/valid/nurse.json");
@@ -63,7 +65,7 @@ pub fn provider(n: usize, districts: &[(&'static str, Vec<&'static str>)]) -> Va
     let mut provider = parse(PROVIDER);
     provider["uscc"] = uscc(n).into();
     provider["name"] = format!("北京第{n}号家政服务有限公司").into();
-    provider["externalIds"] = json!([{"participant": "hk-daojia", "id": format!("LOAD-S{n}")}]);
+    provider["externalIds"] = json!([{"participant": PORTAL, "id": format!("LOAD-S{n}")}]);
     provider["serviceArea"] = json!(area);
     provider
 }
@@ -74,7 +76,7 @@ pub fn record_template(senior_id: &str, provider_id: &str) -> String {
     let mut record = parse(RECORD);
     record["senior"] = json!({ "seniorId": senior_id });
     record["provider"] = json!({ "providerId": provider_id });
-    record["externalIds"] = json!([{"participant": "hk-daojia", "id": EXTERNAL_ID_SLOT}]);
+    record["externalIds"] = json!([{"participant": PORTAL, "id": EXTERNAL_ID_SLOT}]);
     record.to_string()
 }
 
@@ -151,7 +153,7 @@ impl Spread {
         let mut record = parse(RECORD);
         record["senior"] = json!({ "seniorId": self.seniors[i % SENIORS] });
         record["provider"] = json!({ "providerId": self.provider_id });
-        record["externalIds"] = json!([{"participant": "hk-daojia", "id": EXTERNAL_ID_SLOT}]);
+        record["externalIds"] = json!([{"participant": PORTAL, "id": EXTERNAL_ID_SLOT}]);
         record["worker"]["certificateNo"] = certificate(i % WORKERS).into();
         record["serviceItem"] = "MEAL_DELIVERY".into();
         record["scheduled"] = json!({"start": at(0), "end": at(VISIT_MINUTES)});

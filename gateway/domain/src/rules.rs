@@ -29,8 +29,8 @@ pub const PARTICIPANT_ID: &str = "participant-id";
 /// A participant kind is one of DESIGN §4.5's.
 pub const PARTICIPANT_KIND: &str = "participant-kind";
 
-/// A senior registration's `externalIds` name its holder only: each holder records its
-/// own ids in its own registration.
+/// `externalIds` name the caller only (each holder records its own ids in its own
+/// registration); the operator may name any participant that exists.
 pub const EXTERNAL_ID_FOREIGN: &str = "external-id-foreign";
 /// A registration's identity document is fixed: it names the person registered.
 pub const IDENTITY_FIXED: &str = "identity-fixed";

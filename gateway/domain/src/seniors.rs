@@ -288,36 +288,15 @@ impl Resource for Seniors {
     /// Each holder writes its own registration only: another's is as if not there.
     const OWN: Option<registration::Column> = Some(registration::Column::Holder);
 
-    /// Seals the personal numbers and hashes the identity document; external ids name
-    /// the registering holder only (another participant's would claim its ids, and a
-    /// conflict on them would tell that participant's ids apart).
+    /// Seals the personal numbers and hashes the identity document.
     async fn prepare(
         gateway: &Gateway,
-        call: &Call,
+        _call: &Call,
         _parent: Option<&str>,
         body: &mut Map<String, Value>,
         _conn: &impl ConnectionTrait,
         _cache: &mut (),
     ) -> Result<SealedParts, Error> {
-        let foreign: Vec<Violation> = body
-            .get("externalIds")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .enumerate()
-            .filter(|(_, id)| id.get("participant").and_then(Value::as_str) != Some(call.me()))
-            .map(|(i, _)| {
-                Violation::new(
-                    format!("/externalIds/{i}/participant"),
-                    rules::EXTERNAL_ID_FOREIGN,
-                    "登记只记录本接入方自己的外部编号",
-                    "a registration records its holder's own external ids only",
-                )
-            })
-            .collect();
-        if !foreign.is_empty() {
-            return Err(Error::Invalid(foreign));
-        }
         let document_type = body
             .get("identityDocument")
             .and_then(|d| d.get("type"))

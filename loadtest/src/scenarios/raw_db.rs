@@ -14,6 +14,8 @@ use jiayang_store::{
 use sea_orm::{ActiveValue::Set, DatabaseTransaction, EntityTrait, TransactionTrait};
 use serde_json::Value;
 
+use crate::harness::PORTAL;
+
 use crate::{
     BoxError,
     config::Config,
@@ -84,7 +86,7 @@ impl Rows {
             },
             external_id::ActiveModel {
                 kind: Set(Kind::ServiceRecord.as_str().into()),
-                participant: Set("hk-daojia".into()),
+                participant: Set(PORTAL.into()),
                 external_id: Set(external),
                 resource_id: Set(id),
             },

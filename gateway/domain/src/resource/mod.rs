@@ -20,7 +20,10 @@ use sea_orm::{
 };
 use serde_json::{Map, Value};
 
-use crate::{Call, Error, Gateway, document, document::new_id, references};
+use jiayang_schemas::Violation;
+use jiayang_store::entity::participant;
+
+use crate::{Call, Error, Gateway, ParticipantKind, document, document::new_id, references, rules};
 
 pub use write::{MAX_BATCH, batch_create, create, get, lookup_external, update};
 
@@ -200,12 +203,56 @@ pub(crate) async fn prepare<R: Resource>(
 ) -> Result<Prepared<R::Extra>, Error> {
     crate::validated(R::KIND, &document)?;
     let mut body = document::without_server_fields(document);
+    let external_ids = document::external_ids(&body);
+    check_external_ids(call, &external_ids, conn).await?;
     let extra = R::prepare(gateway, call, parent, &mut body, conn, cache).await?;
     Ok(Prepared {
-        external_ids: document::external_ids(&body),
+        external_ids,
         body,
         extra,
     })
+}
+
+/// External ids name the caller: another participant's would claim that participant's
+/// ids, so its own create with them would later be refused as a conflict (and the
+/// conflict would tell whose ids the gateway holds). The operator, migrating listings,
+/// may record any participant's ids, as long as that participant exists.
+async fn check_external_ids(
+    call: &Call,
+    external_ids: &[(String, String)],
+    conn: &impl ConnectionTrait,
+) -> Result<(), Error> {
+    let mut violations = Vec::new();
+    for (i, (participant, _)) in external_ids.iter().enumerate() {
+        if participant == call.me() {
+            continue;
+        }
+        let at = format!("/externalIds/{i}/participant");
+        if call.kind() != ParticipantKind::Operator {
+            violations.push(Violation::new(
+                at,
+                rules::EXTERNAL_ID_FOREIGN,
+                "只能记录本接入方自己的外部编号",
+                "only the caller's own external ids may be recorded",
+            ));
+        } else if participant::Entity::find_by_id(participant.clone())
+            .one(conn)
+            .await?
+            .is_none()
+        {
+            violations.push(Violation::new(
+                at,
+                rules::REFERENCE_UNRESOLVED,
+                "外部编号所属的参与方不存在",
+                "the external id names no participant",
+            ));
+        }
+    }
+    if violations.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Invalid(violations))
+    }
 }
 
 /// The columns of a new row: the resource's, its creator's, id, version 1 and times.

@@ -368,14 +368,28 @@ pub fn consent(senior_id: &str) -> Value {
     consent
 }
 
-/// A valid provider with credit code derived from `n`, serving `areas`.
+/// [`fixture`] with every external id made `owner`'s: a participant records only its own.
+pub fn fixture_of(kind: &str, name: &str, owner: &str) -> Value {
+    let mut document = fixture(kind, name);
+    for id in document["externalIds"].as_array_mut().into_iter().flatten() {
+        id["participant"] = owner.into();
+    }
+    document
+}
+
+/// A valid provider with credit code derived from `n`, serving `areas`, listed by `PORTAL`
+/// with its own external id `Sn`.
 pub fn provider(n: u32, areas: &[&str]) -> Value {
+    provider_of(PORTAL, n, areas)
+}
+
+/// [`provider`] as `owner` lists it.
+pub fn provider_of(owner: &str, n: u32, areas: &[&str]) -> Value {
     let first17 = format!("91110105MA{n:07}");
     let check = jiayang_schemas::uscc_check_character(first17.as_bytes()).unwrap();
     let mut provider = fixture("provider", "design-example.json");
     provider["uscc"] = format!("{first17}{}", char::from(check)).into();
-    provider["externalIds"] =
-        serde_json::json!([{"participant": "hk-daojia", "id": format!("S{n}")}]);
+    provider["externalIds"] = serde_json::json!([{"participant": owner, "id": format!("S{n}")}]);
     provider["serviceArea"] = serde_json::json!(areas);
     provider
 }

@@ -9,7 +9,7 @@ use jiayang_domain::{ParticipantKind, rules};
 use reqwest::{Method, RequestBuilder, StatusCode, header::HeaderValue};
 use serde_json::{Value, json};
 
-use crate::common::{TestApp, consent, fixture, held_senior, provider, send, senior};
+use crate::common::{PORTAL, TestApp, consent, fixture_of, held_senior, provider, send, senior};
 
 /// A request refused (HTTP 400) with a violation of `rule`.
 struct Case {
@@ -40,7 +40,7 @@ const CASES: &[Case] = &[
     Case {
         rule: rules::REFERENCE_UNRESOLVED,
         request: |app, _| {
-            let mut record = fixture("service-record", "design-example.json");
+            let mut record = fixture_of("service-record", "design-example.json", PORTAL);
             record["senior"] = json!({"seniorId": "sen_01JC8W9Q4M5V3X2K7T6N1R0B9A"});
             app.request(Method::POST, "/v1/service-records")
                 .json(&record)

@@ -14,7 +14,7 @@ use tonic_types::StatusExt;
 
 use crate::{
     both,
-    common::{TestApp, authed, fixture, provider, senior, typed},
+    common::{PORTAL, TestApp, authed, fixture, fixture_of, provider, senior, typed},
 };
 
 async fn seniors_over_grpc(app: &TestApp) {
@@ -173,7 +173,7 @@ async fn providers_records_and_the_catalog_over_grpc(app: &TestApp) {
         .into_inner()
         .id;
     let mut records = ServiceRecordServiceClient::new(channel.clone());
-    let mut body = fixture("service-record", "design-example.json");
+    let mut body = fixture_of("service-record", "design-example.json", PORTAL);
     body["senior"] = serde_json::json!({"seniorId": senior_id});
     body["provider"] = serde_json::json!({"providerId": created.id});
     body.as_object_mut().unwrap().remove("worker");
@@ -217,11 +217,11 @@ async fn a_bulk_import_streams_records_and_reports_the_rejected(app: &TestApp) {
         .id;
     let records: Vec<ServiceRecord> = (0..120)
         .map(|i| {
-            let mut body = fixture("service-record", "design-example.json");
+            let mut body = fixture_of("service-record", "design-example.json", PORTAL);
             body["senior"] = serde_json::json!({"seniorId": senior_id});
             body["provider"] = serde_json::json!({"providerId": provider_id});
             body["externalIds"] =
-                serde_json::json!([{"participant": "hk-daojia", "id": format!("IMP-{i}")}]);
+                serde_json::json!([{"participant": PORTAL, "id": format!("IMP-{i}")}]);
             body.as_object_mut().unwrap().remove("worker");
             body["status"] = "SCHEDULED".into();
             if i % 40 == 7 {

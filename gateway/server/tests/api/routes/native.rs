@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use crate::{
     both,
-    common::{TestApp, fixture, send, senior},
+    common::{PORTAL, TestApp, fixture_of, send, senior},
 };
 
 fn golden(path: &str) -> Vec<u8> {
@@ -75,14 +75,17 @@ async fn a_housekeeping_order_lands_and_its_unresolved_references_name_its_own_f
 
     let (_, s) = app.post("/v1/seniors", &senior(1, "110105013000")).await;
     let (status, p) = app
-        .post("/v1/providers", &fixture("provider", "design-example.json"))
+        .post(
+            "/v1/providers",
+            &fixture_of("provider", "design-example.json", PORTAL),
+        )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{p}");
     let provider_id = p["id"].as_str().unwrap();
     let (status, w) = app
         .post(
             &format!("/v1/providers/{provider_id}/workers"),
-            &fixture("worker", "nurse.json"),
+            &fixture_of("worker", "nurse.json", PORTAL),
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{w}");
@@ -264,7 +267,10 @@ async fn a_station_visit_log_is_checked_against_the_names_on_record(app: &TestAp
     let (status, _) = app.post("/v1/seniors", &profile).await;
     assert_eq!(status, StatusCode::CREATED);
     let (status, _) = app
-        .post("/v1/providers", &fixture("provider", "design-example.json"))
+        .post(
+            "/v1/providers",
+            &fixture_of("provider", "design-example.json", PORTAL),
+        )
         .await;
     assert_eq!(status, StatusCode::CREATED);
     let number = profile["identityDocument"]["number"].as_str().unwrap();

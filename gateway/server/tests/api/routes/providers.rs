@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 
 use crate::{
     both,
-    common::{TestApp, provider, send},
+    common::{PORTAL, TestApp, provider, send},
 };
 
 fn ids(page: &Value) -> Vec<String> {
@@ -93,7 +93,7 @@ async fn providers_update_look_up_and_keep_credit_codes_unique(app: &TestApp) {
     let (status, found) = app
         .post(
             "/v1/providers:lookup",
-            &json!({"externalId": {"participant": "hk-daojia", "id": "S5"}}),
+            &json!({"externalId": {"participant": PORTAL, "id": "S5"}}),
         )
         .await;
     assert_eq!(status, StatusCode::OK);

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use crate::{
     both,
-    common::{TestApp, fixture, provider, senior},
+    common::{PORTAL, TestApp, fixture_of, provider, senior},
 };
 
 /// A senior, a provider with one worker; returns (senior id, senior, provider id, provider).
@@ -20,7 +20,7 @@ async fn world(app: &TestApp) -> (String, Value, String, Value) {
     let (status, w) = app
         .post(
             &format!("/v1/providers/{provider_id}/workers"),
-            &fixture("worker", "nurse.json"),
+            &fixture_of("worker", "nurse.json", PORTAL),
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{w}");
@@ -33,7 +33,7 @@ async fn world(app: &TestApp) -> (String, Value, String, Value) {
 }
 
 fn record(senior: Value, provider: Value) -> Value {
-    let mut record = fixture("service-record", "design-example.json");
+    let mut record = fixture_of("service-record", "design-example.json", PORTAL);
     record["senior"] = senior;
     record["provider"] = provider;
     record
@@ -52,12 +52,12 @@ async fn references_resolve_to_ids_however_they_are_given(app: &TestApp) {
         ),
         (
             json!({"externalId": {"participant": "bj-elder-portal", "id": "LNR-000001"}}),
-            json!({"externalId": {"participant": "hk-daojia", "id": "S1"}}),
+            json!({"externalId": {"participant": PORTAL, "id": "S1"}}),
         ),
     ];
     for (i, (senior_ref, provider_ref)) in forms.into_iter().enumerate() {
         let mut body = record(senior_ref, provider_ref);
-        body["externalIds"] = json!([{"participant": "hk-daojia", "id": format!("HK-{i}")}]);
+        body["externalIds"] = json!([{"participant": PORTAL, "id": format!("HK-{i}")}]);
         let (status, created) = app.post("/v1/service-records", &body).await;
         assert_eq!(status, StatusCode::CREATED, "{created}");
         assert_eq!(
@@ -131,7 +131,7 @@ async fn records_filter_by_senior_provider_time_and_status(app: &TestApp) {
     .enumerate()
     {
         let mut body = record(json!({"seniorId": who}), json!({"providerId": provider_id}));
-        body["externalIds"] = json!([{"participant": "hk-daojia", "id": format!("R{i}")}]);
+        body["externalIds"] = json!([{"participant": PORTAL, "id": format!("R{i}")}]);
         body["scheduled"] = json!({"start": format!("2026-11-{day}T01:00:00Z"), "end": format!("2026-11-{day}T03:00:00Z")});
         body["checkIn"]["at"] = format!("2026-11-{day}T01:02:10Z").into();
         body["checkOut"]["at"] = format!("2026-11-{day}T03:01:40Z").into();
@@ -181,7 +181,7 @@ async fn records_filter_by_senior_provider_time_and_status(app: &TestApp) {
     let (status, found) = app
         .post(
             "/v1/service-records:lookup",
-            &json!({"externalId": {"participant": "hk-daojia", "id": "R1"}}),
+            &json!({"externalId": {"participant": PORTAL, "id": "R1"}}),
         )
         .await;
     assert_eq!(status, StatusCode::OK);

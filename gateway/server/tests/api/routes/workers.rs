@@ -5,7 +5,7 @@ use reqwest::StatusCode;
 
 use crate::{
     both,
-    common::{TestApp, fixture, provider},
+    common::{PORTAL, TestApp, fixture_of, provider},
 };
 
 async fn workers_live_under_their_provider(app: &TestApp) {
@@ -14,7 +14,7 @@ async fn workers_live_under_their_provider(app: &TestApp) {
         .await;
     let provider_id = created["id"].as_str().unwrap();
     let workers = format!("/v1/providers/{provider_id}/workers");
-    let worker = fixture("worker", "nurse.json");
+    let worker = fixture_of("worker", "nurse.json", PORTAL);
     let (status, made) = app.post(&workers, &worker).await;
     assert_eq!(status, StatusCode::CREATED, "{made}");
     assert_eq!(made["providerId"], provider_id);

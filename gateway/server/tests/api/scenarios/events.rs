@@ -20,7 +20,7 @@ use serde_json::{Value, json};
 use super::reading::{call, grant_from, keys, listing_with_nurse, update_listing};
 use crate::{
     both,
-    common::{TestApp, authorized, fixture, held_senior, provider, send, senior},
+    common::{TestApp, authorized, fixture, held_senior, provider_of, send, senior},
 };
 
 /// One long-poll as `token`: the events and the cursor.
@@ -417,7 +417,7 @@ async fn concurrent_writers_leave_no_gap(app: &TestApp) {
             let (client, base, token) = (app.client.clone(), app.url(""), hk.clone());
             tokio::spawn(async move {
                 let n = 100 + w;
-                let listing = provider(n, &["110105000000"]);
+                let listing = provider_of("hk-daojia", n, &["110105000000"]);
                 let (status, created) = send(
                     client
                         .post(format!("{base}/v1/providers"))

@@ -5,6 +5,7 @@ mod alerts;
 mod audit_chain;
 mod consent_lifecycle;
 mod events;
+mod external_ids;
 mod holders;
 mod lists_and_searches;
 mod outage;

@@ -4,7 +4,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::common::{TestApp, authorized, consent, fixture, provider, send};
+use crate::common::{TestApp, authorized, consent, fixture, provider_of, send};
 
 /// A request as `token`, declaring `purpose` when given.
 pub fn request(
@@ -111,7 +111,7 @@ pub async fn listing_with_nurse(app: &TestApp, token: &str) -> String {
         Method::POST,
         "/v1/providers",
         None,
-        Some(&provider(1, &["110105000000"])),
+        Some(&provider_of("hk-daojia", 1, &["110105000000"])),
     )
     .await;
     assert_eq!(status, StatusCode::CREATED, "{listing}");
@@ -132,7 +132,7 @@ pub async fn listing_with_nurse(app: &TestApp, token: &str) -> String {
 /// Updates the listing `id` (credit code from `n`, see `common::provider`) by `token`
 /// from `version`: an event every participant receives.
 pub async fn update_listing(app: &TestApp, token: &str, id: &str, n: u32, version: i64) {
-    let mut listing = provider(n, &["110105000000"]);
+    let mut listing = provider_of("hk-daojia", n, &["110105000000"]);
     listing["name"] = format!("家政 {n} 第 {version} 版").into();
     let (status, body) = send(
         app.request_as(token, Method::PUT, &format!("/v1/providers/{id}"))

@@ -10,7 +10,7 @@ use time::{Duration, OffsetDateTime, format_description::well_known::Rfc3339};
 use super::reading::{call, grant_from};
 use crate::{
     both,
-    common::{TestApp, fixture, provider, senior},
+    common::{TestApp, fixture, provider_of, senior},
 };
 
 const HK2: &str = "hk-58daojia";
@@ -99,7 +99,7 @@ async fn every_rule_flags_and_passes(app: &TestApp) {
     // one whose certificate has ended; another platform's provider employs the same
     // worker; a third provider is outside the library.
     let listing = |token: &str, n: u32, participant: &str, library: bool| {
-        let mut body = provider(n, &["110105000000"]);
+        let mut body = provider_of("hk-daojia", n, &["110105000000"]);
         body["externalIds"] = json!([{"participant": participant, "id": format!("S{n}")}]);
         body["inProviderLibrary"] = library.into();
         let token = token.to_owned();

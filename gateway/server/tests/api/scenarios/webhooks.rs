@@ -17,7 +17,7 @@ use super::{
 };
 use crate::{
     both_with,
-    common::{TestApp, held_senior, provider, senior},
+    common::{TestApp, held_senior, provider_of, senior},
     receiver::{Answer, Received, Receiver, signed_by},
 };
 
@@ -57,7 +57,7 @@ async fn listing(app: &TestApp, token: &str, n: u32) -> String {
         Method::POST,
         "/v1/providers",
         None,
-        Some(&provider(n, &["110105000000"])),
+        Some(&provider_of("hk-daojia", n, &["110105000000"])),
     )
     .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
