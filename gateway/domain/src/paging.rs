@@ -173,3 +173,54 @@ pub(crate) fn time_bound(name: &str, text: &str) -> Result<i64, Error> {
         ))
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn cursor(token: Option<String>, scope: &str, filters: &[&str]) -> Result<Cursor, Error> {
+        let request = PageRequest {
+            page_size: None,
+            page_token: token,
+        };
+        Cursor::new(&request, scope, filters)
+    }
+
+    proptest! {
+        /// Whatever a caller sends as a token, it is refused or it is one the gateway
+        /// made for this very query.
+        #[test]
+        fn only_tokens_made_for_the_query_are_taken(token in ".{0,64}|[A-Za-z0-9_-]{0,64}") {
+            match cursor(Some(token.clone()), "seniors", &["110105000000"]) {
+                Ok(c) => match &c.after {
+                    Some(after) => prop_assert_eq!(c.token_after(after), token),
+                    None => prop_assert!(token.is_empty()),
+                },
+                Err(error) => prop_assert!(matches!(error, Error::BadPageToken)),
+            }
+        }
+
+        /// A token carries on the query it was made for, and no other: another list,
+        /// another filter value, or a byte of it changed.
+        #[test]
+        fn a_token_is_bound_to_its_query(last in "[ -~]{0,40}", other in "[0-9]{12}", flip in 0usize..64, bit in 0u8..6) {
+            let made = cursor(None, "seniors", &["110105000000"]).unwrap().token_after(&last);
+            let again = cursor(Some(made.clone()), "seniors", &["110105000000"]).unwrap();
+            prop_assert_eq!(again.after.as_deref(), Some(last.as_str()));
+            prop_assert!(cursor(Some(made.clone()), "providers", &["110105000000"]).is_err());
+            if other != "110105000000" {
+                prop_assert!(cursor(Some(made.clone()), "seniors", &[&other]).is_err());
+            }
+            // One character of the fingerprint (the first 12) swapped for another.
+            let mut bytes = made.into_bytes();
+            let at = flip % 12;
+            let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+            let swapped = alphabet[(alphabet.iter().position(|c| *c == bytes[at]).unwrap() + (1 << bit)) % 64];
+            bytes[at] = swapped;
+            let changed = String::from_utf8(bytes).unwrap();
+            prop_assert!(cursor(Some(changed), "seniors", &["110105000000"]).is_err());
+        }
+    }
+}

@@ -93,7 +93,12 @@ fn worker_certificate(c: &mut Checker<'_>, doc: &Object, item: Option<&str>) {
         .is_some_and(|item| item.on_site);
     let has_certificate =
         object_field(doc, "worker").is_some_and(|w| w.contains_key("certificateNo"));
-    if started && on_site && !has_certificate {
+    // A worker that is no object is already a type violation at `/worker`; a path into
+    // it would point inside an array or a string.
+    let malformed = doc
+        .get("worker")
+        .is_some_and(|w| !w.is_object() && !w.is_null());
+    if started && on_site && !has_certificate && !malformed {
         c.report(
             "/worker/certificateNo",
             rule::WORKER_CERTIFICATE_REQUIRED,

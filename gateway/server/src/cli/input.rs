@@ -70,7 +70,58 @@ pub fn records(bytes: &[u8]) -> Result<Vec<Record>, InputError> {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
+
+    fn object() -> impl Strategy<Value = Value> {
+        proptest::collection::btree_map(
+            ".{0,6}",
+            prop_oneof![
+                Just(Value::Null),
+                any::<i64>().prop_map(Value::from),
+                ".{0,12}".prop_map(Value::from),
+            ],
+            0..4,
+        )
+        .prop_map(|m| Value::Object(m.into_iter().collect()))
+    }
+
+    proptest! {
+        #[test]
+        fn any_bytes_are_records_or_a_reason(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
+            let _ = records(&bytes);
+        }
+
+        /// NDJSON with broken lines: one record per non-blank line, in order, the good
+        /// ones as written and each broken one a `json-syntax` violation.
+        #[test]
+        fn every_ndjson_line_is_one_record(
+            lines in proptest::collection::vec((object(), any::<bool>()), 2..12),
+            crlf in any::<bool>(),
+        ) {
+            let text: Vec<String> = lines
+                .iter()
+                .map(|(value, broken)| {
+                    let line = value.to_string();
+                    if *broken { line[..line.len() - 1].to_owned() } else { line }
+                })
+                .collect();
+            let read = records(text.join(if crlf { "\r\n" } else { "\n" }).as_bytes());
+            if lines.iter().all(|(_, broken)| *broken) {
+                prop_assert!(matches!(read, Err(InputError::NotJson(_))));
+                return Ok(());
+            }
+            let read = read.unwrap();
+            prop_assert_eq!(read.len(), lines.len());
+            for (record, (value, broken)) in read.iter().zip(&lines) {
+                match record {
+                    Ok(got) => prop_assert!(!broken && got == value),
+                    Err(violation) => prop_assert!(*broken && violation.rule == "json-syntax"),
+                }
+            }
+        }
+    }
 
     #[test]
     fn objects_arrays_and_ndjson_are_records() {
