@@ -8,19 +8,20 @@ mod support;
 
 use std::{
     path::Path,
-    sync::Arc,
     time::{Duration, Instant},
 };
 
 use axum::body::Bytes;
 use jiayang_proto::v1::{SeniorProfile, senior_service_client::SeniorServiceClient};
 use reqwest::StatusCode;
-use support::process::{Served, client_for, jiayang, launch, serve_command_via, wait_ready};
+use support::{
+    process::{Served, client_for, jiayang, launch, serve_command_via, wait_ready},
+    tls,
+};
 use tokio::{
     io::{AsyncReadExt, AsyncWriteExt},
     net::TcpStream,
 };
-use tokio_rustls::{TlsConnector, client::TlsStream, rustls};
 
 /// Short time-outs, so the test sees them act.
 const SHORT_TIMEOUTS: &str =
@@ -35,32 +36,6 @@ fn gateway(data: &Path, settings: &str) -> Served {
     std::fs::create_dir_all(data).unwrap();
     std::fs::write(data.join("jiayang.toml"), settings).unwrap();
     launch(serve_command_via(&["prlimit", "--nofile=1024:1024"], data))
-}
-
-fn tls_connector(data: &Path, alpn: &[u8]) -> TlsConnector {
-    use rustls::pki_types::{CertificateDer, pem::PemObject};
-    let mut roots = rustls::RootCertStore::empty();
-    let ca = std::fs::read(data.join("tls/ca.pem")).unwrap();
-    roots
-        .add(CertificateDer::from_pem_slice(&ca).unwrap())
-        .unwrap();
-    let mut config = rustls::ClientConfig::builder_with_provider(Arc::new(
-        rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .unwrap()
-    .with_root_certificates(roots)
-    .with_no_client_auth();
-    config.alpn_protocols = vec![alpn.to_vec()];
-    TlsConnector::from(Arc::new(config))
-}
-
-async fn tls(port: u16, connector: &TlsConnector) -> TlsStream<TcpStream> {
-    let tcp = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
-    connector
-        .connect("localhost".try_into().unwrap(), tcp)
-        .await
-        .unwrap()
 }
 
 /// How long until the gateway closes `stream` (reading whatever it sends meanwhile).
@@ -141,10 +116,10 @@ async fn idle_and_slow_connections_beyond_the_descriptor_limit_leave_healthz_ans
             held.push(connecting.await.unwrap().unwrap());
         }
     }
-    let connector = tls_connector(&data, b"http/1.1");
+    let connector = tls::connector(&data, b"http/1.1");
     let mut slow = Vec::new();
     for _ in 0..200 {
-        let mut stream = tls(port, &connector).await;
+        let mut stream = tls::connect(port, &connector).await;
         stream
             .write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nX-Slow: 1\r\n")
             .await
@@ -193,19 +168,19 @@ async fn a_connection_that_does_not_finish_its_request_head_is_let_go() {
     // Nothing at all, not even a TLS greeting.
     let mut silent = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
     // HTTP/1.1: a head without its end (slowloris).
-    let mut slowloris = tls(port, &tls_connector(&data, b"http/1.1")).await;
+    let mut slowloris = tls::connect(port, &tls::connector(&data, b"http/1.1")).await;
     slowloris
         .write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n")
         .await
         .unwrap();
     // HTTP/2: the preface, then nothing.
-    let mut preface_only = tls(port, &tls_connector(&data, b"h2")).await;
+    let mut preface_only = tls::connect(port, &tls::connector(&data, b"h2")).await;
     preface_only
         .write_all(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n")
         .await
         .unwrap();
     // HTTP/1.1 kept alive after one answered request, then idle.
-    let mut kept_alive = tls(port, &tls_connector(&data, b"http/1.1")).await;
+    let mut kept_alive = tls::connect(port, &tls::connector(&data, b"http/1.1")).await;
     kept_alive
         .write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n")
         .await
@@ -330,7 +305,7 @@ async fn refusals_and_oversized_requests_are_answered_with_a_status_on_every_pro
 
     // HTTP/2, frame by frame: a refusal before the body is read is answered, then the
     // rest of the body declined with NO_ERROR (RFC 9113 §8.1), not cancelled.
-    let stream = tls(port, &tls_connector(&data, b"h2")).await;
+    let stream = tls::connect(port, &tls::connector(&data, b"h2")).await;
     let (mut sender, connection) = h2::client::handshake(stream).await.unwrap();
     tokio::spawn(connection);
     let request = http::Request::post(served.url("/v1/seniors"))

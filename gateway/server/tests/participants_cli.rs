@@ -95,6 +95,18 @@ async fn participants_are_onboarded_scoped_suspended_and_rotated_while_the_gatew
     // Neither: refused.
     let (code, _) = status(plain.get(url("/v1/providers"))).await;
     assert_eq!(code, StatusCode::UNAUTHORIZED);
+    // Both, naming the same participant: accepted; naming two: refused, whichever is
+    // valid on its own (a stolen token does not ride on another's certificate).
+    let (code, _) = status(hk_cert.get(url("/v1/providers")).bearer_auth(token(&hk))).await;
+    assert_eq!(code, StatusCode::OK);
+    let station = add(&data, "cy-tjh-station", "COMMUNITY_STATION");
+    let (code, problem) = status(
+        hk_cert
+            .get(url("/v1/providers"))
+            .bearer_auth(token(&station)),
+    )
+    .await;
+    assert_eq!(code, StatusCode::UNAUTHORIZED, "{problem}");
 
     // Seniors' data needs a declared purpose (and then a grant).
     let (code, problem) = status(hk_cert.get(url("/v1/seniors"))).await;

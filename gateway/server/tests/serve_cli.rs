@@ -5,7 +5,11 @@ mod support;
 
 use std::process::Command;
 
-use support::process::{client_for, start, wait_ready};
+use support::{
+    process::{client_for, jiayang, start, wait_ready},
+    tls,
+};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 #[cfg(unix)]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -84,6 +88,48 @@ async fn a_fresh_gateway_makes_its_data_directory_serves_and_logs_no_personal_da
         .await
         .unwrap();
     assert_eq!(found.status(), 200);
+
+    // Errors are counted under their route, in this process's own registry: the same
+    // registration again (409) and a read without credentials (401), once each.
+    let again = client
+        .post(format!("https://localhost:{port}/v1/seniors"))
+        .bearer_auth(&portal)
+        .json(&senior)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 409);
+    let path = format!("/v1/seniors/{}", created["id"].as_str().unwrap());
+    let anonymous = client
+        .get(format!("https://localhost:{port}{path}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anonymous.status(), 401);
+    let metrics = client
+        .get(format!("https://localhost:{port}/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let count = |route: &str, status: &str| -> Vec<String> {
+        metrics
+            .lines()
+            .filter(|l| l.starts_with("jiayang_requests_total{"))
+            .filter(|l| {
+                l.contains(&format!("route=\"{route}\""))
+                    && l.contains(&format!("status=\"{status}\""))
+            })
+            .map(|l| l.rsplit(' ').next().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(count("/v1/seniors", "201"), ["1"], "{metrics}");
+    assert_eq!(count("/v1/seniors", "409"), ["1"], "{metrics}");
+    assert_eq!(count("/v1/seniors/{id}", "401"), ["1"], "{metrics}");
+    assert!(!metrics.contains("unmatched"), "{metrics}");
+    assert!(!metrics.contains(&path), "metrics never name a resource");
     let (out, err) = child.stop();
     assert!(
         err.contains("curl --cacert") && err.contains("grpcurl"),
@@ -93,11 +139,18 @@ async fn a_fresh_gateway_makes_its_data_directory_serves_and_logs_no_personal_da
         .lines()
         .map(|l| serde_json::from_str(l).expect("JSON log lines"))
         .collect();
-    assert!(
-        lines
-            .iter()
-            .any(|l| l["fields"]["route"] == "/v1/seniors:lookup" && l["fields"]["status"] == 200)
-    );
+    for (route, status) in [
+        ("/v1/seniors:lookup", 200),
+        ("/v1/seniors", 409),
+        ("/v1/seniors/{id}", 401),
+    ] {
+        assert!(
+            lines
+                .iter()
+                .any(|l| l["fields"]["route"] == route && l["fields"]["status"] == status),
+            "no log line for {route} {status}"
+        );
+    }
     for secret in [
         "110105194403080027",
         "13800138000",
@@ -157,6 +210,90 @@ async fn a_fresh_gateway_makes_its_data_directory_serves_and_logs_no_personal_da
         String::from_utf8_lossy(&output.stderr).contains("master key"),
         "{output:?}"
     );
+}
+
+/// SIGTERM while a request is in flight: the gateway stops accepting, lets the request
+/// finish (its body still arriving) and answers it, then exits cleanly; what it answered
+/// is stored.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_lets_a_request_in_flight_finish() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let served = start(&data);
+    let port = served.port;
+    wait_ready(&client_for(&data), port).await;
+    let added = jiayang(
+        &[
+            "participant",
+            "add",
+            "--id",
+            "bj-elder-portal",
+            "--kind",
+            "ELDER_CARE_PORTAL",
+            "--name",
+            "北京养老服务网",
+            "--data-dir",
+            data.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert!(added.status.success(), "{added:?}");
+    let token = std::fs::read_to_string(data.join("participants/bj-elder-portal/token")).unwrap();
+    let body = include_bytes!("../../../schemas/fixtures/senior/valid/design-example.json");
+    let head = format!(
+        "POST /v1/seniors HTTP/1.1\r\nhost: localhost\r\nauthorization: Bearer {}\r\n\
+         content-type: application/json\r\ncontent-length: {}\r\n\r\n",
+        token.trim(),
+        body.len()
+    );
+    let connector = tls::connector(&data, b"http/1.1");
+    let mut stream = tls::connect(port, &connector).await;
+    let (first, rest) = body.split_at(body.len() / 2);
+    stream.write_all(head.as_bytes()).await.unwrap();
+    stream.write_all(first).await.unwrap();
+    stream.flush().await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+
+    served.terminate();
+    // Draining: no new connection is taken…
+    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    assert!(
+        tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_err(),
+        "a draining gateway accepts no new connection"
+    );
+    // …and the one in flight gets its answer once its body is in.
+    stream.write_all(rest).await.unwrap();
+    stream.flush().await.unwrap();
+    let mut answer = Vec::new();
+    let _ = tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        stream.read_to_end(&mut answer),
+    )
+    .await
+    .expect("the answer arrives during the drain");
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 201"), "{answer}");
+    let (logs, _) = served.exited();
+    assert!(logs.contains("draining connections"), "{logs}");
+
+    // Stored: a restarted gateway has the senior the drained request created.
+    let created: serde_json::Value =
+        serde_json::from_str(answer.split("\r\n\r\n").nth(1).unwrap()).unwrap();
+    let served = start(&data);
+    let client = client_for(&data);
+    wait_ready(&client, served.port).await;
+    let got = client
+        .get(served.url(&format!("/v1/seniors/{}", created["id"].as_str().unwrap())))
+        .bearer_auth(token.trim())
+        .header("x-jiayang-purpose", "SERVICE_DELIVERY")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(got.status(), 200);
+    served.stop();
 }
 
 #[test]

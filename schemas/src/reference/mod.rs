@@ -1,6 +1,6 @@
 //! Reference code tables embedded in the crate: Beijing's division codes and the shared
-//! service catalog. Copies of `shared/reference/*.csv`; a test keeps them equal when the
-//! shared folder is beside the checkout.
+//! service catalog. Copies of `shared/reference/*.csv`; `tests/reference_tables.rs` keeps
+//! them equal when the shared folder is beside the checkout.
 
 mod catalog;
 mod divisions;

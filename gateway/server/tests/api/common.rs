@@ -195,6 +195,7 @@ impl TestApp {
         }
     }
 
+    /// Stops the gateway and drops its PostgreSQL database.
     pub async fn stop(mut self) {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
@@ -268,6 +269,32 @@ impl TestApp {
 }
 
 /// The participant a `TestApp`'s `token` belongs to.
+/// A test that fails before `stop` still drops its PostgreSQL database, so failed runs
+/// do not pile databases up on the server.
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let Some((admin_url, name)) = self.drop_database.take() else {
+            return;
+        };
+        // Drop runs outside async code's reach: a thread of its own with a runtime of its
+        // own; FORCE ends the gateway's connections, which are still open.
+        let _ = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .ok()?;
+            runtime.block_on(async {
+                let admin = Database::connect(&admin_url).await.ok()?;
+                admin
+                    .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .await
+                    .ok()
+            })
+        })
+        .join();
+    }
+}
+
 pub const PORTAL: &str = "bj-elder-portal";
 
 /// A gRPC request with `token`'s bearer credentials.

@@ -4,7 +4,9 @@
 //!
 //! `routes/`: the tests of one route (or its gRPC twin) each, a file per resource or
 //! route family. `scenarios/`: long, multi-step stories across routes and participants.
-//! `rules.rs`: a failing case for every gateway rule id.
+//! `rules.rs`: a failing case for every gateway rule id. A few tests run on SQLite only:
+//! they are about the protocol (health, reflection, body limits, the served document,
+//! long-polls at shutdown), where the database plays no part.
 
 mod common;
 #[path = "../support/receiver.rs"]

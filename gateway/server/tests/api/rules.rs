@@ -9,7 +9,10 @@ use jiayang_domain::{ParticipantKind, rules};
 use reqwest::{Method, RequestBuilder, StatusCode, header::HeaderValue};
 use serde_json::{Value, json};
 
-use crate::common::{PORTAL, TestApp, consent, fixture_of, held_senior, provider, send, senior};
+use crate::{
+    both,
+    common::{PORTAL, TestApp, consent, fixture_of, held_senior, provider, send, senior},
+};
 
 /// A request refused (HTTP 400) with a violation of `rule`.
 struct Case {
@@ -160,8 +163,8 @@ const CHECKED_ELSEWHERE: &[(&str, &str, &str)] = &[
     ),
 ];
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn every_gateway_rule_has_a_failing_case() {
+#[test]
+fn every_gateway_rule_has_a_failing_case() {
     let cased: BTreeSet<&str> = CASES.iter().map(|case| case.rule).collect();
     let elsewhere: BTreeSet<&str> = CHECKED_ELSEWHERE.iter().map(|(rule, ..)| *rule).collect();
     for (rule, file, test) in CHECKED_ELSEWHERE {
@@ -184,13 +187,14 @@ async fn every_gateway_rule_has_a_failing_case() {
         rules::ALL.iter().copied().collect(),
         "every gateway rule, and nothing else, has a failing case"
     );
+}
 
-    let app = TestApp::sqlite().await;
+async fn each_case_is_refused_with_its_rule(app: &TestApp) {
     app.participant("hk-daojia", ParticipantKind::HousekeepingPlatform)
         .await;
-    let senior = held_senior(&app, 1).await;
+    let senior = held_senior(app, 1).await;
     for case in CASES {
-        let (status, problem) = send((case.request)(&app, &senior)).await;
+        let (status, problem) = send((case.request)(app, &senior)).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{}: {problem}", case.rule);
         let violations = problem["violations"]
             .as_array()
@@ -201,5 +205,5 @@ async fn every_gateway_rule_has_a_failing_case() {
             case.rule
         );
     }
-    app.stop().await;
 }
+both!(cases, each_case_is_refused_with_its_rule);

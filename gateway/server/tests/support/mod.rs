@@ -3,3 +3,4 @@
 
 pub mod process;
 pub mod receiver;
+pub mod tls;

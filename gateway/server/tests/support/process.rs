@@ -126,7 +126,13 @@ impl Served {
     }
 
     /// SIGTERM; it must exit cleanly within 20 s. Its stdout and stderr.
-    pub fn stop(mut self) -> (String, String) {
+    pub fn stop(self) -> (String, String) {
+        self.terminate();
+        self.exited()
+    }
+
+    /// Sends SIGTERM and returns at once: the gateway is draining.
+    pub fn terminate(&self) {
         let pid = self.child.id().to_string();
         assert!(
             Command::new("kill")
@@ -135,6 +141,10 @@ impl Served {
                 .unwrap()
                 .success()
         );
+    }
+
+    /// Waits for the exit a SIGTERM started: clean, within 20 s. Its stdout and stderr.
+    pub fn exited(mut self) -> (String, String) {
         let deadline = Instant::now() + Duration::from_secs(20);
         let status = loop {
             if let Some(status) = self.child.try_wait().unwrap() {

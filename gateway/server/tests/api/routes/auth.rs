@@ -2,11 +2,12 @@
 
 use reqwest::StatusCode;
 
-use crate::common::{TestApp, send};
+use crate::{
+    both,
+    common::{TestApp, send},
+};
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn requests_without_a_known_token_are_refused() {
-    let app = TestApp::sqlite().await;
+async fn requests_without_a_known_token_are_refused(app: &TestApp) {
     let (status, problem) = send(app.client.get(app.url("/v1/seniors"))).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert_eq!(
@@ -23,5 +24,5 @@ async fn requests_without_a_known_token_are_refused() {
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     let (status, _) = app.get("/v1/seniors").await;
     assert_eq!(status, StatusCode::OK);
-    app.stop().await;
 }
+both!(unknown_tokens, requests_without_a_known_token_are_refused);

@@ -11,7 +11,6 @@ async fn health_readiness_metrics_and_docs_need_no_credentials() {
     assert_eq!(get("/healthz").await.unwrap().status(), StatusCode::OK);
     let ready = get("/readyz").await.unwrap();
     assert_eq!(ready.status(), StatusCode::OK);
-    // A request to an API route, then the metrics show it by route template.
     let (status, created) = app
         .post("/v1/seniors", &crate::common::senior(1, "110105013000"))
         .await;
@@ -19,7 +18,6 @@ async fn health_readiness_metrics_and_docs_need_no_credentials() {
     let id = created["id"].as_str().unwrap();
     let (status, _) = app.get(&format!("/v1/seniors/{id}")).await;
     assert_eq!(status, StatusCode::OK);
-    // Refused by the guard, before any handler: still counted under its route.
     let refused = app
         .client
         .get(app.url(&format!("/v1/seniors/{id}")))
@@ -27,18 +25,11 @@ async fn health_readiness_metrics_and_docs_need_no_credentials() {
         .await
         .unwrap();
     assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
+    // The registry is the whole test process's, shared by every gateway in it, so only
+    // that there is one is checked here; exact counts per route and status are checked
+    // against a gateway process of its own (`tests/serve_cli.rs`).
     let metrics = get("/metrics").await.unwrap().text().await.unwrap();
     assert!(metrics.contains("jiayang_requests_total"), "{metrics}");
-    assert!(metrics.contains("route=\"/v1/seniors/{id}\""), "{metrics}");
-    assert!(
-        metrics.contains("route=\"/v1/seniors/{id}\",status=\"401\""),
-        "{metrics}"
-    );
-    // The registry is the whole test process's: no refusal of any test is unmatched.
-    for status in ["401", "403", "409", "422"] {
-        let unmatched = format!("route=\"unmatched\",status=\"{status}\"");
-        assert!(!metrics.contains(&unmatched), "{unmatched}: {metrics}");
-    }
     assert!(!metrics.contains(id), "metrics never name a resource");
     let docs = get("/docs").await.unwrap();
     assert_eq!(docs.status(), StatusCode::OK);

@@ -3,6 +3,7 @@
 
 mod alerts;
 mod audit_chain;
+mod audit_failure;
 mod consent_lifecycle;
 mod events;
 mod external_ids;
