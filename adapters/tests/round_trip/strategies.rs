@@ -55,7 +55,7 @@ pub fn districts() -> Vec<&'static str> {
     divisions().districts().map(|d| d.code).collect()
 }
 
-fn text() -> impl Strategy<Value = String> {
+pub fn text() -> impl Strategy<Value = String> {
     "[\u{4e00}-\u{9fa5}]{2,12}"
 }
 
