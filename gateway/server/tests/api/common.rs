@@ -345,6 +345,14 @@ pub async fn send(request: reqwest::RequestBuilder) -> (StatusCode, Value) {
     (status, body)
 }
 
+/// A problem document's type without its base: `version-mismatch`, `precondition-required`.
+pub fn problem_type(problem: &Value) -> &str {
+    problem["type"]
+        .as_str()
+        .and_then(|t| t.strip_prefix("https://schemas.jiayang.local/problems/"))
+        .unwrap_or_else(|| panic!("a problem type: {problem}"))
+}
+
 /// A fixture document from `schemas/fixtures/<kind>/valid/<name>`.
 pub fn fixture(kind: &str, name: &str) -> Value {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))

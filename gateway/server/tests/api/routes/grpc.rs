@@ -106,35 +106,148 @@ async fn seniors_over_grpc(app: &TestApp) {
 }
 both!(seniors, seniors_over_grpc);
 
+/// A status's BadRequest field violations as (field, description).
+fn field_violations(status: &tonic::Status) -> Vec<(String, String)> {
+    status
+        .get_error_details()
+        .bad_request()
+        .expect("BadRequest details")
+        .field_violations
+        .iter()
+        .map(|v| (v.field.clone(), v.description.clone()))
+        .collect()
+}
+
+fn owned<const N: usize>(pairs: [(&str, &str); N]) -> Vec<(String, String)> {
+    pairs
+        .iter()
+        .map(|(a, b)| ((*a).to_owned(), (*b).to_owned()))
+        .collect()
+}
+
 async fn invalid_requests_carry_field_violations(app: &TestApp) {
     let mut client = SeniorServiceClient::new(app.channel().await);
     let mut sent: SeniorProfile = typed(fixture("senior", "design-example.json"));
     sent.phone = "12345".into();
     sent.name.clear();
-    let mut request = authed(app, sent);
+    let mut request = authed(app, sent.clone());
     request
         .metadata_mut()
         .insert("accept-language", "en".parse().unwrap());
     let status = client.create_senior(request).await.unwrap_err();
     assert_eq!(status.code(), Code::InvalidArgument);
-    let details = status.get_error_details();
-    let violations = details
-        .bad_request()
-        .expect("BadRequest details")
-        .field_violations
-        .clone();
-    let fields: Vec<&str> = violations.iter().map(|v| v.field.as_str()).collect();
-    assert_eq!(fields, ["/name", "/phone"]);
-    assert!(
-        violations[1].description.starts_with("phone-format: "),
-        "{violations:?}"
+    assert_eq!(status.message(), "the request breaks 2 rule(s)");
+    assert_eq!(
+        field_violations(&status),
+        owned([
+            ("/name", "required: required field name is missing"),
+            (
+                "/phone",
+                "phone-format: a phone number is an 11-digit mobile (1[3-9]…) or a Beijing landline 010-xxxxxxxx",
+            ),
+        ])
     );
     assert_eq!(
-        details.error_info().expect("ErrorInfo").reason,
+        status
+            .get_error_details()
+            .error_info()
+            .expect("ErrorInfo")
+            .reason,
+        "invalid-request"
+    );
+
+    // Without the header: Chinese; the code and the reason are the same.
+    let status = client.create_senior(authed(app, sent)).await.unwrap_err();
+    assert_eq!(status.code(), Code::InvalidArgument);
+    assert_eq!(status.message(), "请求无效：2 处违反规则");
+    assert_eq!(
+        field_violations(&status),
+        owned([
+            ("/name", "required: 缺少必填字段 name"),
+            (
+                "/phone",
+                "phone-format: 电话号码应为 11 位手机号（1[3-9] 开头）或北京固话 010-xxxxxxxx",
+            ),
+        ])
+    );
+    assert_eq!(
+        status
+            .get_error_details()
+            .error_info()
+            .expect("ErrorInfo")
+            .reason,
         "invalid-request"
     );
 }
 both!(violations, invalid_requests_carry_field_violations);
+
+async fn a_reused_idempotency_key_with_another_body_is_refused_over_grpc(app: &TestApp) {
+    let mut client = SeniorServiceClient::new(app.channel().await);
+    let keyed = |message: &SeniorProfile, key: &str, lang: Option<&str>| {
+        let mut request = authed(app, message.clone());
+        request
+            .metadata_mut()
+            .insert("idempotency-key", key.parse().unwrap());
+        if let Some(lang) = lang {
+            request
+                .metadata_mut()
+                .insert("accept-language", lang.parse().unwrap());
+        }
+        request
+    };
+    let sent: SeniorProfile = typed(senior(1, "110105013000"));
+    let created = client
+        .create_senior(keyed(&sent, "g-reuse", None))
+        .await
+        .unwrap()
+        .into_inner();
+    let replayed = client
+        .create_senior(keyed(&sent, "g-reuse", None))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(replayed, created, "the same key and body: the same senior");
+
+    let mut other = sent.clone();
+    other.name = "李秀兰".into();
+    for (lang, message) in [
+        (None, "该幂等键已用于另一个请求体"),
+        (
+            Some("en"),
+            "the idempotency key was already used with another request body",
+        ),
+    ] {
+        let refused = client
+            .create_senior(keyed(&other, "g-reuse", lang))
+            .await
+            .unwrap_err();
+        assert_eq!(refused.code(), Code::FailedPrecondition, "{refused:?}");
+        assert_eq!(refused.message(), message);
+        assert_eq!(
+            refused
+                .get_error_details()
+                .error_info()
+                .map(|i| i.reason.as_str()),
+            Some("idempotency-key-reused")
+        );
+    }
+    // The refused body changed nothing.
+    let fetched = client
+        .get_senior(authed(
+            app,
+            GetRequest {
+                id: created.id.clone(),
+            },
+        ))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(fetched, created);
+}
+both!(
+    idempotency_key_reused,
+    a_reused_idempotency_key_with_another_body_is_refused_over_grpc
+);
 
 async fn providers_records_and_the_catalog_over_grpc(app: &TestApp) {
     let channel = app.channel().await;

@@ -4,12 +4,13 @@
 
 use std::path::PathBuf;
 
+use jiayang_domain::ParticipantKind;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use crate::{
     both,
-    common::{PORTAL, TestApp, fixture_of, send, senior},
+    common::{PORTAL, TestApp, consent, fixture_of, held_senior, send, senior},
 };
 
 fn golden(path: &str) -> Vec<u8> {
@@ -184,6 +185,85 @@ both!(
     portal_seniors,
     portal_seniors_go_in_and_come_back_out_in_the_portal_envelope
 );
+
+async fn an_export_counts_the_profiles_it_leaves_out(app: &TestApp) {
+    let hk = app
+        .participant("hk-daojia", ParticipantKind::HousekeepingPlatform)
+        .await;
+    let whole = held_senior(app, 1).await;
+    let minimised = held_senior(app, 2).await;
+    // Not granted to the platform at all: never listed to it, so not left out either.
+    held_senior(app, 3).await;
+    for (senior_id, categories) in [
+        (
+            &whole,
+            json!([
+                "BASIC",
+                "CONTACT",
+                "LOCATION",
+                "IDENTITY",
+                "HEALTH",
+                "FINANCIAL"
+            ]),
+        ),
+        (&minimised, json!(["BASIC", "CONTACT"])),
+    ] {
+        let mut grant = consent(senior_id);
+        grant["categories"] = categories;
+        grant["validFrom"] = "2026-01-01".into();
+        grant["validUntil"] = "2099-12-31".into();
+        let (status, body) = app.post("/v1/consents", &grant).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+    let list = "/v1/native/elder-portal/senior";
+    let export = |token: &str| {
+        app.request_as(token, Method::GET, list)
+            .header("x-jiayang-purpose", "SERVICE_DELIVERY")
+            .send()
+    };
+    let omitted = |response: &reqwest::Response| {
+        response.headers()["x-jiayang-omitted"]
+            .to_str()
+            .unwrap()
+            .to_owned()
+    };
+    // Each exported profile's gateway id: the platform has no number of its own for it.
+    let exported = |document: &Value| -> Vec<String> {
+        let mut ids: Vec<String> = document["JLS"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|record| record["LNRBH"].as_str().unwrap().to_owned())
+            .collect();
+        ids.sort();
+        ids
+    };
+
+    // The platform sees the first whole and the second minimised: the envelope carries
+    // whole profiles only, so the second is left out, and counted.
+    let response = export(&hk).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(omitted(&response), "1");
+    let document: Value = response.json().await.unwrap();
+    assert_eq!(
+        exported(&document),
+        std::slice::from_ref(&whole),
+        "{document}"
+    );
+
+    // The holder sees all three whole: nothing left out.
+    let response = export(&app.token).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(omitted(&response), "0");
+    let document: Value = response.json().await.unwrap();
+    assert_eq!(document["JLS"].as_array().unwrap().len(), 3, "{document}");
+
+    // The operator sees ids only: every profile left out, and no envelope to hold none.
+    let response = export(&app.operator_token).await.unwrap();
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    assert_eq!(omitted(&response), "3");
+}
+both!(omitted, an_export_counts_the_profiles_it_leaves_out);
 
 async fn a_gbk_station_ledger_reports_by_row_and_column_and_keeps_the_good_rows(app: &TestApp) {
     let csv = golden("station-csv/senior/gbk-ledger/native.csv");

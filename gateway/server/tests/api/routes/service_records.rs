@@ -2,12 +2,12 @@
 //! filters, batches, updates at a version, and idempotent retries. Who sees which
 //! record: `scenarios/service_record_visibility.rs`.
 
-use reqwest::StatusCode;
+use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use crate::{
     both,
-    common::{PORTAL, TestApp, fixture_of, provider, senior},
+    common::{PORTAL, TestApp, fixture_of, problem_type, provider, send, senior},
 };
 
 /// A senior, a provider with one worker; returns (senior id, senior, provider id, provider).
@@ -157,23 +157,49 @@ async fn records_filter_by_senior_provider_time_and_status(app: &TestApp) {
             .all(|r| r["id"].is_string()),
         "{results}"
     );
-    let count = |query: String| async move {
+    // Which records, by the external ids given above: a count alone would take the wrong
+    // record for the right one.
+    let found = |query: String| async move {
         let (status, page) = app.get(&format!("/v1/service-records?{query}")).await;
         assert_eq!(status, StatusCode::OK, "{page}");
-        page["serviceRecords"].as_array().unwrap().len()
+        let mut found: Vec<String> = page["serviceRecords"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["externalIds"][0]["id"].as_str().unwrap().to_owned())
+            .collect();
+        found.sort();
+        found
     };
-    assert_eq!(count(format!("senior={senior_id}")).await, 2);
-    assert_eq!(count(format!("senior={other_id}")).await, 1);
-    assert_eq!(count(format!("provider={provider_id}")).await, 3);
-    assert_eq!(count("status=CANCELLED".into()).await, 1);
-    assert_eq!(count("from=2026-11-04T00:00:00Z".into()).await, 2);
+    assert_eq!(found(format!("senior={senior_id}")).await, ["R0", "R1"]);
+    assert_eq!(found(format!("senior={other_id}")).await, ["R2"]);
     assert_eq!(
-        count("from=2026-11-04T00:00:00Z&to=2026-11-05T00:00:00Z".into()).await,
-        1
+        found(format!("provider={provider_id}")).await,
+        ["R0", "R1", "R2"]
+    );
+    assert_eq!(found("status=CANCELLED".into()).await, ["R2"]);
+    assert_eq!(found("status=COMPLETED".into()).await, ["R0", "R1"]);
+    assert_eq!(
+        found("from=2026-11-04T00:00:00Z".into()).await,
+        ["R1", "R2"]
+    );
+    // from ≤ start < to, at R1's very start.
+    assert_eq!(
+        found("from=2026-11-04T01:00:00Z".into()).await,
+        ["R1", "R2"]
+    );
+    assert_eq!(found("to=2026-11-04T01:00:00Z".into()).await, ["R0"]);
+    assert_eq!(
+        found("from=2026-11-04T00:00:00Z&to=2026-11-05T00:00:00Z".into()).await,
+        ["R1"]
     );
     assert_eq!(
-        count("from=2026-11-04T08:00:00%2B08:00&to=2026-11-05T08:00:00%2B08:00".into()).await,
-        1
+        found("from=2026-11-04T08:00:00%2B08:00&to=2026-11-05T08:00:00%2B08:00".into()).await,
+        ["R1"]
+    );
+    assert_eq!(
+        found(format!("senior={senior_id}&from=2026-11-04T00:00:00Z")).await,
+        ["R1"]
     );
     let (status, problem) = app.get("/v1/service-records?from=yesterday").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
@@ -208,6 +234,67 @@ async fn records_update_with_if_match(app: &TestApp) {
     assert_eq!(updated["version"], 2);
 }
 both!(record_update, records_update_with_if_match);
+
+async fn record_updates_need_the_current_version(app: &TestApp) {
+    let (senior_id, _, provider_id, _) = world(app).await;
+    let body = record(
+        json!({"seniorId": senior_id}),
+        json!({"providerId": provider_id}),
+    );
+    let (status, created) = app.post("/v1/service-records", &body).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let path = format!("/v1/service-records/{}", created["id"].as_str().unwrap());
+    let mut changed = body.clone();
+    changed["rating"] = json!({"stars": 4});
+
+    // No If-Match: 428; a version that is not the current one: 412 naming the current.
+    let (status, problem) = send(app.request(Method::PUT, &path).json(&changed)).await;
+    assert_eq!(status, StatusCode::PRECONDITION_REQUIRED, "{problem}");
+    assert_eq!(problem_type(&problem), "precondition-required");
+    let stale = app
+        .request(Method::PUT, &path)
+        .header("if-match", "\"7\"")
+        .json(&changed)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stale.status(), StatusCode::PRECONDITION_FAILED);
+    assert_eq!(stale.headers()["etag"], "\"1\"");
+    let problem: Value = stale.json().await.unwrap();
+    assert_eq!(problem_type(&problem), "version-mismatch");
+    assert_eq!(problem["currentVersion"], 1);
+    let (_, fetched) = app.get(&path).await;
+    assert_eq!(fetched, created, "neither refusal changed the record");
+
+    // The current version: 200, the next version, and it is the current one now.
+    let response = app
+        .request(Method::PUT, &path)
+        .header("if-match", "\"1\"")
+        .json(&changed)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["etag"], "\"2\"");
+    let updated: Value = response.json().await.unwrap();
+    assert_eq!(
+        (&updated["version"], &updated["rating"]["stars"]),
+        (&2.into(), &4.into())
+    );
+    let stale = app
+        .request(Method::PUT, &path)
+        .header("if-match", "\"1\"")
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stale.status(), StatusCode::PRECONDITION_FAILED);
+    assert_eq!(stale.headers()["etag"], "\"2\"");
+    let problem: Value = stale.json().await.unwrap();
+    assert_eq!(problem_type(&problem), "version-mismatch");
+    assert_eq!(problem["currentVersion"], 2);
+}
+both!(record_versions, record_updates_need_the_current_version);
 
 /// Records often carry no external id: then only the idempotency key stops a retry from
 /// storing the record twice, even when the retries race.
