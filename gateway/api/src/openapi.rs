@@ -293,7 +293,7 @@ fn native_operation(method: &str) -> Value {
             "summary": "One page of records as the format's own envelope or batch",
             "parameters": parameters,
             "responses": {
-                "200": {"description": "the format's document; x-jiayang-next-page-token names the next page, x-jiayang-omitted counts records the format cannot represent", "content": {"application/json": {"schema": {"type": "object"}}}},
+                "200": {"description": "the format's document; x-jiayang-next-page-token names the next page, x-jiayang-omitted counts records of the page left out: the format cannot represent them as released to this reader (minimised profiles), or the reader sees ids only (the operator)", "content": {"application/json": {"schema": {"type": "object"}}}},
                 "204": {"description": "no record on this page can be written in the format"},
                 "default": problem,
             },

@@ -13,7 +13,7 @@ pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
 pub const REQUEST_ID: &str = "x-request-id";
 /// REST native lists: the next page's token (a native document has no place for it).
 pub const NEXT_PAGE_TOKEN: &str = "x-jiayang-next-page-token";
-/// REST native lists: records of the page the format cannot represent.
+/// REST native lists: records of the page left out (not representable as released to this reader).
 pub const OMITTED: &str = "x-jiayang-omitted";
 
 /// Whether a request is gRPC (`application/grpc…`).
