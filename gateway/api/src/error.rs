@@ -72,6 +72,7 @@ impl ApiError {
                 (StatusCode::PRECONDITION_REQUIRED, Code::FailedPrecondition)
             }
             Error::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, Code::Unavailable),
+            Error::Exhausted(_) => (StatusCode::TOO_MANY_REQUESTS, Code::ResourceExhausted),
             Error::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, Code::Internal),
         }
     }

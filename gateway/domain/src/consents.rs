@@ -21,7 +21,7 @@ use crate::{
     document::json_text,
     events::{self, Change},
     grants::beijing_today,
-    references::{key_of, resolve_senior},
+    references::{key_of, resolve_senior_for},
     resource::{Columns, Prepared, Resource, rendered},
     rules, seniors,
 };
@@ -112,7 +112,9 @@ impl Resource for Consents {
             .cloned()
             .unwrap_or_default();
         let mut violations = Vec::new();
-        let senior_id = resolve_senior(gateway, conn, &reference).await?;
+        let senior_id = resolve_senior_for(gateway, conn, call, &reference)
+            .await?
+            .usable(call);
         if senior_id.is_none() {
             let key = match key_of(&reference) {
                 "" => "seniorId",

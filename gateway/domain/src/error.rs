@@ -32,6 +32,10 @@ pub enum Error {
     BadPageToken,
     #[error("the database is unavailable")]
     Unavailable,
+    /// A bound the gateway keeps per participant or per request was reached; what it
+    /// was and what to do, in both languages.
+    #[error("a limit was reached: {}", .0.en)]
+    Exhausted(Message),
     /// For operators only; callers are told no more than "internal error".
     #[error("internal error: {0}")]
     Internal(String),
@@ -72,6 +76,7 @@ impl Error {
             Error::VersionMismatch { .. } => "version-mismatch",
             Error::PreconditionRequired => "precondition-required",
             Error::Unavailable => "unavailable",
+            Error::Exhausted(_) => "resource-exhausted",
             Error::Internal(_) => "internal",
         }
     }
@@ -113,6 +118,10 @@ impl Error {
                 "an update needs If-Match with the current version",
             ),
             Error::Unavailable => Message::new("数据库暂不可用", "the database is unavailable"),
+            Error::Exhausted(what) => Message::new(
+                format!("超出限制：{}", what.zh),
+                format!("a limit was reached: {}", what.en),
+            ),
             Error::Internal(_) => Message::new("内部错误", "internal error"),
         }
     }

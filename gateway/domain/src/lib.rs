@@ -75,6 +75,8 @@ pub struct Gateway {
     pub feed: events::Feed,
     /// Where webhooks registered over the API may point.
     pub webhook_policy: webhooks::Policy,
+    /// The imports open on this node.
+    pub imports: import::Slots,
 }
 
 impl Gateway {
@@ -91,6 +93,7 @@ impl Gateway {
             audit,
             tls,
             thresholds: verification::Thresholds::default(),
+            imports: import::Slots::default(),
         }
     }
 }

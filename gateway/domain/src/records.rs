@@ -19,7 +19,7 @@ use crate::{
     document::{json_text, str_at},
     grants,
     paging::{Cursor, time_bound},
-    references::{key_of, resolve_provider, resolve_senior},
+    references::{SeniorRef, key_of, resolve_provider, resolve_senior_for},
     resource::{Columns, Prepared, Resource, rendered},
     rules::REFERENCE_UNRESOLVED,
     verification::{Lookups, Visit, verify},
@@ -32,7 +32,7 @@ pub struct ServiceRecords;
 /// once per batch too: one request, one moment at which its grants are read.
 #[derive(Default)]
 pub struct ReferenceCache {
-    seniors: HashMap<String, Option<String>>,
+    seniors: HashMap<String, SeniorRef>,
     providers: HashMap<String, Option<String>>,
     /// The holders whose basis the caller has for a senior; empty for none.
     bases: HashMap<String, Vec<String>>,
@@ -213,14 +213,16 @@ impl Resource for ServiceRecords {
             .and_then(Value::as_object)
             .unwrap_or(&empty);
         let key = json_text(senior_ref);
-        let senior_id = match cache.seniors.get(&key) {
+        let resolved = match cache.seniors.get(&key) {
             Some(found) => found.clone(),
             None => {
-                let found = resolve_senior(gateway, conn, senior_ref).await?;
+                let found = resolve_senior_for(gateway, conn, call, senior_ref).await?;
                 cache.seniors.insert(key, found.clone());
                 found
             }
         };
+        // Each item naming a hidden senior is its own denial in the audit log.
+        let senior_id = resolved.usable(call);
         if senior_id.is_none() {
             let path = format!("/senior/{}", key_of(senior_ref));
             violations.push(unresolved(&path, "老年人", "senior"));

@@ -2,11 +2,16 @@
 //! against the store.
 
 use jiayang_schemas::Kind;
-use jiayang_store::entity::{external_id, provider};
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
+use jiayang_store::{
+    audit::Decision,
+    entity::{consent, external_id, provider},
+};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect,
+};
 use serde_json::{Map, Value};
 
-use crate::{Error, Gateway, seniors};
+use crate::{Call, Error, Gateway, ParticipantKind, grants, seniors, trail::Access};
 
 /// The resource stored under `(kind, participant, external id)`.
 pub(crate) async fn external(
@@ -135,6 +140,87 @@ pub(crate) async fn resolve_senior(
             .unwrap_or_default();
         seniors::by_identity(gateway, conn, number).await
     }
+}
+
+/// A senior reference as the caller may know it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum SeniorRef {
+    /// Registered, and the caller holds it, has a current grant for it, or supervises.
+    Known(String),
+    /// Registered, but not the caller's to learn: it is answered as unknown.
+    Hidden(String),
+    Unknown,
+}
+
+impl SeniorRef {
+    /// The senior's id when the caller may use it; a hidden one is recorded in the
+    /// request's trail as a denial against that senior (its access history shows it).
+    pub(crate) fn usable(self, call: &Call) -> Option<String> {
+        match self {
+            SeniorRef::Known(id) => Some(id),
+            SeniorRef::Hidden(id) => {
+                call.trail.push(Access {
+                    senior: id.clone(),
+                    resource: id,
+                    decision: Decision::Deny,
+                    reason: Some(
+                        "a reference to a senior the caller neither holds nor has a grant for, \
+                         answered as unknown"
+                            .into(),
+                    ),
+                    categories: None,
+                });
+                None
+            }
+            SeniorRef::Unknown => None,
+        }
+    }
+}
+
+/// The senior a validated reference names, as `call`'s participant may know it: whether
+/// a person is registered is not for a participant that neither holds them nor has a
+/// grant for them to learn, so such a reference resolves as an unknown one would.
+pub(crate) async fn resolve_senior_for(
+    gateway: &Gateway,
+    conn: &impl ConnectionTrait,
+    call: &Call,
+    reference: &Map<String, Value>,
+) -> Result<SeniorRef, Error> {
+    let found = resolve_senior(gateway, conn, reference).await?;
+    // The same queries whether the reference resolved or not: the time an answer takes
+    // must not tell the two apart either.
+    let known = knows(gateway, conn, call, found.as_deref().unwrap_or_default()).await?;
+    Ok(match found {
+        Some(id) if known => SeniorRef::Known(id),
+        Some(id) => SeniorRef::Hidden(id),
+        None => SeniorRef::Unknown,
+    })
+}
+
+/// Whether the caller may learn that the senior `id` is registered: it holds a
+/// registration of it or has a current grant for it from a holder (any purpose);
+/// regulators and the operator see every senior (DESIGN §4.5).
+async fn knows(
+    gateway: &Gateway,
+    conn: &impl ConnectionTrait,
+    call: &Call,
+    id: &str,
+) -> Result<bool, Error> {
+    let holds = seniors::holds(conn, call.me(), id).await?;
+    let granted = consent::Entity::find()
+        .select_only()
+        .column(consent::Column::Id)
+        .filter(grants::current_grants(call.me(), &grants::beijing_today()))
+        .filter(consent::Column::SeniorId.eq(id))
+        .into_tuple::<String>()
+        .one(&gateway.store.db)
+        .await?
+        .is_some();
+    let supervises = matches!(
+        call.kind(),
+        ParticipantKind::Regulator | ParticipantKind::Operator
+    );
+    Ok(holds || granted || supervises)
 }
 
 /// The provider a validated reference names, if the gateway holds it: its row, which

@@ -20,7 +20,7 @@ use jiayang_domain::{Error, Gateway, participants, webhooks};
 use jiayang_store::{
     Store,
     crypto::{self, Keys},
-    files::write_private,
+    files::{create_private_dir, make_private, write_private},
     pki::{self, TlsFiles},
 };
 use tokio::net::TcpListener;
@@ -101,8 +101,8 @@ pub fn sqlite_url(data_dir: &Path) -> String {
 
 /// Makes whatever the data directory lacks and opens the database (running migrations).
 pub async fn prepare(config: &Config) -> Result<Prepared, ServeError> {
-    std::fs::create_dir_all(&config.data_dir)
-        .map_err(|e| ServeError::DataDir(config.data_dir.clone(), e))?;
+    let data_dir_error = |e| ServeError::DataDir(config.data_dir.clone(), e);
+    create_private_dir(&config.data_dir).map_err(data_dir_error)?;
     let settings = match &config.settings {
         Some(path) => settings::load(path, true),
         None => settings::load(&settings::default_path(&config.data_dir), false),
@@ -115,13 +115,23 @@ pub async fn prepare(config: &Config) -> Result<Prepared, ServeError> {
         .database_url
         .clone()
         .unwrap_or_else(|| sqlite_url(&config.data_dir));
+    // An older gateway, or a copy, may have left them readable by others.
+    let loosened = make_private(&config.data_dir).map_err(data_dir_error)?;
+    if !loosened.is_empty() {
+        tracing::warn!(
+            files = ?loosened,
+            "the data directory or database files were readable by others: made private"
+        );
+    }
     let store = Store::open(&database_url).await?;
+    // A new database's files, made by SQLite under the process's umask.
+    make_private(&config.data_dir).map_err(data_dir_error)?;
     if !crypto::check_master_key(&store, &keys).await? {
         return Err(ServeError::WrongMasterKey);
     }
     let tls_files = TlsFiles::in_dir(&config.data_dir);
-    std::fs::create_dir_all(tls_files.ca_cert.parent().expect("tls dir has a parent"))
-        .map_err(|e| ServeError::DataDir(config.data_dir.clone(), e))?;
+    create_private_dir(tls_files.ca_cert.parent().expect("tls dir has a parent"))
+        .map_err(data_dir_error)?;
     pki::ensure_dev_certificates(&tls_files)?;
     let tls = tls::server_config(&tls_files)?;
     let new_operator_token = ensure_operator(&store, &config.data_dir).await?;

@@ -221,6 +221,41 @@ async fn participants_are_onboarded_scoped_suspended_and_rotated_while_the_gatew
     let (code, _) = status(plain.get(url("/v1/providers")).bearer_auth(token(&hk))).await;
     assert_eq!(code, StatusCode::OK);
 
+    // The operator: rotating it replaces `operator.token`, where it is read from; it
+    // cannot be suspended, from the command line either.
+    let operator_file = data.join("operator.token");
+    let old_operator = std::fs::read_to_string(&operator_file).unwrap();
+    let rotated = participant(&data, &["rotate", "--id", "operator"]);
+    assert!(rotated.status.success(), "{rotated:?}");
+    let new_operator = std::fs::read_to_string(&operator_file).unwrap();
+    assert_ne!(new_operator, old_operator);
+    let mode = std::fs::metadata(&operator_file)
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o600);
+    let (code, _) = status(
+        plain
+            .get(url("/v1/participants"))
+            .bearer_auth(old_operator.trim()),
+    )
+    .await;
+    assert_eq!(code, StatusCode::UNAUTHORIZED);
+    let (code, _) = status(
+        plain
+            .get(url("/v1/participants"))
+            .bearer_auth(new_operator.trim()),
+    )
+    .await;
+    assert_eq!(code, StatusCode::OK);
+    assert!(!data.join("participants/operator/token").exists());
+    let suspended = participant(&data, &["suspend", "--id", "operator"]);
+    assert!(!suspended.status.success(), "{suspended:?}");
+    assert!(
+        String::from_utf8_lossy(&suspended.stderr).contains("cannot suspend itself"),
+        "{suspended:?}"
+    );
+
     let listed = participant(&data, &["list"]);
     let listed = String::from_utf8(listed.stdout).unwrap();
     assert!(

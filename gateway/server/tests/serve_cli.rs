@@ -6,7 +6,7 @@ mod support;
 use std::process::Command;
 
 use support::{
-    process::{client_for, jiayang, start, wait_ready},
+    process::{client_for, jiayang, launch, serve_command_via, start, wait_ready},
     tls,
 };
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -18,7 +18,8 @@ async fn a_fresh_gateway_makes_its_data_directory_serves_and_logs_no_personal_da
 
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    let child = start(&data);
+    let umask_022 = ["sh", "-c", "umask 022 && exec \"$0\" \"$@\""];
+    let child = launch(serve_command_via(&umask_022, &data));
     let port = child.port;
     let client = client_for(&data);
     wait_ready(&client, port).await;
@@ -37,7 +38,18 @@ async fn a_fresh_gateway_makes_its_data_directory_serves_and_logs_no_personal_da
             & 0o777,
         0o600
     );
-    assert!(data.join("jiayang.db").exists());
+    // Private at rest under the usual umask 022 (the test runs the gateway under it):
+    // the directory 0700, the database and its journal files 0600.
+    for (path, mode) in [
+        (data.clone(), 0o700),
+        (data.join("jiayang.db"), 0o600),
+        (data.join("jiayang.db-wal"), 0o600),
+        (data.join("jiayang.db-shm"), 0o600),
+        (data.join("keys"), 0o700),
+    ] {
+        let found = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(found, mode, "{}: {found:o}", path.display());
+    }
     let token = std::fs::read_to_string(&token_file)
         .unwrap()
         .trim()
@@ -132,6 +144,10 @@ async fn a_fresh_gateway_makes_its_data_directory_serves_and_logs_no_personal_da
     assert!(!metrics.contains(&path), "metrics never name a resource");
     let (out, err) = child.stop();
     assert!(
+        !out.contains("made private"),
+        "a fresh start has nothing to fix: {out}"
+    );
+    assert!(
         err.contains("curl --cacert") && err.contains("grpcurl"),
         "the start tells how to connect: {err}"
     );
@@ -165,10 +181,19 @@ async fn a_fresh_gateway_makes_its_data_directory_serves_and_logs_no_personal_da
         );
     }
 
-    // A restart reuses the CA and keys and issues no second operator token.
-    let child = start(&data);
+    // A restart reuses the CA and keys and issues no second operator token. It finds
+    // the files readable by others (as an older gateway left them) and makes them
+    // private, saying so.
+    for (path, mode) in [(data.clone(), 0o755), (data.join("jiayang.db"), 0o644)] {
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
+    }
+    let child = launch(serve_command_via(&umask_022, &data));
     let port = child.port;
     wait_ready(&client, port).await;
+    for (path, mode) in [(data.clone(), 0o700), (data.join("jiayang.db"), 0o600)] {
+        let found = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(found, mode, "{}: {found:o}", path.display());
+    }
     let again = client
         .get(format!(
             "https://localhost:{port}/v1/seniors/{}",
@@ -187,7 +212,8 @@ async fn a_fresh_gateway_makes_its_data_directory_serves_and_logs_no_personal_da
     assert_eq!(fetched["identityDocument"]["number"], "110105194403080027");
     assert_eq!(std::fs::read(data.join("tls/ca.pem")).unwrap(), ca);
     assert_eq!(std::fs::read_to_string(&token_file).unwrap().trim(), token);
-    child.stop();
+    let (logs, _) = child.stop();
+    assert!(logs.contains("made private"), "{logs}");
 
     // Another master key would make sealed data unreadable: the gateway refuses to start.
     let output = Command::new(env!("CARGO_BIN_EXE_jiayang"))

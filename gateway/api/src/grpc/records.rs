@@ -4,6 +4,7 @@ use jiayang_proto::v1::{
     ListServiceRecordsRequest, ListServiceRecordsResponse, LookupRequest, ServiceRecord,
     UpdateServiceRecordRequest, service_record_service_server::ServiceRecordService,
 };
+use prost::Message as _;
 use tokio_stream::StreamExt;
 use tonic::{Request, Response, Status, Streaming};
 
@@ -103,13 +104,25 @@ impl ServiceRecordService for Service {
         request: Request<Streaming<ServiceRecord>>,
     ) -> Result<Response<ImportSummary>, Status> {
         let ctx = Ctx::of(&request);
-        let records = request
-            .into_inner()
-            .map(|record| record.map(|record| to_json(&record)));
+        let records = request.into_inner().map(|record| {
+            let record = record?;
+            let bytes = record.encoded_len();
+            if bytes > import::MAX_RECORD_BYTES {
+                return Err(Status::resource_exhausted(format!(
+                    "a record of {bytes} bytes: an import takes records of at most {} bytes",
+                    import::MAX_RECORD_BYTES
+                )));
+            }
+            Ok((to_json(&record), bytes))
+        });
         let imported = import::service_records(&self.0, ctx.call()?, records)
             .await
             .map_err(|stopped| match stopped {
                 import::Stopped::Stream(status) => status,
+                import::Stopped::Idle => Status::deadline_exceeded(format!(
+                    "no record for {} s: the import ended (the records before it are stored)",
+                    import::IDLE_TIMEOUT.as_secs()
+                )),
                 import::Stopped::Write(error) => ctx.fail(error),
             })?;
         Ok(Response::new(ImportSummary {

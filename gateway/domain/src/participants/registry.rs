@@ -10,7 +10,7 @@ use jiayang_store::{
 };
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction,
-    EntityTrait, QueryFilter, QueryOrder, TransactionTrait, sea_query::Expr,
+    DbBackend, EntityTrait, QueryFilter, QueryOrder, sea_query::Expr,
 };
 use serde::Deserialize;
 use serde_json::Value;
@@ -209,6 +209,13 @@ pub(super) async fn existing(
 /// Sets a participant's status; every credential it holds stops (or starts again)
 /// working on its next request.
 pub async fn set_status(store: &Store, id: &str, status: Status) -> Result<(), Error> {
+    if id == OPERATOR && status == Status::Suspended {
+        // Its credentials would stop working, and only the command line could resume it.
+        return Err(Error::denied(
+            "运营方不能暂停自己",
+            "the operator cannot suspend itself",
+        ));
+    }
     // Through the SQLite write gate: a read that turns into a write would otherwise meet
     // another writer as "database is locked".
     let write = store.write().await?;
@@ -267,18 +274,30 @@ pub async fn list(store: &Store) -> Result<Vec<Participant>, Error> {
         .collect())
 }
 
+/// The advisory lock under which a PostgreSQL node makes the operator (`jyop`): nodes
+/// starting together on one database make one operator and one first token.
+const OPERATOR_LOCK: i64 = 0x6a79_6f70;
+
 /// The operator participant, and its first token when it has none and `save` has not
 /// been given one before. `save` hands the token over (`jiayang serve` writes it to a
 /// file); the token's hash commits only once it has, so a crash in between leaves
-/// neither and the next start issues a token again.
+/// neither and the next start issues a token again. Once per database: nodes starting at
+/// the same time take turns (the SQLite write gate, or an advisory lock), and only the
+/// first finds no token.
 pub async fn ensure_operator<E: From<Error>>(
     store: &Store,
     already_saved: bool,
     save: impl FnOnce(&str) -> Result<(), E>,
 ) -> Result<Option<String>, E> {
-    let db = &store.db;
+    let write = store.write().await.map_err(Error::from)?;
+    let txn = &write.txn;
+    if store.backend() == DbBackend::Postgres {
+        txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({OPERATOR_LOCK})"))
+            .await
+            .map_err(Error::from)?;
+    }
     let found = participant::Entity::find_by_id(OPERATOR.to_owned())
-        .one(db)
+        .one(txn)
         .await
         .map_err(Error::from)?;
     if found.is_none() {
@@ -291,31 +310,31 @@ pub async fn ensure_operator<E: From<Error>>(
             uscc: Set(None),
             native_format: Set(None),
         }
-        .insert(db)
+        .insert(txn)
         .await
         .map_err(Error::from)?;
     }
     let has_token = api_token::Entity::find()
         .filter(api_token::Column::ParticipantId.eq(OPERATOR))
-        .one(db)
+        .one(txn)
         .await
         .map_err(Error::from)?
         .is_some();
     if has_token || already_saved {
+        write.commit().await.map_err(Error::from)?;
         return Ok(None);
     }
     let token = crypto::new_token();
-    let txn = db.begin().await.map_err(Error::from)?;
     api_token::ActiveModel {
         token_hash: Set(crypto::token_hash(&token)),
         participant_id: Set(OPERATOR.into()),
         created_at: Set(now_micros()),
         revoked_at: Set(None),
     }
-    .insert(&txn)
+    .insert(txn)
     .await
     .map_err(Error::from)?;
     save(&token)?;
-    txn.commit().await.map_err(Error::from)?;
+    write.commit().await.map_err(Error::from)?;
     Ok(Some(token))
 }

@@ -264,6 +264,20 @@ fn save(data_dir: &Path, id: &str, credentials: &Credentials) -> Result<(), Stri
     };
     write("cert.pem", &credentials.certificate_pem, false)?;
     write("key.pem", &credentials.key_pem, true)?;
+    if id == participants::OPERATOR {
+        // The operator's token lives where `serve` first wrote it, and where operators
+        // and scripts read it.
+        let path = data_dir.join("operator.token");
+        let _ = std::fs::remove_file(&path);
+        write_private(&path, format!("{}\n", credentials.token).as_bytes())
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        println!(
+            "operator: token in {}, certificate in {} (cert.pem, key.pem)",
+            path.display(),
+            dir.display()
+        );
+        return Ok(());
+    }
     write("token", &format!("{}\n", credentials.token), true)?;
     println!(
         "{id}: credentials in {} (cert.pem, key.pem, token); clients trust {}",

@@ -3,8 +3,8 @@
 //! Consents over gRPC: `consents.rs` and `scenarios/consent_lifecycle.rs`.
 
 use jiayang_proto::v1::{
-    GetRequest, ListProvidersRequest, ListSeniorsRequest, ListServiceItemsRequest, LookupRequest,
-    ProviderListing, SeniorProfile, ServiceRecord, UpdateSeniorRequest,
+    GetRequest, ImportSummary, ListProvidersRequest, ListSeniorsRequest, ListServiceItemsRequest,
+    LookupRequest, ProviderListing, SeniorProfile, ServiceRecord, UpdateSeniorRequest,
     catalog_service_client::CatalogServiceClient, lookup_request::Key,
     provider_service_client::ProviderServiceClient, senior_service_client::SeniorServiceClient,
     service_record_service_client::ServiceRecordServiceClient,
@@ -418,3 +418,123 @@ async fn health_and_reflection_answer_without_credentials_and_the_api_does_not()
     assert_eq!(status.code(), Code::Unauthenticated);
     app.stop().await;
 }
+
+/// An import's bounds (issue 16): a record over the size limit ends the stream with
+/// RESOURCE_EXHAUSTED; at most 1,000 rejections are
+/// listed, the rest counted; a participant has at most two imports open at once.
+async fn an_import_is_bounded(app: &TestApp) {
+    let channel = app.channel().await;
+    let mut seniors = SeniorServiceClient::new(channel.clone());
+    let senior_id = seniors
+        .create_senior(authed(app, typed(senior(1, "110105013000"))))
+        .await
+        .unwrap()
+        .into_inner()
+        .id;
+    let mut providers = ProviderServiceClient::new(channel.clone());
+    let provider_id = providers
+        .create_provider(authed(app, typed(provider(1, &["110105000000"]))))
+        .await
+        .unwrap()
+        .into_inner()
+        .id;
+    let record = |id: String| -> ServiceRecord {
+        let mut body = fixture_of("service-record", "design-example.json", PORTAL);
+        body["senior"] = serde_json::json!({"seniorId": senior_id});
+        body["provider"] = serde_json::json!({"providerId": provider_id});
+        body["externalIds"] = serde_json::json!([{"participant": PORTAL, "id": id}]);
+        body.as_object_mut().unwrap().remove("worker");
+        body["status"] = "SCHEDULED".into();
+        typed(body)
+    };
+    let mut client = ServiceRecordServiceClient::new(channel);
+
+    let mut huge = record("BIG".into());
+    huge.observations[0].note = "长".repeat(100_000);
+    let stream = vec![record("BEFORE".into()), huge, record("AFTER".into())];
+    let refused = client
+        .import_service_records(authed(app, tokio_stream::iter(stream)))
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code(), Code::ResourceExhausted, "{refused:?}");
+    assert!(refused.message().contains("262144"), "{refused:?}");
+    let lookup = |id: &str| LookupRequest {
+        key: Some(Key::ExternalId(jiayang_proto::v1::ExternalId {
+            participant: PORTAL.into(),
+            id: id.into(),
+        })),
+    };
+    // Nothing after the refused record is read (what came before is stored by whole
+    // chunks only: a retry with the same external ids completes a load).
+    assert_eq!(
+        client
+            .lookup_service_record(authed(app, lookup("AFTER")))
+            .await
+            .unwrap_err()
+            .code(),
+        Code::NotFound
+    );
+
+    let mut unknown = record("X".into());
+    unknown.service_item = "GARDENING".into();
+    let refused_all = vec![unknown; 1_100];
+    let summary = client
+        .import_service_records(authed(app, tokio_stream::iter(refused_all)))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!((summary.received, summary.imported), (1_100, 0));
+    assert_eq!(summary.rejected.len(), 1_000);
+    assert_eq!(summary.rejected.last().unwrap().index, 999);
+
+    // Two imports held open (their streams sent nothing yet and stay open); a third is
+    // refused at once; once one ends, another may start. A held one that arrived while
+    // a probe was inside was refused itself: it is opened again until both are in.
+    type Held = (
+        tokio::sync::mpsc::Sender<ServiceRecord>,
+        tokio::task::JoinHandle<Result<tonic::Response<ImportSummary>, tonic::Status>>,
+    );
+    let holder = client.clone();
+    let hold = || -> Held {
+        let (sender, receiver) = tokio::sync::mpsc::channel::<ServiceRecord>(1);
+        let mut client = holder.clone();
+        let request = authed(app, tokio_stream::wrappers::ReceiverStream::new(receiver));
+        (
+            sender,
+            tokio::spawn(async move { client.import_service_records(request).await }),
+        )
+    };
+    let mut open: Vec<Held> = vec![hold(), hold()];
+    let mut third = None;
+    for _ in 0..100 {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        for held in &mut open {
+            if held.1.is_finished() {
+                *held = hold();
+            }
+        }
+        if open.iter().any(|held| held.1.is_finished()) {
+            continue;
+        }
+        let probe = client
+            .import_service_records(authed(app, tokio_stream::iter(vec![record("T".into())])))
+            .await;
+        if let Err(status) = probe {
+            third = Some(status);
+            break;
+        }
+    }
+    let third = third.expect("a third import is refused");
+    assert_eq!(third.code(), Code::ResourceExhausted, "{third:?}");
+    let (sender, call) = open.pop().unwrap();
+    drop(sender);
+    call.await.unwrap().unwrap();
+    let fourth = client
+        .import_service_records(authed(app, tokio_stream::iter(vec![record("F".into())])))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(fourth.imported, 1);
+    drop(open);
+}
+both!(import_bounds, an_import_is_bounded);

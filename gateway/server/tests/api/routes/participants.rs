@@ -2,6 +2,7 @@
 
 use jiayang_domain::ParticipantKind;
 use reqwest::{Method, StatusCode};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::{Value, json};
 
 use crate::{
@@ -117,6 +118,18 @@ async fn the_operator_manages_participants_over_the_api(app: &TestApp) {
     )
     .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+    // The operator cannot lock itself out: its token would stop working, and only the
+    // command line could resume it.
+    let (status, problem) = as_token(
+        app,
+        operator,
+        Method::POST,
+        "/v1/participants/operator:suspend",
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{problem}");
+    let (status, _) = as_token(app, operator, Method::GET, "/v1/participants").await;
+    assert_eq!(status, StatusCode::OK, "the operator's token still works");
 
     // A station registers its ledger in bulk and holds what it registered.
     let (_, station) = send(
@@ -170,3 +183,57 @@ both!(
     concurrent_registry_changes,
     concurrent_registry_changes_all_succeed
 );
+
+/// Nodes starting together on one new database make one operator with one first token,
+/// whoever gets there first (each with its own data directory, so none is told by a
+/// token file that one was saved).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_first_operator_token_is_made_once_per_database() {
+    let admin = sea_orm::Database::connect(&crate::common::postgres_admin_url())
+        .await
+        .unwrap();
+    let name = format!(
+        "jiayang_test_{}",
+        ulid::Ulid::new().to_string().to_lowercase()
+    );
+    admin
+        .execute_unprepared(&format!("CREATE DATABASE {name}"))
+        .await
+        .unwrap();
+    let (base, _) = crate::common::postgres_admin_url()
+        .rsplit_once('/')
+        .map(|(base, _)| (base.to_owned(), ()))
+        .unwrap();
+    // PostgreSQL only: several nodes share a database there; SQLite is one process's.
+    for url in [format!("{base}/{name}")] {
+        // Stores of their own, as separate nodes have.
+        let mut stores = Vec::new();
+        for _ in 0..6 {
+            stores.push(jiayang_store::Store::open(&url).await.unwrap());
+        }
+        let starts = stores.iter().map(|store| {
+            jiayang_domain::participants::ensure_operator(store, false, |_| {
+                Ok::<(), jiayang_domain::Error>(())
+            })
+        });
+        let made: Vec<String> = futures::future::join_all(starts)
+            .await
+            .into_iter()
+            .filter_map(|made| made.unwrap())
+            .collect();
+        assert_eq!(made.len(), 1, "{url}: {} first tokens", made.len());
+        let tokens = jiayang_store::entity::api_token::Entity::find()
+            .filter(jiayang_store::entity::api_token::Column::ParticipantId.eq("operator"))
+            .count(&stores[0].db)
+            .await
+            .unwrap();
+        assert_eq!(tokens, 1, "{url}");
+        for store in stores {
+            store.db.close().await.unwrap();
+        }
+    }
+    admin
+        .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        .await
+        .unwrap();
+}

@@ -87,14 +87,16 @@ async fn a_grant_releases_exactly_its_categories_until_withdrawn(app: &TestApp) 
         grpc_get(app, &hk, &id).await.unwrap_err(),
         tonic::Code::PermissionDenied
     );
-    // The housekeeping platform cannot grant itself anything.
+    // The housekeeping platform cannot grant itself anything: with no grant, the senior
+    // is not even one it may know of (`scenarios/existence.rs`).
     let mut grant = fixture("consent", "design-example.json");
     grant["senior"] = json!({"seniorId": id});
     grant["validFrom"] = "2026-01-01".into();
     grant["validUntil"] = "2099-12-31".into();
-    let (status, _) =
+    let (status, problem) =
         send(request(app, Method::POST, "/v1/consents", &hk, None).json(&grant)).await;
-    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{problem}");
+    assert_eq!(problem["violations"][0]["rule"], "reference-unresolved");
 
     // Nor record a service for the senior: no basis for SERVICE_DELIVERY yet.
     let (status, listing) = send(
@@ -124,7 +126,8 @@ async fn a_grant_releases_exactly_its_categories_until_withdrawn(app: &TestApp) 
     };
     let (status, problem) =
         send(request(app, Method::POST, "/v1/service-records", &hk, None).json(&visit(1))).await;
-    assert_eq!(status, StatusCode::FORBIDDEN, "{problem}");
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{problem}");
+    assert_eq!(problem["violations"][0]["rule"], "reference-unresolved");
 
     // The portal records BASIC, CONTACT, LOCATION for SERVICE_DELIVERY.
     let (status, consent) =
@@ -222,9 +225,12 @@ async fn a_grant_releases_exactly_its_categories_until_withdrawn(app: &TestApp) 
         grpc_get(app, &hk, &id).await.unwrap_err(),
         tonic::Code::PermissionDenied
     );
-    let (status, _) =
+    // No basis after withdrawal: with no current grant left, the senior is again one the
+    // platform may not learn of, and a reference to it is answered as unknown.
+    let (status, problem) =
         send(request(app, Method::POST, "/v1/service-records", &hk, None).json(&visit(3))).await;
-    assert_eq!(status, StatusCode::FORBIDDEN, "no basis after withdrawal");
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{problem}");
+    assert_eq!(problem["violations"][0]["rule"], "reference-unresolved");
 
     // A grant whose days are over grants nothing, and says so.
     let mut expired = grant.clone();

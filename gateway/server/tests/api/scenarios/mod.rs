@@ -6,6 +6,7 @@ mod audit_chain;
 mod audit_failure;
 mod consent_lifecycle;
 mod events;
+mod existence;
 mod external_ids;
 mod holders;
 mod lists_and_searches;
