@@ -158,6 +158,7 @@ pub async fn list(
 ) -> Result<Page, Error> {
     let text = |v: &Option<String>| v.clone().unwrap_or_default();
     let cursor = Cursor::new(
+        &gateway.keys,
         page,
         "alerts",
         &[

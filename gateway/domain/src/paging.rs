@@ -1,22 +1,45 @@
-//! Keyset pagination with opaque page tokens. A token carries the last id seen and a
-//! fingerprint of the query's filters, so it cannot be replayed against another query.
+//! Keyset pagination with opaque page tokens. A token carries the last id seen and a tag
+//! (an HMAC under a key of the gateway's) over that id, the query's filters and its reader
+//! (the caller and its declared purpose): a token is taken back only for the query and
+//! the reader it was made for, and cannot be made or edited by anyone else. (Visibility
+//! is decided in SQL whatever the token says; the tag keeps a token from choosing where a
+//! list starts.)
 
 use base64::{Engine as _, engine::general_purpose::URL_SAFE_NO_PAD};
-use jiayang_store::entity::Documents;
+use jiayang_store::{
+    crypto::{Keys, PAGE_TAG_LEN, PageTokenKey},
+    entity::Documents,
+};
 use sea_orm::{ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder, QuerySelect, Select};
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 
-use crate::Error;
+use crate::{Call, Error};
 
 pub const DEFAULT_PAGE_SIZE: u64 = 20;
 pub const MAX_PAGE_SIZE: u64 = 200;
 
-/// What a list request asks for, before resource-specific filters.
+/// What a list request asks for, before resource-specific filters, and for whom.
 #[derive(Clone, Debug, Default)]
 pub struct PageRequest {
     pub page_size: Option<i64>,
     pub page_token: Option<String>,
+    /// The reader a token is made for: the caller and its declared purpose.
+    reader: String,
+}
+
+impl PageRequest {
+    /// `call`'s request for a page.
+    pub fn new(call: &Call, page_size: Option<i64>, page_token: Option<String>) -> Self {
+        Self {
+            page_size,
+            page_token,
+            reader: format!(
+                "{}\0{}",
+                call.me(),
+                call.purpose.as_deref().unwrap_or_default()
+            ),
+        }
+    }
 }
 
 /// One page of a list.
@@ -31,12 +54,19 @@ pub struct Page {
 pub(crate) struct Cursor {
     pub limit: u64,
     pub after: Option<String>,
-    fingerprint: String,
+    key: PageTokenKey,
+    /// The query and its reader, which a token's tag covers.
+    context: String,
 }
 
 impl Cursor {
     /// `filters` is every filter value of the query, in a fixed order.
-    pub fn new(request: &PageRequest, scope: &str, filters: &[&str]) -> Result<Self, Error> {
+    pub fn new(
+        keys: &Keys,
+        request: &PageRequest,
+        scope: &str,
+        filters: &[&str],
+    ) -> Result<Self, Error> {
         let limit = match request.page_size {
             None | Some(0) => DEFAULT_PAGE_SIZE,
             Some(n) if n < 0 => {
@@ -49,22 +79,25 @@ impl Cursor {
             }
             Some(n) => (n as u64).min(MAX_PAGE_SIZE),
         };
-        let mut hasher = Sha256::new();
-        hasher.update(scope.as_bytes());
+        let mut context = format!("{scope}\0{}", request.reader);
         for filter in filters {
-            hasher.update([0]);
-            hasher.update(filter.as_bytes());
+            context.push('\0');
+            context.push_str(filter);
         }
-        let fingerprint = URL_SAFE_NO_PAD.encode(&hasher.finalize()[..9]);
+        let key = keys.page_tokens();
         let after = match request.page_token.as_deref().filter(|t| !t.is_empty()) {
             None => None,
             Some(token) => {
                 let decoded = URL_SAFE_NO_PAD
                     .decode(token)
                     .map_err(|_| Error::BadPageToken)?;
-                let text = String::from_utf8(decoded).map_err(|_| Error::BadPageToken)?;
-                let (print, last) = text.split_once('|').ok_or(Error::BadPageToken)?;
-                if print != fingerprint {
+                let split = decoded
+                    .len()
+                    .checked_sub(PAGE_TAG_LEN)
+                    .ok_or(Error::BadPageToken)?;
+                let (last, tag) = decoded.split_at(split);
+                let last = std::str::from_utf8(last).map_err(|_| Error::BadPageToken)?;
+                if !key.matches(&context, last, tag) {
                     return Err(Error::BadPageToken);
                 }
                 Some(last.to_owned())
@@ -73,7 +106,8 @@ impl Cursor {
         Ok(Self {
             limit,
             after,
-            fingerprint,
+            key,
+            context,
         })
     }
 
@@ -145,7 +179,9 @@ impl Cursor {
 
     /// The token of the page after the row `last`.
     pub fn token_after(&self, last: &str) -> String {
-        URL_SAFE_NO_PAD.encode(format!("{}|{last}", self.fingerprint))
+        let mut token = last.as_bytes().to_vec();
+        token.extend_from_slice(&self.key.tag(&self.context, last));
+        URL_SAFE_NO_PAD.encode(token)
     }
 }
 
@@ -179,18 +215,31 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
+    use crate::{Caller, ParticipantKind};
+
+    fn keys() -> Keys {
+        Keys::from_master(&[7; 32])
+    }
+
+    fn request(who: &str, purpose: Option<&str>, token: Option<String>) -> PageRequest {
+        let call = Call::new(
+            Caller {
+                participant: who.into(),
+                kind: ParticipantKind::HousekeepingPlatform,
+            },
+            purpose.map(str::to_owned),
+        );
+        PageRequest::new(&call, None, token)
+    }
 
     fn cursor(token: Option<String>, scope: &str, filters: &[&str]) -> Result<Cursor, Error> {
-        let request = PageRequest {
-            page_size: None,
-            page_token: token,
-        };
-        Cursor::new(&request, scope, filters)
+        let request = request("hk-daojia", Some("SERVICE_DELIVERY"), token);
+        Cursor::new(&keys(), &request, scope, filters)
     }
 
     proptest! {
         /// Whatever a caller sends as a token, it is refused or it is one the gateway
-        /// made for this very query.
+        /// made for this very query and reader.
         #[test]
         fn only_tokens_made_for_the_query_are_taken(token in ".{0,64}|[A-Za-z0-9_-]{0,64}") {
             match cursor(Some(token.clone()), "seniors", &["110105000000"]) {
@@ -202,10 +251,11 @@ mod tests {
             }
         }
 
-        /// A token carries on the query it was made for, and no other: another list,
-        /// another filter value, or a byte of it changed.
+        /// A token carries on the query and reader it was made for, and no other:
+        /// another list, filter value, caller or purpose, a token made under another
+        /// key, or the token with one bit changed.
         #[test]
-        fn a_token_is_bound_to_its_query(last in "[ -~]{0,40}", other in "[0-9]{12}", flip in 0usize..64, bit in 0u8..6) {
+        fn a_token_is_bound_to_its_query_and_reader(last in "[ -~]{0,40}", other in "[0-9]{12}", flip in any::<prop::sample::Index>(), bit in 0u8..8) {
             let made = cursor(None, "seniors", &["110105000000"]).unwrap().token_after(&last);
             let again = cursor(Some(made.clone()), "seniors", &["110105000000"]).unwrap();
             prop_assert_eq!(again.after.as_deref(), Some(last.as_str()));
@@ -213,14 +263,17 @@ mod tests {
             if other != "110105000000" {
                 prop_assert!(cursor(Some(made.clone()), "seniors", &[&other]).is_err());
             }
-            // One character of the fingerprint (the first 12) swapped for another.
-            let mut bytes = made.into_bytes();
-            let at = flip % 12;
-            let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-            let swapped = alphabet[(alphabet.iter().position(|c| *c == bytes[at]).unwrap() + (1 << bit)) % 64];
-            bytes[at] = swapped;
-            let changed = String::from_utf8(bytes).unwrap();
-            prop_assert!(cursor(Some(changed), "seniors", &["110105000000"]).is_err());
+            for (who, purpose) in [("cy-tjh-station", Some("SERVICE_DELIVERY")), ("hk-daojia", None), ("hk-daojia", Some("EMERGENCY"))] {
+                let elsewhere = request(who, purpose, Some(made.clone()));
+                prop_assert!(Cursor::new(&keys(), &elsewhere, "seniors", &["110105000000"]).is_err());
+            }
+            let foreign = Keys::from_master(&[8; 32]);
+            let forged = Cursor::new(&foreign, &request("hk-daojia", Some("SERVICE_DELIVERY"), None), "seniors", &["110105000000"]).unwrap().token_after(&last);
+            prop_assert!(cursor(Some(forged), "seniors", &["110105000000"]).is_err());
+            let mut bytes = URL_SAFE_NO_PAD.decode(&made).unwrap();
+            let at = flip.index(bytes.len());
+            bytes[at] ^= 1 << bit;
+            prop_assert!(cursor(Some(URL_SAFE_NO_PAD.encode(bytes)), "seniors", &["110105000000"]).is_err());
         }
     }
 }

@@ -45,6 +45,7 @@ impl Providers {
             .map(|b| b.to_string())
             .unwrap_or_default();
         let cursor = Cursor::new(
+            &gateway.keys,
             page,
             "providers",
             &[

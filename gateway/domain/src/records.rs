@@ -83,6 +83,7 @@ impl ServiceRecords {
     ) -> Result<(Cursor, Vec<service_record::Model>), Error> {
         let text = |v: &Option<String>| v.clone().unwrap_or_default();
         let cursor = Cursor::new(
+            &gateway.keys,
             page,
             "service-records",
             &[

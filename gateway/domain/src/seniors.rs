@@ -179,6 +179,7 @@ impl Seniors {
         visible: Visible<'_>,
     ) -> Result<(Cursor, bool, SeniorRows), Error> {
         let cursor = Cursor::new(
+            &gateway.keys,
             page,
             "seniors",
             &[division.unwrap_or(""), status.unwrap_or("")],

@@ -25,7 +25,7 @@ impl Workers {
         provider_id: &str,
         page: &PageRequest,
     ) -> Result<Page, Error> {
-        let cursor = Cursor::new(page, "workers", &[provider_id])?;
+        let cursor = Cursor::new(&gateway.keys, page, "workers", &[provider_id])?;
         provider_exists(&gateway.store.db, provider_id).await?;
         let query = worker::Entity::find().filter(worker::Column::ProviderId.eq(provider_id));
         let rows = cursor.rows(query, &gateway.store.db).await?;

@@ -38,6 +38,44 @@ pub enum CryptoError {
 pub struct Keys {
     cipher: Aes256Gcm,
     index_key: [u8; 32],
+    page_tokens: PageTokenKey,
+}
+
+/// The key that authenticates page tokens: a token is taken back only as it was made.
+#[derive(Clone, Copy)]
+pub struct PageTokenKey([u8; 32]);
+
+impl std::fmt::Debug for PageTokenKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PageTokenKey(..)")
+    }
+}
+
+/// The length of a page token's tag.
+pub const PAGE_TAG_LEN: usize = 16;
+
+impl PageTokenKey {
+    fn mac(&self, context: &str, last: &str) -> Hmac<Sha256> {
+        let mut mac =
+            <Hmac<Sha256> as Mac>::new_from_slice(&self.0).expect("HMAC takes any key length");
+        mac.update(context.as_bytes());
+        mac.update(&[0]);
+        mac.update(last.as_bytes());
+        mac
+    }
+
+    /// The tag of a token that resumes after `last` in `context` (the query and its reader).
+    pub fn tag(&self, context: &str, last: &str) -> [u8; PAGE_TAG_LEN] {
+        let full = self.mac(context, last).finalize().into_bytes();
+        let mut tag = [0; PAGE_TAG_LEN];
+        tag.copy_from_slice(&full[..PAGE_TAG_LEN]);
+        tag
+    }
+
+    /// Whether `tag` is [`PageTokenKey::tag`]'s, compared in constant time.
+    pub fn matches(&self, context: &str, last: &str, tag: &[u8]) -> bool {
+        tag.len() == PAGE_TAG_LEN && self.mac(context, last).verify_truncated_left(tag).is_ok()
+    }
 }
 
 impl std::fmt::Debug for Keys {
@@ -58,7 +96,13 @@ impl Keys {
         Self {
             cipher: Aes256Gcm::new_from_slice(&encryption).expect("32-byte AES key"),
             index_key: derive(b"jiayang/v1/search-index"),
+            page_tokens: PageTokenKey(derive(b"jiayang/v1/page-token")),
         }
+    }
+
+    /// The key of page tokens.
+    pub fn page_tokens(&self) -> PageTokenKey {
+        self.page_tokens
     }
 
     /// The key from `JIAYANG_MASTER_KEY`, else `DIR/keys/master.key`, made there (0600)

@@ -53,7 +53,7 @@ impl AlertService for Service {
         let found = alerts::list(
             &self.0,
             ctx.call()?,
-            &page(q.page_size, &q.page_token),
+            &page(ctx.call()?, q.page_size, &q.page_token),
             &filter,
         )
         .await

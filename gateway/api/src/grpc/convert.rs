@@ -136,12 +136,13 @@ pub fn given(text: &str) -> Option<&str> {
     (!text.is_empty()).then_some(text)
 }
 
-/// A list request's page: proto3's 0 and "" are "not given".
-pub fn page(size: i32, token: &str) -> PageRequest {
-    PageRequest {
-        page_size: (size != 0).then_some(i64::from(size)),
-        page_token: given(token).map(str::to_owned),
-    }
+/// `call`'s request for a page: proto3's 0 and "" are "not given".
+pub fn page(call: &Call, size: i32, token: &str) -> PageRequest {
+    PageRequest::new(
+        call,
+        (size != 0).then_some(i64::from(size)),
+        given(token).map(str::to_owned),
+    )
 }
 
 pub fn item_result(index: usize, result: &ItemResult, lang: Lang) -> BatchItemResult {

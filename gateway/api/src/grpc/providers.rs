@@ -51,9 +51,8 @@ impl ProviderService for Service {
         request: Request<ListProvidersRequest>,
     ) -> Result<Response<ListProvidersResponse>, Status> {
         let ctx = Ctx::of(&request);
-        ctx.call()?;
         let q = request.get_ref();
-        let page = page(q.page_size, &q.page_token);
+        let page = page(ctx.call()?, q.page_size, &q.page_token);
         let owned = |text: &str| given(text).map(str::to_owned);
         let filter = ProviderFilter {
             district: owned(&q.district),
@@ -131,9 +130,8 @@ impl ProviderService for Service {
         request: Request<ListWorkersRequest>,
     ) -> Result<Response<ListWorkersResponse>, Status> {
         let ctx = Ctx::of(&request);
-        ctx.call()?;
         let q = request.get_ref();
-        let page = page(q.page_size, &q.page_token);
+        let page = page(ctx.call()?, q.page_size, &q.page_token);
         let page = Workers::list(&self.0, &q.provider_id, &page)
             .await
             .map_err(|e| ctx.fail(e))?;

@@ -50,7 +50,7 @@ impl ServiceRecordService for Service {
     ) -> Result<Response<ListServiceRecordsResponse>, Status> {
         let ctx = Ctx::of(&request);
         let q = request.get_ref();
-        let page = page(q.page_size, &q.page_token);
+        let page = page(ctx.call()?, q.page_size, &q.page_token);
         let owned = |text: &str| given(text).map(str::to_owned);
         let filter = RecordFilter {
             senior_id: owned(&q.senior_id),

@@ -46,7 +46,7 @@ impl SeniorService for Service {
     ) -> Result<Response<ListSeniorsResponse>, Status> {
         let ctx = Ctx::of(&request);
         let q = request.get_ref();
-        let page = page(q.page_size, &q.page_token);
+        let page = page(ctx.call()?, q.page_size, &q.page_token);
         let mut page = release::seniors(
             &self.0,
             ctx.call()?,

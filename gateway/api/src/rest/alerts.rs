@@ -44,10 +44,7 @@ pub async fn list(
     Calling(call): Calling,
     Query(q): Query<AlertQuery>,
 ) -> Result<Json<Value>> {
-    let page = PageRequest {
-        page_size: q.page_size,
-        page_token: q.page_token,
-    };
+    let page = PageRequest::new(&call, q.page_size, q.page_token);
     let filter = AlertFilter {
         rule: q.rule,
         status: q.status,

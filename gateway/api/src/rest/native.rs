@@ -44,10 +44,7 @@ pub async fn export(
     Path((format, kind)): Path<(String, String)>,
     Query(q): Query<PageQuery>,
 ) -> Result<Response, ApiError> {
-    let page = PageRequest {
-        page_size: q.page_size,
-        page_token: q.page_token,
-    };
+    let page = PageRequest::new(&call, q.page_size, q.page_token);
     let which = native::format_and_kind(&format, &kind)?;
     let exported = native::export(&gateway, &call, which, &page).await?;
     let mut response = match exported.document {

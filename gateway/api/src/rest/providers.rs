@@ -30,12 +30,10 @@ pub struct ProviderQuery {
 
 pub async fn list(
     State(gateway): State<Gateway>,
+    Calling(call): Calling,
     Query(q): Query<ProviderQuery>,
 ) -> Result<Json<Value>> {
-    let page = PageRequest {
-        page_size: q.page_size,
-        page_token: q.page_token,
-    };
+    let page = PageRequest::new(&call, q.page_size, q.page_token);
     let filter = ProviderFilter {
         district: q.district,
         service_item: q.service_item,
@@ -63,13 +61,11 @@ pub async fn create_worker(
 
 pub async fn list_workers(
     State(gateway): State<Gateway>,
+    Calling(call): Calling,
     Path(provider_id): Path<String>,
     Query(q): Query<PageQuery>,
 ) -> Result<Json<Value>> {
-    let page = PageRequest {
-        page_size: q.page_size,
-        page_token: q.page_token,
-    };
+    let page = PageRequest::new(&call, q.page_size, q.page_token);
     Ok(reply::page(
         "workers",
         Workers::list(&gateway, &provider_id, &page).await?,

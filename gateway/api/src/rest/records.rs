@@ -53,10 +53,7 @@ pub async fn list(
     Calling(call): Calling,
     Query(q): Query<RecordQuery>,
 ) -> Result<Json<Value>> {
-    let page = PageRequest {
-        page_size: q.page_size,
-        page_token: q.page_token,
-    };
+    let page = PageRequest::new(&call, q.page_size, q.page_token);
     let filter = RecordFilter {
         senior_id: q.senior,
         provider_id: q.provider,

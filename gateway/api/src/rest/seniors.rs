@@ -49,10 +49,7 @@ pub async fn list(
     Calling(call): Calling,
     Query(q): Query<SeniorQuery>,
 ) -> Result<Json<Value>> {
-    let page = PageRequest {
-        page_size: q.page_size,
-        page_token: q.page_token,
-    };
+    let page = PageRequest::new(&call, q.page_size, q.page_token);
     let released = release::seniors(
         &gateway,
         &call,

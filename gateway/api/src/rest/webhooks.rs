@@ -53,10 +53,7 @@ pub async fn list(
     Calling(call): Calling,
     Query(q): Query<DeliveryQuery>,
 ) -> Result<Json<Value>> {
-    let page = PageRequest {
-        page_size: q.page_size,
-        page_token: q.page_token,
-    };
+    let page = PageRequest::new(&call, q.page_size, q.page_token);
     let filter = DeliveryFilter {
         status: q.status,
         participant: q.participant,

@@ -80,6 +80,7 @@ pub async fn list_deliveries(
         }
     };
     let cursor = Cursor::new(
+        &gateway.keys,
         page,
         "webhook-deliveries",
         &[

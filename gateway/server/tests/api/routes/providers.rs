@@ -167,6 +167,28 @@ async fn updates_need_the_current_version_and_pages_their_own_token(app: &TestAp
         assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}: {problem}");
         assert_eq!(problem_type(&problem), "invalid-page-token", "{bad}");
     }
+    // Nor for another reader: another participant, or the same with another purpose;
+    // the reader it was made for carries on with it.
+    let next = format!("/v1/providers?pageSize=2&district=110105000000&pageToken={token}");
+    let hk = app
+        .participant(
+            "hk-daojia",
+            jiayang_domain::ParticipantKind::HousekeepingPlatform,
+        )
+        .await;
+    let (status, problem) = send(app.request_as(&hk, Method::GET, &next)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{problem}");
+    assert_eq!(problem_type(&problem), "invalid-page-token");
+    let (status, problem) = send(
+        app.request(Method::GET, &next)
+            .header("x-jiayang-purpose", "EMERGENCY"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{problem}");
+    assert_eq!(problem_type(&problem), "invalid-page-token");
+    let (status, page) = app.get(&next).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert_eq!(page["providers"].as_array().unwrap().len(), 2);
 }
 both!(
     versions_and_page_tokens,
