@@ -15,7 +15,7 @@ use axum::body::Bytes;
 use jiayang_proto::v1::{SeniorProfile, senior_service_client::SeniorServiceClient};
 use reqwest::StatusCode;
 use support::{
-    process::{Served, client_for, jiayang, launch, serve_command_via, wait_ready},
+    process::{Served, add_participant, client_for, launch, serve_command_via, wait_ready},
     tls,
 };
 use tokio::{
@@ -212,26 +212,12 @@ async fn refusals_and_oversized_requests_are_answered_with_a_status_on_every_pro
     let port = served.port;
     let client = client_for(&data);
     wait_ready(&client, port).await;
-    let added = jiayang(
-        &[
-            "participant",
-            "add",
-            "--id",
-            "bj-elder-portal",
-            "--kind",
-            "ELDER_CARE_PORTAL",
-            "--name",
-            "北京养老服务网",
-            "--data-dir",
-            data.to_str().unwrap(),
-        ],
-        None,
+    let portal = add_participant(
+        &data,
+        "bj-elder-portal",
+        "ELDER_CARE_PORTAL",
+        "北京养老服务网",
     );
-    assert!(added.status.success(), "{added:?}");
-    let portal = std::fs::read_to_string(data.join("participants/bj-elder-portal/token"))
-        .unwrap()
-        .trim()
-        .to_owned();
     let operator = std::fs::read_to_string(data.join("operator.token"))
         .unwrap()
         .trim()

@@ -6,7 +6,7 @@ mod support;
 use std::process::Command;
 
 use support::{
-    process::{client_for, jiayang, launch, serve_command_via, start, wait_ready},
+    process::{add_participant, client_for, launch, serve_command_via, start, wait_ready},
     tls,
 };
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -249,28 +249,17 @@ async fn sigterm_lets_a_request_in_flight_finish() {
     let served = start(&data);
     let port = served.port;
     wait_ready(&client_for(&data), port).await;
-    let added = jiayang(
-        &[
-            "participant",
-            "add",
-            "--id",
-            "bj-elder-portal",
-            "--kind",
-            "ELDER_CARE_PORTAL",
-            "--name",
-            "北京养老服务网",
-            "--data-dir",
-            data.to_str().unwrap(),
-        ],
-        None,
+    let token = add_participant(
+        &data,
+        "bj-elder-portal",
+        "ELDER_CARE_PORTAL",
+        "北京养老服务网",
     );
-    assert!(added.status.success(), "{added:?}");
-    let token = std::fs::read_to_string(data.join("participants/bj-elder-portal/token")).unwrap();
     let body = include_bytes!("../../../schemas/fixtures/senior/valid/design-example.json");
     let head = format!(
         "POST /v1/seniors HTTP/1.1\r\nhost: localhost\r\nauthorization: Bearer {}\r\n\
          content-type: application/json\r\ncontent-length: {}\r\n\r\n",
-        token.trim(),
+        token,
         body.len()
     );
     let connector = tls::connector(&data, b"http/1.1");
@@ -313,7 +302,7 @@ async fn sigterm_lets_a_request_in_flight_finish() {
     wait_ready(&client, served.port).await;
     let got = client
         .get(served.url(&format!("/v1/seniors/{}", created["id"].as_str().unwrap())))
-        .bearer_auth(token.trim())
+        .bearer_auth(&token)
         .header("x-jiayang-purpose", "SERVICE_DELIVERY")
         .send()
         .await

@@ -353,6 +353,55 @@ pub fn problem_type(problem: &Value) -> &str {
         .unwrap_or_else(|| panic!("a problem type: {problem}"))
 }
 
+/// An update at a version that is not `current`: 412 `version-mismatch` naming the
+/// current version in `currentVersion` and the ETag.
+pub async fn assert_stale(app: &TestApp, path: &str, body: &Value, sent: i64, current: i64) {
+    let stale = app
+        .request(Method::PUT, path)
+        .header("if-match", format!("\"{sent}\""))
+        .json(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stale.status(), StatusCode::PRECONDITION_FAILED);
+    assert_eq!(stale.headers()["etag"], format!("\"{current}\"").as_str());
+    let problem: Value = stale.json().await.unwrap();
+    assert_eq!(problem_type(&problem), "version-mismatch");
+    assert_eq!(problem["currentVersion"], current);
+}
+
+/// What an update at `path` of `created` (at version 1) to `changed` must do: without
+/// If-Match 428 `precondition-required`; at a stale version 412 (and neither refusal
+/// changes anything); at the current version 200 with version 2 and its ETag, after which
+/// version 1 is stale. The updated resource.
+pub async fn assert_versioned_update(
+    app: &TestApp,
+    path: &str,
+    created: &Value,
+    changed: &Value,
+) -> Value {
+    let (status, problem) = send(app.request(Method::PUT, path).json(changed)).await;
+    assert_eq!(status, StatusCode::PRECONDITION_REQUIRED, "{problem}");
+    assert_eq!(problem_type(&problem), "precondition-required");
+    assert_stale(app, path, changed, 7, 1).await;
+    let (_, fetched) = app.get(path).await;
+    assert_eq!(&fetched, created, "neither refusal changed it");
+
+    let response = app
+        .request(Method::PUT, path)
+        .header("if-match", "\"1\"")
+        .json(changed)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["etag"], "\"2\"");
+    let updated: Value = response.json().await.unwrap();
+    assert_eq!(updated["version"], 2);
+    assert_stale(app, path, changed, 1, 2).await;
+    updated
+}
+
 /// A fixture document from `schemas/fixtures/<kind>/valid/<name>`.
 pub fn fixture(kind: &str, name: &str) -> Value {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))

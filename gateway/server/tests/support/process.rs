@@ -29,6 +29,30 @@ pub fn jiayang(args: &[&str], stdin: Option<&[u8]>) -> Output {
     child.wait_with_output().unwrap()
 }
 
+/// Adds a participant with `jiayang participant add` to the gateway in `data`; its token.
+pub fn add_participant(data: &Path, id: &str, kind: &str, name: &str) -> String {
+    let added = jiayang(
+        &[
+            "participant",
+            "add",
+            "--id",
+            id,
+            "--kind",
+            kind,
+            "--name",
+            name,
+            "--data-dir",
+            data.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert!(added.status.success(), "{added:?}");
+    std::fs::read_to_string(data.join("participants").join(id).join("token"))
+        .unwrap()
+        .trim()
+        .to_owned()
+}
+
 /// `jiayang serve` on a port the system chooses, with the environment cleared of
 /// settings that would point it elsewhere; add arguments before `launch`.
 pub fn serve_command(dir: &Path) -> Command {

@@ -312,37 +312,45 @@ async fn providers_records_and_the_catalog_over_grpc(app: &TestApp) {
 }
 both!(others, providers_records_and_the_catalog_over_grpc);
 
-async fn a_bulk_import_streams_records_and_reports_the_rejected(app: &TestApp) {
+/// A senior and a provider of `PORTAL`'s, made over gRPC, and a scheduled record of it
+/// with the external id given: what the import tests stream.
+async fn import_world(app: &TestApp) -> impl Fn(String) -> ServiceRecord {
     let channel = app.channel().await;
-    let mut seniors = SeniorServiceClient::new(channel.clone());
-    let senior_id = seniors
+    let senior_id = SeniorServiceClient::new(channel.clone())
         .create_senior(authed(app, typed(senior(1, "110105013000"))))
         .await
         .unwrap()
         .into_inner()
         .id;
-    let mut providers = ProviderServiceClient::new(channel.clone());
-    let provider_id = providers
+    let provider_id = ProviderServiceClient::new(channel)
         .create_provider(authed(app, typed(provider(1, &["110105000000"]))))
         .await
         .unwrap()
         .into_inner()
         .id;
+    move |id: String| {
+        let mut body = fixture_of("service-record", "design-example.json", PORTAL);
+        body["senior"] = serde_json::json!({"seniorId": senior_id});
+        body["provider"] = serde_json::json!({"providerId": provider_id});
+        body["externalIds"] = serde_json::json!([{"participant": PORTAL, "id": id}]);
+        body.as_object_mut().unwrap().remove("worker");
+        body["status"] = "SCHEDULED".into();
+        typed(body)
+    }
+}
+
+async fn a_bulk_import_streams_records_and_reports_the_rejected(app: &TestApp) {
+    let record = import_world(app).await;
     let records: Vec<ServiceRecord> = (0..120)
         .map(|i| {
-            let mut body = fixture_of("service-record", "design-example.json", PORTAL);
-            body["senior"] = serde_json::json!({"seniorId": senior_id});
-            body["provider"] = serde_json::json!({"providerId": provider_id});
-            body["externalIds"] =
-                serde_json::json!([{"participant": PORTAL, "id": format!("IMP-{i}")}]);
-            body.as_object_mut().unwrap().remove("worker");
-            body["status"] = "SCHEDULED".into();
+            let mut record = record(format!("IMP-{i}"));
             if i % 40 == 7 {
-                body["serviceItem"] = "GARDENING".into();
+                record.service_item = "GARDENING".into();
             }
-            typed(body)
+            record
         })
         .collect();
+    let channel = app.channel().await;
     let mut client = ServiceRecordServiceClient::new(channel);
     let summary = client
         .import_service_records(authed(app, tokio_stream::iter(records)))
@@ -423,30 +431,8 @@ async fn health_and_reflection_answer_without_credentials_and_the_api_does_not()
 /// RESOURCE_EXHAUSTED; at most 1,000 rejections are
 /// listed, the rest counted; a participant has at most two imports open at once.
 async fn an_import_is_bounded(app: &TestApp) {
+    let record = import_world(app).await;
     let channel = app.channel().await;
-    let mut seniors = SeniorServiceClient::new(channel.clone());
-    let senior_id = seniors
-        .create_senior(authed(app, typed(senior(1, "110105013000"))))
-        .await
-        .unwrap()
-        .into_inner()
-        .id;
-    let mut providers = ProviderServiceClient::new(channel.clone());
-    let provider_id = providers
-        .create_provider(authed(app, typed(provider(1, &["110105000000"]))))
-        .await
-        .unwrap()
-        .into_inner()
-        .id;
-    let record = |id: String| -> ServiceRecord {
-        let mut body = fixture_of("service-record", "design-example.json", PORTAL);
-        body["senior"] = serde_json::json!({"seniorId": senior_id});
-        body["provider"] = serde_json::json!({"providerId": provider_id});
-        body["externalIds"] = serde_json::json!([{"participant": PORTAL, "id": id}]);
-        body.as_object_mut().unwrap().remove("worker");
-        body["status"] = "SCHEDULED".into();
-        typed(body)
-    };
     let mut client = ServiceRecordServiceClient::new(channel);
 
     let mut huge = record("BIG".into());

@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 
 use crate::{
     both,
-    common::{PORTAL, TestApp, provider, send},
+    common::{PORTAL, TestApp, assert_stale, problem_type, provider, send},
 };
 
 fn ids(page: &Value) -> Vec<String> {
@@ -121,33 +121,13 @@ async fn updates_need_the_current_version_and_pages_their_own_token(app: &TestAp
     let body = provider(8, &["110105000000"]);
     let (_, created) = app.post("/v1/providers", &body).await;
     let path = format!("/v1/providers/{}", created["id"].as_str().unwrap());
-    let problem_type = |problem: &Value| {
-        problem["type"]
-            .as_str()
-            .unwrap()
-            .rsplit('/')
-            .next()
-            .unwrap()
-            .to_owned()
-    };
     // No If-Match: 428; a version that is not the current one: 412 naming the current.
     let (status, problem) = send(app.request(Method::PUT, &path).json(&body)).await;
     assert_eq!(status, StatusCode::PRECONDITION_REQUIRED, "{problem}");
     assert_eq!(problem_type(&problem), "precondition-required");
     let (status, updated) = app.put(&path, 1, &body).await;
     assert_eq!(status, StatusCode::OK, "{updated}");
-    let stale = app
-        .request(Method::PUT, &path)
-        .header("if-match", "\"1\"")
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(stale.status(), StatusCode::PRECONDITION_FAILED);
-    assert_eq!(stale.headers()["etag"], "\"2\"");
-    let problem: Value = stale.json().await.unwrap();
-    assert_eq!(problem_type(&problem), "version-mismatch");
-    assert_eq!(problem["currentVersion"], 2);
+    assert_stale(app, &path, &body, 1, 2).await;
 
     // A page token is good for the query that made it only.
     for n in 9..12 {

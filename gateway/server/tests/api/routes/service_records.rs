@@ -2,12 +2,12 @@
 //! filters, batches, updates at a version, and idempotent retries. Who sees which
 //! record: `scenarios/service_record_visibility.rs`.
 
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::{
     both,
-    common::{PORTAL, TestApp, fixture_of, problem_type, provider, send, senior},
+    common::{PORTAL, TestApp, assert_versioned_update, fixture_of, provider, senior},
 };
 
 /// A senior, a provider with one worker; returns (senior id, senior, provider id, provider).
@@ -247,52 +247,8 @@ async fn record_updates_need_the_current_version(app: &TestApp) {
     let mut changed = body.clone();
     changed["rating"] = json!({"stars": 4});
 
-    // No If-Match: 428; a version that is not the current one: 412 naming the current.
-    let (status, problem) = send(app.request(Method::PUT, &path).json(&changed)).await;
-    assert_eq!(status, StatusCode::PRECONDITION_REQUIRED, "{problem}");
-    assert_eq!(problem_type(&problem), "precondition-required");
-    let stale = app
-        .request(Method::PUT, &path)
-        .header("if-match", "\"7\"")
-        .json(&changed)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(stale.status(), StatusCode::PRECONDITION_FAILED);
-    assert_eq!(stale.headers()["etag"], "\"1\"");
-    let problem: Value = stale.json().await.unwrap();
-    assert_eq!(problem_type(&problem), "version-mismatch");
-    assert_eq!(problem["currentVersion"], 1);
-    let (_, fetched) = app.get(&path).await;
-    assert_eq!(fetched, created, "neither refusal changed the record");
-
-    // The current version: 200, the next version, and it is the current one now.
-    let response = app
-        .request(Method::PUT, &path)
-        .header("if-match", "\"1\"")
-        .json(&changed)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::OK);
-    assert_eq!(response.headers()["etag"], "\"2\"");
-    let updated: Value = response.json().await.unwrap();
-    assert_eq!(
-        (&updated["version"], &updated["rating"]["stars"]),
-        (&2.into(), &4.into())
-    );
-    let stale = app
-        .request(Method::PUT, &path)
-        .header("if-match", "\"1\"")
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(stale.status(), StatusCode::PRECONDITION_FAILED);
-    assert_eq!(stale.headers()["etag"], "\"2\"");
-    let problem: Value = stale.json().await.unwrap();
-    assert_eq!(problem_type(&problem), "version-mismatch");
-    assert_eq!(problem["currentVersion"], 2);
+    let updated = assert_versioned_update(app, &path, &created, &changed).await;
+    assert_eq!(updated["rating"]["stars"], 4);
 }
 both!(record_versions, record_updates_need_the_current_version);
 

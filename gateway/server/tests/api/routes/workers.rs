@@ -1,12 +1,11 @@
 //! /v1/providers/{id}/workers: workers live under their provider, unique by certificate
 //! within it, and are found only there.
 
-use reqwest::{Method, StatusCode};
-use serde_json::Value;
+use reqwest::StatusCode;
 
 use crate::{
     both,
-    common::{PORTAL, TestApp, fixture_of, problem_type, provider, send},
+    common::{PORTAL, TestApp, assert_versioned_update, fixture_of, provider},
 };
 
 async fn workers_live_under_their_provider(app: &TestApp) {
@@ -70,51 +69,7 @@ async fn worker_updates_need_the_current_version(app: &TestApp) {
     let mut left = worker.clone();
     left["status"] = "LEFT".into();
 
-    // No If-Match: 428; a version that is not the current one: 412 naming the current.
-    let (status, problem) = send(app.request(Method::PUT, &path).json(&left)).await;
-    assert_eq!(status, StatusCode::PRECONDITION_REQUIRED, "{problem}");
-    assert_eq!(problem_type(&problem), "precondition-required");
-    let stale = app
-        .request(Method::PUT, &path)
-        .header("if-match", "\"7\"")
-        .json(&left)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(stale.status(), StatusCode::PRECONDITION_FAILED);
-    assert_eq!(stale.headers()["etag"], "\"1\"");
-    let problem: Value = stale.json().await.unwrap();
-    assert_eq!(problem_type(&problem), "version-mismatch");
-    assert_eq!(problem["currentVersion"], 1);
-    let (_, fetched) = app.get(&path).await;
-    assert_eq!(fetched, made, "neither refusal changed the worker");
-
-    // The current version: 200, the next version, and it is the current one now.
-    let response = app
-        .request(Method::PUT, &path)
-        .header("if-match", "\"1\"")
-        .json(&left)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::OK);
-    assert_eq!(response.headers()["etag"], "\"2\"");
-    let updated: Value = response.json().await.unwrap();
-    assert_eq!(
-        (&updated["version"], &updated["status"]),
-        (&2.into(), &"LEFT".into())
-    );
-    let stale = app
-        .request(Method::PUT, &path)
-        .header("if-match", "\"1\"")
-        .json(&worker)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(stale.status(), StatusCode::PRECONDITION_FAILED);
-    assert_eq!(stale.headers()["etag"], "\"2\"");
-    let problem: Value = stale.json().await.unwrap();
-    assert_eq!(problem_type(&problem), "version-mismatch");
-    assert_eq!(problem["currentVersion"], 2);
+    let updated = assert_versioned_update(app, &path, &made, &left).await;
+    assert_eq!(updated["status"], "LEFT");
 }
 both!(worker_versions, worker_updates_need_the_current_version);
