@@ -18,7 +18,7 @@ use hyper_util::{
 };
 use jiayang_domain::{Error, Gateway, participants, webhooks};
 use jiayang_store::{
-    Store,
+    Store, checkpoints,
     crypto::{self, Keys},
     files::{create_private_dir, make_private, write_private},
     pki::{self, TlsFiles},
@@ -89,6 +89,8 @@ pub struct Prepared {
     pub new_operator_token: Option<String>,
     /// How webhooks are sent (`serve` starts their dispatcher).
     pub webhooks: settings::Webhooks,
+    /// Where signed checkpoints of the audit chain are appended.
+    pub checkpoints: PathBuf,
     pub connections: settings::Connections,
 }
 
@@ -146,6 +148,7 @@ pub async fn prepare(config: &Config) -> Result<Prepared, ServeError> {
         new_operator_token,
         webhooks,
         connections: settings.connections,
+        checkpoints: checkpoints::file_in(&config.data_dir),
     })
 }
 
@@ -217,6 +220,12 @@ pub async fn serve(listener: TcpListener, prepared: Prepared, shutdown: impl Fut
         ),
         Err(error) => tracing::error!(%error, "webhooks cannot be sent: no HTTP client"),
     }
+    let checkpointing = (
+        prepared.gateway.store.clone(),
+        prepared.gateway.keys.clone(),
+        prepared.checkpoints.clone(),
+    );
+    tokio::spawn(checkpoint_every(checkpointing.clone()));
     let app = app::router(prepared.gateway);
     let acceptor = TlsAcceptor::from(prepared.tls);
     let settings = prepared.connections;
@@ -317,6 +326,25 @@ pub async fn serve(listener: TcpListener, prepared: Prepared, shutdown: impl Fut
         .is_err()
     {
         tracing::warn!("connections still open after the drain time-out; closing them");
+    }
+    // The last entries of this run are covered before it ends.
+    checkpoint(&checkpointing).await;
+}
+
+type Checkpointing = (Store, Keys, PathBuf);
+
+/// Signs the audit chain's head to the checkpoint file, when it has grown.
+async fn checkpoint((store, keys, path): &Checkpointing) {
+    if let Err(error) = checkpoints::write(store, keys, path).await {
+        tracing::warn!(%error, "audit checkpoint not written");
+    }
+}
+
+async fn checkpoint_every(checkpointing: Checkpointing) {
+    let mut ticks = tokio::time::interval(checkpoints::EVERY);
+    loop {
+        ticks.tick().await;
+        checkpoint(&checkpointing).await;
     }
 }
 

@@ -28,6 +28,8 @@ const LAYERS: &[(&str, &[&str])] = &[
             "rand",
             "base64",
             "rcgen",
+            // Ed25519 signatures of audit checkpoints.
+            "ring",
             "time",
             "tokio",
             "thiserror",

@@ -287,7 +287,72 @@ async fn participants_are_onboarded_scoped_suspended_and_rotated_while_the_gatew
     };
     let honest = verify();
     assert_eq!(honest.status.code(), Some(0), "{honest:?}");
-    assert!(String::from_utf8_lossy(&honest.stdout).starts_with("audit log intact"));
+    let said = String::from_utf8_lossy(&honest.stdout).into_owned();
+    assert!(
+        said.starts_with("audit log intact") && said.contains("signed checkpoints hold"),
+        "the gateway signed a checkpoint as it stopped: {said}"
+    );
+    let checkpoints = data.join("audit/checkpoints.jsonl");
+    let mode = std::fs::metadata(&checkpoints)
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o600);
+    let db = sea_orm::Database::connect(format!("sqlite://{}", data.join("jiayang.db").display()))
+        .await
+        .unwrap();
+    let sql = |statement: String| {
+        let db = db.clone();
+        async move {
+            sea_orm::ConnectionTrait::execute_unprepared(&db, &statement)
+                .await
+                .unwrap();
+        }
+    };
+
+    // A database administrator removes the last three entries and moves the head back:
+    // the chain itself is consistent, but the signed checkpoint names an entry that is
+    // gone. (A copy is put back afterwards, for the next attack.)
+    std::fs::copy(data.join("jiayang.db"), dir.path().join("before.db")).unwrap();
+    let last: i64 = said
+        .rsplit("entry ")
+        .next()
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    let kept = last - 3;
+    sql(format!("DELETE FROM audit_log WHERE seq > {kept}")).await;
+    sql(format!(
+        "UPDATE audit_head SET seq = {kept}, hash = (SELECT hash FROM audit_log WHERE seq = {kept})"
+    ))
+    .await;
+    let rewritten = verify();
+    assert_eq!(rewritten.status.code(), Some(1), "{rewritten:?}");
+    let said = String::from_utf8_lossy(&rewritten.stdout);
+    assert!(
+        said.starts_with(&format!("audit log broken at entry {last}")) && said.contains("gone"),
+        "{said}"
+    );
+    // Nor can the checkpoint file be edited to match: its signature no longer holds.
+    let text = std::fs::read_to_string(&checkpoints).unwrap();
+    let forged = text.replace(&format!("\"seq\":{last},"), &format!("\"seq\":{kept},"));
+    assert_ne!(forged, text);
+    std::fs::write(&checkpoints, forged).unwrap();
+    let rewritten = verify();
+    assert_eq!(rewritten.status.code(), Some(1), "{rewritten:?}");
+    assert!(
+        String::from_utf8_lossy(&rewritten.stdout).contains("signature does not hold"),
+        "{rewritten:?}"
+    );
+    std::fs::write(&checkpoints, text).unwrap();
+    db.close().await.unwrap();
+    std::fs::copy(dir.path().join("before.db"), data.join("jiayang.db")).unwrap();
+    let _ = std::fs::remove_file(data.join("jiayang.db-wal"));
+    let _ = std::fs::remove_file(data.join("jiayang.db-shm"));
+    let restored = verify();
+    assert_eq!(restored.status.code(), Some(0), "{restored:?}");
+
     let db = sea_orm::Database::connect(format!("sqlite://{}", data.join("jiayang.db").display()))
         .await
         .unwrap();

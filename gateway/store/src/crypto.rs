@@ -39,6 +39,7 @@ pub struct Keys {
     cipher: Aes256Gcm,
     index_key: [u8; 32],
     page_tokens: PageTokenKey,
+    checkpoint_seed: [u8; 32],
 }
 
 /// The key that authenticates page tokens: a token is taken back only as it was made.
@@ -97,7 +98,15 @@ impl Keys {
             cipher: Aes256Gcm::new_from_slice(&encryption).expect("32-byte AES key"),
             index_key: derive(b"jiayang/v1/search-index"),
             page_tokens: PageTokenKey(derive(b"jiayang/v1/page-token")),
+            checkpoint_seed: derive(b"jiayang/v1/audit-checkpoint"),
         }
+    }
+
+    /// The Ed25519 key that signs audit checkpoints: derived from the master key, which
+    /// is not in the database, so whoever can only write the database cannot sign one.
+    pub fn checkpoint_signer(&self) -> ring::signature::Ed25519KeyPair {
+        ring::signature::Ed25519KeyPair::from_seed_unchecked(&self.checkpoint_seed)
+            .expect("32 bytes are an Ed25519 seed")
     }
 
     /// The key of page tokens.
@@ -108,18 +117,28 @@ impl Keys {
     /// The key from `JIAYANG_MASTER_KEY`, else `DIR/keys/master.key`, made there (0600)
     /// when absent.
     pub fn load_or_create(data_dir: &Path) -> Result<Self, CryptoError> {
-        if let Ok(encoded) = std::env::var(MASTER_KEY_ENV) {
-            return Ok(Self::from_master(&decode_master(&encoded)?));
+        if let Some(keys) = Self::load(data_dir)? {
+            return Ok(keys);
         }
         let path = data_dir.join("keys").join("master.key");
-        if path.exists() {
-            let encoded = fs::read_to_string(&path)?;
-            return Ok(Self::from_master(&decode_master(encoded.trim())?));
-        }
         let mut master = [0u8; 32];
         rand::rngs::OsRng.fill_bytes(&mut master);
         crate::files::write_private(&path, STANDARD.encode(master).as_bytes())?;
         Ok(Self::from_master(&master))
+    }
+
+    /// The key from `JIAYANG_MASTER_KEY`, else `DIR/keys/master.key`; none when neither
+    /// is there (a command that only checks must not make a key).
+    pub fn load(data_dir: &Path) -> Result<Option<Self>, CryptoError> {
+        if let Ok(encoded) = std::env::var(MASTER_KEY_ENV) {
+            return Ok(Some(Self::from_master(&decode_master(&encoded)?)));
+        }
+        let path = data_dir.join("keys").join("master.key");
+        if !path.exists() {
+            return Ok(None);
+        }
+        let encoded = fs::read_to_string(&path)?;
+        Ok(Some(Self::from_master(&decode_master(encoded.trim())?)))
     }
 
     /// Encrypts with a fresh random nonce; the nonce travels in front of the ciphertext.

@@ -15,6 +15,7 @@
 //! - [`pki`]: the data directory's TLS files, dev certificates, participant certificates.
 
 pub mod audit;
+pub mod checkpoints;
 pub mod crypto;
 pub mod entity;
 pub mod events;

@@ -1,7 +1,16 @@
 //! `jiayang audit verify`: walks the audit log's hash chain and names the first entry
-//! that was edited, deleted or moved. Exit 0 intact, 1 broken, 2 unusable.
+//! that was edited, deleted or moved, then checks it against the signed checkpoints kept
+//! beside the data (`audit/checkpoints.jsonl`), which find a rewrite the chain alone
+//! cannot: a tail removed with the head moved back, or hashes recomputed after an edit.
+//! `jiayang audit checkpoint` signs the head now (the gateway does every minute).
+//! Exit 0 intact, 1 broken, 2 unusable.
 
-use jiayang_store::audit::{self, Verified};
+use jiayang_store::{
+    Store,
+    audit::{self, Verified},
+    checkpoints,
+    crypto::Keys,
+};
 
 use super::{Outcome, database::Database};
 
@@ -15,12 +24,14 @@ pub struct Args {
 
 #[derive(Debug, clap::Subcommand)]
 enum Command {
-    /// Check every entry against the one before it and the chain's head.
+    /// Check every entry against the one before it and the chain's head, then the chain
+    /// against the signed checkpoints.
     Verify,
+    /// Sign the chain's head and append it to the checkpoint file.
+    Checkpoint,
 }
 
 pub fn run(args: &Args) -> Outcome {
-    let Command::Verify = args.command;
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -31,26 +42,83 @@ pub fn run(args: &Args) -> Outcome {
             return Outcome::Unusable;
         }
     };
-    let verified = runtime.block_on(async {
+    let done = runtime.block_on(async {
         let store = args.database.open().await?;
-        let verified = audit::verify(&store.db)
-            .await
-            .map_err(|e| format!("cannot read the audit log: {e}"));
+        let done = match args.command {
+            Command::Verify => verify(args, &store).await,
+            Command::Checkpoint => checkpoint(args, &store).await,
+        };
         store.db.close().await.ok();
-        verified
+        done
     });
-    match verified {
-        Ok(Verified::Intact { entries }) => {
-            println!("audit log intact: {entries} entries");
-            Outcome::Clean
-        }
-        Ok(Verified::Broken { seq, reason }) => {
-            println!("audit log broken at entry {seq}: {reason}");
-            Outcome::SomeInvalid
-        }
+    match done {
+        Ok(outcome) => outcome,
         Err(message) => {
             eprintln!("jiayang audit: {message}");
             Outcome::Unusable
         }
     }
+}
+
+fn keys(args: &Args) -> Result<Keys, String> {
+    Keys::load(&args.database.data_dir)
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| {
+            format!(
+                "no master key in {} (nor JIAYANG_MASTER_KEY): checkpoints are signed with it",
+                args.database.data_dir.display()
+            )
+        })
+}
+
+async fn verify(args: &Args, store: &Store) -> Result<Outcome, String> {
+    let unreadable = |e: sea_orm::DbErr| format!("cannot read the audit log: {e}");
+    let entries = match audit::verify(&store.db).await.map_err(unreadable)? {
+        Verified::Intact { entries } => entries,
+        Verified::Broken { seq, reason } => return Ok(broken(seq, &reason)),
+    };
+    let path = checkpoints::file_in(&args.database.data_dir);
+    let signed = checkpoints::read(&path).map_err(|e| e.to_string())?;
+    if signed.is_empty() {
+        println!(
+            "audit log intact: {entries} entries (no checkpoints in {} to check it against)",
+            path.display()
+        );
+        return Ok(Outcome::Clean);
+    }
+    let public_key = checkpoints::public_key(&keys(args)?);
+    match checkpoints::check(&store.db, &signed, &public_key)
+        .await
+        .map_err(unreadable)?
+    {
+        Verified::Intact { entries: covered } => {
+            println!(
+                "audit log intact: {entries} entries; {} signed checkpoints hold, the last at entry {covered}",
+                signed.len()
+            );
+            Ok(Outcome::Clean)
+        }
+        Verified::Broken { seq, reason } => Ok(broken(seq, &reason)),
+    }
+}
+
+fn broken(seq: i64, reason: &str) -> Outcome {
+    println!("audit log broken at entry {seq}: {reason}");
+    Outcome::SomeInvalid
+}
+
+async fn checkpoint(args: &Args, store: &Store) -> Result<Outcome, String> {
+    let path = checkpoints::file_in(&args.database.data_dir);
+    match checkpoints::write(store, &keys(args)?, &path)
+        .await
+        .map_err(|e| e.to_string())?
+    {
+        Some(written) => println!(
+            "checkpoint: entry {} signed into {}",
+            written.seq,
+            path.display()
+        ),
+        None => println!("checkpoint: the last one already names the head"),
+    }
+    Ok(Outcome::Clean)
 }
