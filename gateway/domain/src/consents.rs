@@ -21,7 +21,7 @@ use crate::{
     document::json_text,
     events::{self, Change},
     grants::beijing_today,
-    references::{key_of, resolve_senior_for},
+    references::{SeniorRef, key_of, may_know_without_holding, resolve_senior},
     resource::{Columns, Prepared, Resource, rendered},
     rules, seniors,
 };
@@ -112,9 +112,13 @@ impl Resource for Consents {
             .cloned()
             .unwrap_or_default();
         let mut violations = Vec::new();
-        let senior_id = resolve_senior_for(gateway, conn, call, &reference)
-            .await?
-            .usable(call);
+        // A senior the caller neither holds nor has a grant for is answered as unknown,
+        // with the same queries run either way (`references::SeniorRef`).
+        let found = resolve_senior(gateway, conn, &reference).await?;
+        let id = found.as_deref().unwrap_or_default();
+        let holds = seniors::holds(conn, call.me(), id).await?;
+        let known = holds || may_know_without_holding(gateway, call, id).await?;
+        let senior_id = SeniorRef::of(found, known).usable(call);
         if senior_id.is_none() {
             let key = match key_of(&reference) {
                 "" => "seniorId",
@@ -157,7 +161,7 @@ impl Resource for Consents {
         };
         // A consent gives the data of its holder's registration: the operator, which holds
         // none, records none.
-        if !seniors::holds(conn, call.me(), &senior_id).await? {
+        if !holds {
             return Err(Error::denied(
                 "只有持有该老人档案的参与方可以记录授权同意，且只为自己的登记",
                 "only a participant holding the senior's profile records consents, for its own registration",

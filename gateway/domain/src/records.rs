@@ -19,7 +19,7 @@ use crate::{
     document::{json_text, str_at},
     grants,
     paging::{Cursor, time_bound},
-    references::{SeniorRef, key_of, resolve_provider, resolve_senior_for},
+    references::{SeniorRef, key_of, may_know_without_holding, resolve_provider, resolve_senior},
     resource::{Columns, Prepared, Resource, rendered},
     rules::REFERENCE_UNRESOLVED,
     verification::{Lookups, Visit, verify},
@@ -32,10 +32,10 @@ pub struct ServiceRecords;
 /// once per batch too: one request, one moment at which its grants are read.
 #[derive(Default)]
 pub struct ReferenceCache {
-    seniors: HashMap<String, SeniorRef>,
+    /// Each senior reference resolved, with the holders whose basis the caller has for
+    /// it (empty for none).
+    seniors: HashMap<String, (SeniorRef, Vec<String>)>,
     providers: HashMap<String, Option<String>>,
-    /// The holders whose basis the caller has for a senior; empty for none.
-    bases: HashMap<String, Vec<String>>,
     /// The registry's facts the records' checks read, kept as the references resolve.
     lookups: Lookups,
 }
@@ -176,6 +176,27 @@ async fn basis_for_delivery(
     Ok(holders)
 }
 
+/// The senior a record names, as the caller may know it, and the holders whose basis for
+/// SERVICE_DELIVERY the caller has. A record with a basis — the usual one — costs the
+/// resolution and the basis only; without one, whether the caller may know of the senior
+/// at all is asked too. An unresolved reference runs the same queries on no id, so the
+/// time an answer takes does not tell a hidden senior from an unknown one.
+async fn senior_and_basis(
+    gateway: &Gateway,
+    conn: &impl ConnectionTrait,
+    call: &Call,
+    reference: &Map<String, Value>,
+    lookups: &mut Lookups,
+) -> Result<(SeniorRef, Vec<String>), Error> {
+    let found = resolve_senior(gateway, conn, reference).await?;
+    let id = found.as_deref().unwrap_or_default();
+    let holders = basis_for_delivery(gateway, conn, call, id, lookups).await?;
+    // A basis means the caller holds the senior or has a grant for it.
+    let known = (found.is_some() && !holders.is_empty())
+        || may_know_without_holding(gateway, call, id).await?;
+    Ok((SeniorRef::of(found, known), holders))
+}
+
 fn unresolved(path: &str, what_zh: &str, what_en: &str) -> Violation {
     Violation::new(
         path,
@@ -214,10 +235,11 @@ impl Resource for ServiceRecords {
             .and_then(Value::as_object)
             .unwrap_or(&empty);
         let key = json_text(senior_ref);
-        let resolved = match cache.seniors.get(&key) {
+        let (resolved, holders) = match cache.seniors.get(&key) {
             Some(found) => found.clone(),
             None => {
-                let found = resolve_senior_for(gateway, conn, call, senior_ref).await?;
+                let found =
+                    senior_and_basis(gateway, conn, call, senior_ref, &mut cache.lookups).await?;
                 cache.seniors.insert(key, found.clone());
                 found
             }
@@ -255,15 +277,6 @@ impl Resource for ServiceRecords {
         if !violations.is_empty() {
             return Err(Error::Invalid(violations));
         }
-        let holders = match cache.bases.get(&senior_id) {
-            Some(holders) => holders.clone(),
-            None => {
-                let holders =
-                    basis_for_delivery(gateway, conn, call, &senior_id, &mut cache.lookups).await?;
-                cache.bases.insert(senior_id.clone(), holders.clone());
-                holders
-            }
-        };
         if holders.is_empty() {
             return Err(Error::denied(
                 format!(

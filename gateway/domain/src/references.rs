@@ -177,36 +177,26 @@ impl SeniorRef {
     }
 }
 
-/// The senior a validated reference names, as `call`'s participant may know it: whether
-/// a person is registered is not for a participant that neither holds them nor has a
-/// grant for them to learn, so such a reference resolves as an unknown one would.
-pub(crate) async fn resolve_senior_for(
-    gateway: &Gateway,
-    conn: &impl ConnectionTrait,
-    call: &Call,
-    reference: &Map<String, Value>,
-) -> Result<SeniorRef, Error> {
-    let found = resolve_senior(gateway, conn, reference).await?;
-    // The same queries whether the reference resolved or not: the time an answer takes
-    // must not tell the two apart either.
-    let known = knows(gateway, conn, call, found.as_deref().unwrap_or_default()).await?;
-    Ok(match found {
-        Some(id) if known => SeniorRef::Known(id),
-        Some(id) => SeniorRef::Hidden(id),
-        None => SeniorRef::Unknown,
-    })
+impl SeniorRef {
+    /// What `found` (a reference's resolution) is to a caller that may, or may not,
+    /// `know` of that senior.
+    pub(crate) fn of(found: Option<String>, known: bool) -> Self {
+        match found {
+            Some(id) if known => SeniorRef::Known(id),
+            Some(id) => SeniorRef::Hidden(id),
+            None => SeniorRef::Unknown,
+        }
+    }
 }
 
-/// Whether the caller may learn that the senior `id` is registered: it holds a
-/// registration of it or has a current grant for it from a holder (any purpose);
-/// regulators and the operator see every senior (DESIGN §4.5).
-async fn knows(
+/// Whether a caller that holds no registration of the senior `id` may still learn that
+/// it is registered: it has a current grant for it from a holder (any purpose), or it is
+/// a regulator or the operator, which see every senior (DESIGN §4.5).
+pub(crate) async fn may_know_without_holding(
     gateway: &Gateway,
-    conn: &impl ConnectionTrait,
     call: &Call,
     id: &str,
 ) -> Result<bool, Error> {
-    let holds = seniors::holds(conn, call.me(), id).await?;
     let granted = consent::Entity::find()
         .select_only()
         .column(consent::Column::Id)
@@ -220,7 +210,7 @@ async fn knows(
         call.kind(),
         ParticipantKind::Regulator | ParticipantKind::Operator
     );
-    Ok(holds || granted || supervises)
+    Ok(granted || supervises)
 }
 
 /// The provider a validated reference names, if the gateway holds it: its row, which

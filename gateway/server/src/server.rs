@@ -225,7 +225,7 @@ pub async fn serve(listener: TcpListener, prepared: Prepared, shutdown: impl Fut
         prepared.gateway.keys.clone(),
         prepared.checkpoints.clone(),
     );
-    tokio::spawn(checkpoint_every(checkpointing.clone()));
+    let checkpointed = tokio::spawn(checkpoint_every(checkpointing.clone()));
     let app = app::router(prepared.gateway);
     let acceptor = TlsAcceptor::from(prepared.tls);
     let settings = prepared.connections;
@@ -328,23 +328,31 @@ pub async fn serve(listener: TcpListener, prepared: Prepared, shutdown: impl Fut
         tracing::warn!("connections still open after the drain time-out; closing them");
     }
     // The last entries of this run are covered before it ends.
-    checkpoint(&checkpointing).await;
+    checkpointed.abort();
+    checkpoint(&checkpointing, None).await;
 }
 
 type Checkpointing = (Store, Keys, PathBuf);
 
-/// Signs the audit chain's head to the checkpoint file, when it has grown.
-async fn checkpoint((store, keys, path): &Checkpointing) {
-    if let Err(error) = checkpoints::write(store, keys, path).await {
-        tracing::warn!(%error, "audit checkpoint not written");
+/// Signs the audit chain's head to the checkpoint file when it has grown past `last`
+/// (read from the file when unknown); the sequence number checkpointed last.
+async fn checkpoint((store, keys, path): &Checkpointing, last: Option<i64>) -> Option<i64> {
+    match checkpoints::write(store, keys, path, last).await {
+        Ok(Some(written)) => Some(written.seq),
+        Ok(None) => last,
+        Err(error) => {
+            tracing::warn!(%error, "audit checkpoint not written");
+            None
+        }
     }
 }
 
 async fn checkpoint_every(checkpointing: Checkpointing) {
     let mut ticks = tokio::time::interval(checkpoints::EVERY);
+    let mut last = None;
     loop {
         ticks.tick().await;
-        checkpoint(&checkpointing).await;
+        last = checkpoint(&checkpointing, last).await;
     }
 }
 

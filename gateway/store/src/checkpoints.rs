@@ -121,17 +121,24 @@ pub fn read(path: &Path) -> Result<Vec<Checkpoint>, CheckpointError> {
 }
 
 /// Signs the chain's head and appends it to `path` (made 0600 in a 0700 directory),
-/// unless the last checkpoint already names it; the checkpoint written, if any.
+/// unless the last checkpoint already names it: `last`, the sequence number of the last
+/// one when the caller knows it (the file, which only grows, is read otherwise). The
+/// checkpoint written, if any.
 pub async fn write(
     store: &Store,
     keys: &Keys,
     path: &Path,
+    last: Option<i64>,
 ) -> Result<Option<Checkpoint>, CheckpointError> {
     let head = audit_head::Entity::find_by_id(1)
         .one(&store.db)
         .await?
         .ok_or_else(|| DbErr::RecordNotFound("the audit head".into()))?;
-    if head.seq == 0 || read(path)?.last().is_some_and(|last| last.seq == head.seq) {
+    let last = match last {
+        Some(seq) => Some(seq),
+        None => read(path)?.last().map(|c| c.seq),
+    };
+    if head.seq == 0 || last == Some(head.seq) {
         return Ok(None);
     }
     let checkpoint = Checkpoint::sign(keys, head.seq, head.hash, now_micros());

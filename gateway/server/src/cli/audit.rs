@@ -109,7 +109,7 @@ fn broken(seq: i64, reason: &str) -> Outcome {
 
 async fn checkpoint(args: &Args, store: &Store) -> Result<Outcome, String> {
     let path = checkpoints::file_in(&args.database.data_dir);
-    match checkpoints::write(store, &keys(args)?, &path)
+    match checkpoints::write(store, &keys(args)?, &path, None)
         .await
         .map_err(|e| e.to_string())?
     {
