@@ -323,12 +323,29 @@ fn events_operation() -> Value {
     })
 }
 
+/// `GET /v1/audit/checkpoints/{seq}`: a signed checkpoint of the audit chain.
+fn checkpoint_operation() -> Value {
+    json!({
+        "operationId": "get_v1_audit_checkpoints__seq_",
+        "summary": "A signed checkpoint of the audit chain (the feed announces each as audit_checkpoint.signed): keep it; `jiayang audit verify --checkpoints FILE` checks the chain against the checkpoints kept",
+        "parameters": [{"name": "seq", "in": "path", "required": true, "description": "the audit entry the checkpoint signs (the event's resource id)", "schema": {"type": "string", "pattern": "^[0-9]{1,19}$"}}],
+        "responses": {
+            "200": {"description": "the checkpoint", "content": {"application/json": {"schema": schema_ref("AuditCheckpoint")}}},
+            "default": {"description": "a problem (RFC 9457)", "content": {"application/problem+json": {"schema": schema_ref("Problem")}}},
+        },
+        "security": [{"bearer": []}],
+    })
+}
+
 fn operation(method: &str, path: &str) -> Value {
     if path.starts_with("/v1/native/") {
         return native_operation(method);
     }
     if path == "/v1/events" {
         return events_operation();
+    }
+    if path == "/v1/audit/checkpoints/{seq}" {
+        return checkpoint_operation();
     }
     let (schema_name, label) = resource_of(path);
     let problem = json!({"description": "a problem (RFC 9457)", "content": {"application/problem+json": {"schema": schema_ref("Problem")}}});
@@ -574,13 +591,27 @@ fn build() -> Value {
         "id": {"type": "string"},
         "type": {"enum": ["senior.created", "senior.updated", "service_record.created", "service_record.updated",
             "consent.created", "consent.withdrawn", "alert.raised", "alert.acknowledged", "alert.resolved",
-            "provider.created", "provider.updated", "worker.created", "worker.updated"]},
+            "provider.created", "provider.updated", "worker.created", "worker.updated",
+            "audit_checkpoint.signed"]},
         "resource": {"type": "object", "required": ["kind", "id", "version"], "properties": {
-            "kind": {"enum": ["senior", "service_record", "consent", "alert", "provider", "worker"]},
+            "kind": {"enum": ["senior", "service_record", "consent", "alert", "provider", "worker",
+                "audit_checkpoint"]},
             "id": {"type": "string"}, "version": {"type": "integer"},
             "provider": {"type": "string", "description": "a worker's provider"}}},
         "senior": {"type": "string", "description": "the senior the resource is about"},
         "occurredAt": {"type": "string", "format": "date-time"}}}),
+    );
+    schemas.insert(
+        "AuditCheckpoint".into(),
+        json!({"type": "object", "readOnly": true, "required": ["seq", "hash", "at", "signedAt", "signature", "message", "algorithm", "publicKey"], "properties": {
+        "seq": {"type": "integer", "description": "the audit entry signed: the chain's head then"},
+        "hash": {"type": "string", "description": "that entry's hash (hex)"},
+        "at": {"type": "integer", "description": "when it was signed, µs since the epoch"},
+        "signedAt": {"type": "string", "format": "date-time"},
+        "signature": {"type": "string", "description": "Ed25519 over `message`, base64"},
+        "message": {"type": "string", "description": "what is signed: `jiayang audit checkpoint v1`, seq, hash and at, one per line"},
+        "algorithm": {"const": "Ed25519"},
+        "publicKey": {"type": "string", "description": "the gateway's checkpoint key (32 bytes, base64): pin it the first time"}}}),
     );
     schemas.insert(
         "Webhook".into(),

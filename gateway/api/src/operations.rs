@@ -198,6 +198,7 @@ pub fn wire(operation: Operation) -> Wire {
         },
         ListWebhookDeliveries => rest(M::GET, "/v1/webhook-deliveries"),
         RedeliverWebhook => rest(M::POST, "/v1/webhook-deliveries/{id}:redeliver"),
+        GetAuditCheckpoint => rest(M::GET, "/v1/audit/checkpoints/{seq}"),
         ImportNative => rest(M::POST, "/v1/native/{format}/{kind}"),
         ExportNative => rest(M::GET, "/v1/native/{format}/{kind}"),
         ListParticipants => rest(M::GET, "/v1/participants"),

@@ -66,7 +66,8 @@ pub fn rule(operation: Operation) -> Rule {
         | ListEvents
         | SubscribeEvents
         | ListWebhookDeliveries
-        | RedeliverWebhook => Rule::Anyone,
+        | RedeliverWebhook
+        | GetAuditCheckpoint => Rule::Anyone,
         AcknowledgeAlert | ResolveAlert => Rule::Supervisors,
     }
 }
@@ -193,6 +194,7 @@ mod tests {
                 SubscribeEvents,
                 ListWebhookDeliveries,
                 RedeliverWebhook,
+                GetAuditCheckpoint,
             ] {
                 assert!(allowed(kind, operation), "{kind} {operation}");
             }

@@ -22,7 +22,7 @@ use crate::{
     events::{self, Change},
     grants::beijing_today,
     references::{SeniorRef, key_of, may_know_without_holding, resolve_senior},
-    resource::{Columns, Prepared, Resource, rendered},
+    resource::{Columns, Prepared, Resource, Target, rendered},
     rules, seniors,
 };
 
@@ -172,7 +172,11 @@ impl Resource for Consents {
         Ok(Grant { senior_id, grantee })
     }
 
-    fn columns(_gateway: &Gateway, _id: &str, prepared: &Prepared<Grant>) -> Columns<Self> {
+    fn columns(
+        _gateway: &Gateway,
+        _target: Target<'_>,
+        prepared: &Prepared<Grant>,
+    ) -> Columns<Self> {
         let body = &prepared.body;
         let text = |key: &str| body.get(key).and_then(Value::as_str).map(str::to_owned);
         consent::ActiveModel {

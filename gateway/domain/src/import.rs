@@ -9,11 +9,7 @@
 //! (the rest are counted), the records and bytes of one stream, how long a stream may
 //! stay silent, and how many streams a participant has open on a node at once.
 
-use std::{
-    collections::HashMap,
-    sync::{Arc, Mutex, PoisonError},
-    time::Duration,
-};
+use std::time::Duration;
 
 use jiayang_schemas::Message;
 use serde_json::Value;
@@ -23,6 +19,7 @@ use tokio_stream::{Stream, StreamExt};
 use crate::{
     Call, Error, Gateway, ItemResult, ServiceRecords,
     resource::{self, MAX_BATCH},
+    slots::Slots,
 };
 
 /// The largest record a stream may carry, encoded: a record is a few KiB.
@@ -41,44 +38,10 @@ pub const MAX_IMPORTS_PER_PARTICIPANT: usize = 2;
 /// How long a stream may go without a record before it is ended.
 pub const IDLE_TIMEOUT: Duration = Duration::from_secs(60);
 
-/// The imports open on this node, per participant.
-#[derive(Clone, Debug, Default)]
-pub struct Slots(Arc<Mutex<HashMap<String, usize>>>);
-
-/// One open import; its slot is free again when this is dropped.
-struct Slot {
-    slots: Slots,
-    participant: String,
-}
-
-impl Slots {
-    fn take(&self, participant: &str) -> Result<Slot, Error> {
-        let mut open = self.0.lock().unwrap_or_else(PoisonError::into_inner);
-        let count = open.entry(participant.to_owned()).or_default();
-        if *count >= MAX_IMPORTS_PER_PARTICIPANT {
-            return Err(Error::Exhausted(Message::new(
-                format!("同一参与方同时最多进行 {MAX_IMPORTS_PER_PARTICIPANT} 个导入"),
-                format!("a participant runs at most {MAX_IMPORTS_PER_PARTICIPANT} imports at once"),
-            )));
-        }
-        *count += 1;
-        Ok(Slot {
-            slots: self.clone(),
-            participant: participant.to_owned(),
-        })
-    }
-}
-
-impl Drop for Slot {
-    fn drop(&mut self) {
-        let mut open = self.slots.0.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(count) = open.get_mut(&self.participant) {
-            *count -= 1;
-            if *count == 0 {
-                open.remove(&self.participant);
-            }
-        }
-    }
+/// The imports open on this node, per participant, at most
+/// [`MAX_IMPORTS_PER_PARTICIPANT`] each.
+pub fn slots() -> Slots {
+    Slots::new(MAX_IMPORTS_PER_PARTICIPANT, ("导入", "imports"))
 }
 
 /// What a load did: how many records arrived and were stored, and why each of the

@@ -21,6 +21,7 @@
 pub mod access;
 pub mod alerts;
 pub mod catalog;
+pub mod checkpoints;
 pub mod consents;
 pub mod events;
 pub mod history;
@@ -44,6 +45,7 @@ mod operation;
 mod paging;
 mod references;
 mod seniors;
+pub mod slots;
 mod trail;
 mod workers;
 
@@ -60,6 +62,7 @@ pub use participants::ParticipantKind;
 pub use providers::Providers;
 pub use records::ServiceRecords;
 pub use seniors::Seniors;
+pub use slots::{Slot, Slots};
 pub use trail::{Access, Trail};
 pub use workers::Workers;
 
@@ -76,7 +79,9 @@ pub struct Gateway {
     /// Where webhooks registered over the API may point.
     pub webhook_policy: webhooks::Policy,
     /// The imports open on this node.
-    pub imports: import::Slots,
+    pub imports: Slots,
+    /// The batches being written on this node (REST, gRPC and native).
+    pub batches: Slots,
 }
 
 impl Gateway {
@@ -93,7 +98,8 @@ impl Gateway {
             audit,
             tls,
             thresholds: verification::Thresholds::default(),
-            imports: import::Slots::default(),
+            imports: import::slots(),
+            batches: resource::batch_slots(),
         }
     }
 }

@@ -65,6 +65,8 @@ operations! {
     SubscribeEvents,
     ListWebhookDeliveries,
     RedeliverWebhook,
+    /// A signed checkpoint of the audit chain (announced in the feed): anyone's to keep.
+    GetAuditCheckpoint,
 
     /// A participant's own document in (`/v1/native/{format}/{kind}`): decided as the
     /// batch create of its kind.
@@ -116,9 +118,9 @@ impl Operation {
             | ExportNative => true,
             CreateProvider | BatchCreateProviders | GetProvider | UpdateProvider
             | ListProviders | LookupProvider | CreateWorker | GetWorker | UpdateWorker
-            | ListWorkers | ListServiceItems | ListParticipants | AddParticipant
-            | SuspendParticipant | ResumeParticipant | RotateParticipant | SetWebhook
-            | RedeliverWebhook => false,
+            | ListWorkers | ListServiceItems | GetAuditCheckpoint | ListParticipants
+            | AddParticipant | SuspendParticipant | ResumeParticipant | RotateParticipant
+            | SetWebhook | RedeliverWebhook => false,
         }
     }
 }

@@ -13,7 +13,7 @@ use crate::{
     Call, Error, Gateway, Page, PageRequest,
     document::{json_text, str_at},
     paging::{Cursor, check_division_filter},
-    resource::{Columns, Prepared, Resource, rendered},
+    resource::{Columns, Prepared, Resource, Target, rendered},
 };
 
 pub struct Providers;
@@ -164,7 +164,11 @@ impl Resource for Providers {
         Ok(Offer { areas, items })
     }
 
-    fn columns(_gateway: &Gateway, _id: &str, prepared: &Prepared<Offer>) -> Columns<Self> {
+    fn columns(
+        _gateway: &Gateway,
+        _target: Target<'_>,
+        prepared: &Prepared<Offer>,
+    ) -> Columns<Self> {
         let body = &prepared.body;
         provider::ActiveModel {
             uscc: Set(str_at(body, "uscc").to_owned()),

@@ -20,7 +20,7 @@ use crate::{
     grants,
     paging::{Cursor, time_bound},
     references::{SeniorRef, key_of, may_know_without_holding, resolve_provider, resolve_senior},
-    resource::{Columns, Prepared, Resource, rendered},
+    resource::{Columns, Prepared, Resource, Target, rendered},
     rules::REFERENCE_UNRESOLVED,
     verification::{Lookups, Visit, verify},
 };
@@ -159,7 +159,7 @@ async fn basis_for_delivery(
     lookups: &mut Lookups,
 ) -> Result<Vec<String>, Error> {
     // The registrations the checks read anyway tell whether the caller holds one.
-    lookups.seniors(conn, &[senior_id]).await?;
+    lookups.seniors(gateway, conn, &[senior_id]).await?;
     if lookups
         .senior(senior_id)
         .is_some_and(|s| s.holders.iter().any(|h| h == call.me()))
@@ -300,7 +300,11 @@ impl Resource for ServiceRecords {
 
     /// The columns the document gives; those the visit gives (its times, its worker,
     /// its verification) are set by [`Resource::beside`], which reads the visit anyway.
-    fn columns(_gateway: &Gateway, _id: &str, prepared: &Prepared<Resolved>) -> Columns<Self> {
+    fn columns(
+        _gateway: &Gateway,
+        _target: Target<'_>,
+        prepared: &Prepared<Resolved>,
+    ) -> Columns<Self> {
         let resolved = &prepared.extra;
         service_record::ActiveModel {
             senior_id: Set(resolved.senior_id.clone()),
@@ -328,12 +332,13 @@ impl Resource for ServiceRecords {
 
     /// What the checks read of the registry and `prepare` did not: the workers.
     async fn gather(
+        gateway: &Gateway,
         conn: &impl ConnectionTrait,
         cache: &mut ReferenceCache,
         items: &[&Prepared<Resolved>],
     ) -> Result<(), Error> {
         let visits: Vec<Visit> = items.iter().map(|prepared| visit("", prepared)).collect();
-        cache.lookups.prefetch(conn, &visits).await
+        cache.lookups.prefetch(gateway, conn, &visits).await
     }
 
     /// The holders each record is visible to, as of its latest write (one multi-row

@@ -2,8 +2,9 @@
 //! identity document) with one registration per holder (`registrations`): each
 //! collecting participant that registers the document holds its own registration of that
 //! person — its document, version and external ids — and registering answers alike
-//! whether or not anyone else holds the person. Identity and phone numbers are sealed
-//! (AES-256-GCM) and stored apart from the rest of each registration.
+//! whether or not anyone else holds the person. All of a registration but what lists
+//! filter on (status, district, document type) is sealed (AES-256-GCM), bound to its
+//! senior, holder and version.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -18,7 +19,7 @@ use sea_orm::{
     QuerySelect,
     sea_query::{Expr, ExprTrait, Query},
 };
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use crate::{
@@ -26,81 +27,172 @@ use crate::{
     document::{json_text, str_at},
     grants::{active_grants, beijing_today},
     paging::{Cursor, check_division_filter},
-    resource::{Columns, Prepared, Resource, rendered},
+    resource::{Columns, Prepared, Resource, Target, rendered},
     rules,
 };
 
 pub struct Seniors;
 
-/// The personal numbers taken out of a profile before it is stored.
-#[derive(Debug, Default, Serialize, Deserialize)]
-struct Sealed {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    identity_number: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    phone: Option<String>,
-    /// One entry per guardian, in order.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    guardian_phones: Vec<Option<String>>,
-}
+/// How registrations are sealed now (the `sealing` column): everything but [`CLEAR`]
+/// and [`CLEAR_WITHIN`], bound to the senior, the holder and the version.
+const SEALING: i32 = 2;
+/// How registrations were sealed before (M0013): the personal numbers alone, bound to
+/// the senior alone. Such rows are resealed at start ([`reseal_legacy`]).
+const LEGACY_SEALING: i32 = 1;
 
-/// What a profile's write adds to its body: the personal numbers taken out of it, and
+/// What a registration keeps in clear: what lists filter on. The district and the kind
+/// of identity document (inside their objects) too; everything else about the person —
+/// name, birth date, numbers, address detail and location, assessments, needs, living
+/// situation, guardians — is sealed.
+const CLEAR: [&str; 1] = ["status"];
+const CLEAR_WITHIN: [(&str, &str); 2] = [("address", "divisionCode"), ("identityDocument", "type")];
+
+/// What a profile's write adds to its body: the members taken out of it to be sealed, and
 /// the keyed hash of its identity document.
 pub struct SealedParts {
-    sealed: Sealed,
+    sealed: Map<String, Value>,
     identity_hash: Option<String>,
 }
 
-fn take_string(object: &mut Map<String, Value>, key: &str) -> Option<String> {
-    match object.remove(key) {
-        Some(Value::String(text)) => Some(text),
-        _ => None,
-    }
-}
-
-/// Splits the personal numbers off the body.
-fn seal(body: &mut Map<String, Value>) -> Sealed {
-    let identity_number = body
-        .get_mut("identityDocument")
-        .and_then(Value::as_object_mut)
-        .and_then(|d| take_string(d, "number"));
-    let phone = take_string(body, "phone");
-    let guardian_phones = body
-        .get_mut("guardians")
-        .and_then(Value::as_array_mut)
-        .map(|guardians| {
-            guardians
-                .iter_mut()
-                .map(|g| g.as_object_mut().and_then(|g| take_string(g, "phone")))
-                .collect()
-        })
-        .unwrap_or_default();
-    Sealed {
-        identity_number,
-        phone,
-        guardian_phones,
-    }
-}
-
-/// Puts the personal numbers back.
-fn unseal(body: &mut Map<String, Value>, sealed: Sealed) {
-    if let (Some(number), Some(document)) = (
-        sealed.identity_number,
-        body.get_mut("identityDocument")
-            .and_then(Value::as_object_mut),
-    ) {
-        document.insert("number".into(), number.into());
-    }
-    if let Some(phone) = sealed.phone {
-        body.insert("phone".into(), phone.into());
-    }
-    if let Some(guardians) = body.get_mut("guardians").and_then(Value::as_array_mut) {
-        for (guardian, phone) in guardians.iter_mut().zip(sealed.guardian_phones) {
-            if let (Some(guardian), Some(phone)) = (guardian.as_object_mut(), phone) {
-                guardian.insert("phone".into(), phone.into());
+/// Takes out of `body` all it does not keep in clear; returns what was taken, to seal.
+fn seal(body: &mut Map<String, Value>) -> Map<String, Value> {
+    let mut sealed = Map::new();
+    let keys: Vec<String> = body
+        .keys()
+        .filter(|k| !CLEAR.contains(&k.as_str()))
+        .cloned()
+        .collect();
+    for key in keys {
+        let kept = CLEAR_WITHIN.iter().find(|(object, _)| *object == key);
+        match (kept, body.get_mut(&key)) {
+            (Some((_, member)), Some(Value::Object(object))) => {
+                let clear = object.remove(*member);
+                let rest = std::mem::take(object);
+                if let Some(clear) = clear {
+                    object.insert((*member).to_owned(), clear);
+                }
+                sealed.insert(key, Value::Object(rest));
+            }
+            _ => {
+                if let Some(value) = body.remove(&key) {
+                    sealed.insert(key, value);
+                }
             }
         }
     }
+    sealed
+}
+
+/// Puts back what [`seal`] took.
+fn unseal(body: &mut Map<String, Value>, sealed: Map<String, Value>) {
+    for (key, value) in sealed {
+        match (body.get_mut(&key), value) {
+            (Some(Value::Object(clear)), Value::Object(rest)) => clear.extend(rest),
+            (_, value) => {
+                body.insert(key, value);
+            }
+        }
+    }
+}
+
+/// What a registration's sealed value is bound to: a value moved to another row, or an
+/// older one of the same row put back, does not open.
+fn sealing_context(senior: &str, holder: &str, version: i32) -> String {
+    format!("registration\n{senior}\n{holder}\n{version}")
+}
+
+/// The personal numbers as [`LEGACY_SEALING`] sealed them.
+#[derive(Debug, Default, Deserialize)]
+struct LegacyNumbers {
+    #[serde(default)]
+    identity_number: Option<String>,
+    #[serde(default)]
+    phone: Option<String>,
+    /// One entry per guardian, in order.
+    #[serde(default)]
+    guardian_phones: Vec<Option<String>>,
+}
+
+impl LegacyNumbers {
+    /// Puts the numbers back into the body they were taken from.
+    fn restore(self, body: &mut Map<String, Value>) {
+        if let (Some(number), Some(Value::Object(document))) =
+            (self.identity_number, body.get_mut("identityDocument"))
+        {
+            document.insert("number".into(), number.into());
+        }
+        if let Some(phone) = self.phone {
+            body.insert("phone".into(), phone.into());
+        }
+        if let Some(Value::Array(guardians)) = body.get_mut("guardians") {
+            for (guardian, phone) in guardians.iter_mut().zip(self.guardian_phones) {
+                if let (Value::Object(guardian), Some(phone)) = (guardian, phone) {
+                    guardian.insert("phone".into(), phone.into());
+                }
+            }
+        }
+    }
+}
+
+impl Seniors {
+    /// Reseals the registrations still sealed the [`LEGACY_SEALING`] way, a chunk per
+    /// transaction, at their own version; returns how many. The gateway runs it at start: a
+    /// row's sealing is in the database, but the key is not, so no migration can. Two nodes
+    /// starting at once reseal each row once (the update names the old sealing).
+    pub async fn reseal_legacy(gateway: &Gateway) -> Result<u64, Error> {
+        const CHUNK: u64 = 500;
+        let mut resealed = 0;
+        loop {
+            let rows = registration::Entity::find()
+                .filter(registration::Column::Sealing.eq(LEGACY_SEALING))
+                .limit(CHUNK)
+                .all(&gateway.store.db)
+                .await?;
+            if rows.is_empty() {
+                return Ok(resealed);
+            }
+            let write = gateway.store.write().await?;
+            for row in rows {
+                let numbers = gateway
+                    .keys
+                    .open(row.senior_id.as_bytes(), &row.sealed)
+                    .map_err(|e| Error::Internal(e.to_string()))?;
+                let numbers: LegacyNumbers = serde_json::from_slice(&numbers).map_err(|_| {
+                    Error::Internal("a profile's sealed numbers do not parse".into())
+                })?;
+                let mut body: Map<String, Value> = serde_json::from_str(&row.document)
+                    .map_err(|_| Error::Internal("a stored profile does not parse".into()))?;
+                numbers.restore(&mut body);
+                let sealed = seal(&mut body);
+                let context = sealing_context(&row.senior_id, &row.holder, row.version);
+                registration::Entity::update_many()
+                    .col_expr(
+                        registration::Column::Document,
+                        Expr::value(json_text(&body)),
+                    )
+                    .col_expr(
+                        registration::Column::Sealed,
+                        Expr::value(
+                            gateway
+                                .keys
+                                .seal(context.as_bytes(), &sealed_bytes(&sealed)),
+                        ),
+                    )
+                    .col_expr(registration::Column::Sealing, Expr::value(SEALING))
+                    .filter(registration::Column::SeniorId.eq(&row.senior_id))
+                    .filter(registration::Column::Holder.eq(&row.holder))
+                    .filter(registration::Column::Sealing.eq(LEGACY_SEALING))
+                    .exec(&write.txn)
+                    .await?;
+                resealed += 1;
+            }
+            write.commit().await?;
+        }
+    }
+}
+
+fn sealed_bytes(sealed: &Map<String, Value>) -> Vec<u8> {
+    serde_json::to_vec(sealed).expect("a JSON map serialises")
 }
 
 /// The index value of an identity document: type and number, so that a passport and an
@@ -304,11 +396,12 @@ impl Resource for Seniors {
             .and_then(Value::as_str)
             .unwrap_or_default()
             .to_owned();
-        let sealed = seal(body);
-        let identity_hash = sealed
-            .identity_number
-            .as_deref()
+        let identity_hash = body
+            .get("identityDocument")
+            .and_then(|d| d.get("number"))
+            .and_then(Value::as_str)
             .map(|n| identity_index(gateway, &document_type, n));
+        let sealed = seal(body);
         Ok(SealedParts {
             sealed,
             identity_hash,
@@ -360,13 +453,21 @@ impl Resource for Seniors {
             .collect()
     }
 
-    fn columns(gateway: &Gateway, id: &str, prepared: &Prepared<SealedParts>) -> Columns<Self> {
-        let sealed = serde_json::to_vec(&prepared.extra.sealed).expect("sealed parts serialise");
+    /// Seals for the row written: the holder is the writer (each writes its own).
+    fn columns(
+        gateway: &Gateway,
+        target: Target<'_>,
+        prepared: &Prepared<SealedParts>,
+    ) -> Columns<Self> {
+        let context = sealing_context(target.id, target.writer, target.version);
         registration::ActiveModel {
             status: Set(str_at(&prepared.body, "status").to_owned()),
             division_code: Set(division_of(&prepared.body)),
             document: Set(json_text(&prepared.body)),
-            sealed: Set(gateway.keys.seal(id.as_bytes(), &sealed)),
+            sealed: Set(gateway
+                .keys
+                .seal(context.as_bytes(), &sealed_bytes(&prepared.extra.sealed))),
+            sealing: Set(SEALING),
             ..Default::default()
         }
     }
@@ -404,21 +505,37 @@ impl Resource for Seniors {
         Some(id)
     }
 
-    /// The stored registration, naming its holder, with its sealed numbers put back.
+    /// The stored registration, naming its holder, with its sealed part put back.
     fn render(gateway: &Gateway, row: &registration::Model) -> Result<Value, Error> {
         let mut rendered = rendered::<Self>(row);
-        let opened = gateway
-            .keys
-            .open(row.senior_id.as_bytes(), &row.sealed)
-            .map_err(|e| Error::Internal(e.to_string()))?;
-        let sealed: Sealed = serde_json::from_slice(&opened)
-            .map_err(|_| Error::Internal("a profile's sealed numbers do not parse".into()))?;
+        let sealed = opened(gateway, row)?;
         if let Some(object) = rendered.as_object_mut() {
             object.insert("holder".into(), row.holder.clone().into());
             unseal(object, sealed);
         }
         Ok(rendered)
     }
+}
+
+/// A registration's sealed part. Only the current sealing opens: a row resealed at start
+/// and then set back to the old way by someone with the database does not.
+pub(crate) fn opened(
+    gateway: &Gateway,
+    row: &registration::Model,
+) -> Result<Map<String, Value>, Error> {
+    if row.sealing != SEALING {
+        return Err(Error::Internal(format!(
+            "a registration is sealed the way {} (not resealed at start)",
+            row.sealing
+        )));
+    }
+    let context = sealing_context(&row.senior_id, &row.holder, row.version);
+    let opened = gateway
+        .keys
+        .open(context.as_bytes(), &row.sealed)
+        .map_err(|e| Error::Internal(e.to_string()))?;
+    serde_json::from_slice(&opened)
+        .map_err(|_| Error::Internal("a profile's sealed part does not parse".into()))
 }
 
 fn division_of(body: &Map<String, Value>) -> String {

@@ -13,7 +13,7 @@ use crate::{
     Call, Error, Gateway, Page, PageRequest, Providers,
     document::{json_text, str_at},
     paging::Cursor,
-    resource::{Columns, Prepared, Resource, owner_of, rendered},
+    resource::{Columns, Prepared, Resource, Target, owner_of, rendered},
 };
 
 pub struct Workers;
@@ -72,7 +72,7 @@ impl Resource for Workers {
         Ok(())
     }
 
-    fn columns(_gateway: &Gateway, _id: &str, prepared: &Prepared<()>) -> Columns<Self> {
+    fn columns(_gateway: &Gateway, _target: Target<'_>, prepared: &Prepared<()>) -> Columns<Self> {
         worker::ActiveModel {
             certificate_no: Set(str_at(&prepared.body, "certificateNo").to_owned()),
             status: Set(str_at(&prepared.body, "status").to_owned()),

@@ -16,7 +16,7 @@ use hyper_util::{
     server::{conn::auto, graceful::GracefulShutdown},
     service::TowerToHyperService,
 };
-use jiayang_domain::{Error, Gateway, participants, webhooks};
+use jiayang_domain::{Error, Gateway, Seniors, participants, webhooks};
 use jiayang_store::{
     Store, checkpoints,
     crypto::{self, Keys},
@@ -56,6 +56,8 @@ pub enum ServeError {
     Database(#[from] sea_orm::DbErr),
     #[error("cannot make the operator: {0}")]
     Operator(#[from] Error),
+    #[error("cannot reseal the registrations an older gateway wrote: {0}")]
+    Reseal(Error),
     #[error(
         "the master key is not the one this database was sealed with: restore keys/master.key or \
          JIAYANG_MASTER_KEY"
@@ -89,8 +91,9 @@ pub struct Prepared {
     pub new_operator_token: Option<String>,
     /// How webhooks are sent (`serve` starts their dispatcher).
     pub webhooks: settings::Webhooks,
-    /// Where signed checkpoints of the audit chain are appended.
+    /// Where signed checkpoints of the audit chain are appended, and how often.
     pub checkpoints: PathBuf,
+    pub checkpoint_every: Duration,
     pub connections: settings::Connections,
 }
 
@@ -138,6 +141,12 @@ pub async fn prepare(config: &Config) -> Result<Prepared, ServeError> {
     let tls = tls::server_config(&tls_files)?;
     let new_operator_token = ensure_operator(&store, &config.data_dir).await?;
     let mut gateway = Gateway::new(store, keys, tls_files.clone());
+    let resealed = Seniors::reseal_legacy(&gateway)
+        .await
+        .map_err(ServeError::Reseal)?;
+    if resealed > 0 {
+        tracing::info!(resealed, "registrations resealed (M0013)");
+    }
     gateway.thresholds = settings.verification;
     gateway.webhook_policy = webhooks.policy();
     Ok(Prepared {
@@ -149,6 +158,7 @@ pub async fn prepare(config: &Config) -> Result<Prepared, ServeError> {
         webhooks,
         connections: settings.connections,
         checkpoints: checkpoints::file_in(&config.data_dir),
+        checkpoint_every: settings.audit.checkpoint_every(),
     })
 }
 
@@ -225,7 +235,10 @@ pub async fn serve(listener: TcpListener, prepared: Prepared, shutdown: impl Fut
         prepared.gateway.keys.clone(),
         prepared.checkpoints.clone(),
     );
-    let checkpointed = tokio::spawn(checkpoint_every(checkpointing.clone()));
+    let checkpointed = tokio::spawn(checkpoint_every(
+        checkpointing.clone(),
+        prepared.checkpoint_every,
+    ));
     let app = app::router(prepared.gateway);
     let acceptor = TlsAcceptor::from(prepared.tls);
     let settings = prepared.connections;
@@ -335,10 +348,16 @@ pub async fn serve(listener: TcpListener, prepared: Prepared, shutdown: impl Fut
 type Checkpointing = (Store, Keys, PathBuf);
 
 /// Signs the audit chain's head to the checkpoint file when it has grown past `last`
-/// (read from the file when unknown); the sequence number checkpointed last.
+/// (read from the file when unknown), and publishes it to the participants; the
+/// sequence number checkpointed last.
 async fn checkpoint((store, keys, path): &Checkpointing, last: Option<i64>) -> Option<i64> {
     match checkpoints::write(store, keys, path, last).await {
-        Ok(Some(written)) => Some(written.seq),
+        Ok(Some(written)) => {
+            if let Err(error) = jiayang_domain::checkpoints::publish(store, &written).await {
+                tracing::warn!(%error, "audit checkpoint not published");
+            }
+            Some(written.seq)
+        }
         Ok(None) => last,
         Err(error) => {
             tracing::warn!(%error, "audit checkpoint not written");
@@ -347,8 +366,10 @@ async fn checkpoint((store, keys, path): &Checkpointing, last: Option<i64>) -> O
     }
 }
 
-async fn checkpoint_every(checkpointing: Checkpointing) {
-    let mut ticks = tokio::time::interval(checkpoints::EVERY);
+/// A checkpoint every `every`, the first one `every` after the start (the last run
+/// signed its end as it stopped).
+async fn checkpoint_every(checkpointing: Checkpointing, every: Duration) {
+    let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
     let mut last = None;
     loop {
         ticks.tick().await;

@@ -21,6 +21,38 @@ pub struct Settings {
     pub verification: Thresholds,
     pub webhooks: Webhooks,
     pub connections: Connections,
+    pub audit: Audit,
+}
+
+/// How often the audit chain's head is signed and published.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Audit {
+    /// Seconds between checkpoints while the chain grows (one is also signed at
+    /// shutdown). Shorter leaves less of the log unanchored; each is one event for every
+    /// participant.
+    pub checkpoint_every_seconds: u64,
+}
+
+impl Default for Audit {
+    fn default() -> Self {
+        Self {
+            checkpoint_every_seconds: 60,
+        }
+    }
+}
+
+impl Audit {
+    pub fn checkpoint_every(&self) -> Duration {
+        Duration::from_secs(self.checkpoint_every_seconds)
+    }
+
+    fn check(&self) -> Result<(), String> {
+        if !(1..=86_400).contains(&self.checkpoint_every_seconds) {
+            return Err("audit.checkpoint_every_seconds is between 1 and 86400".into());
+        }
+        Ok(())
+    }
 }
 
 /// How many connections the port holds and how long a slow one is waited for.
@@ -174,6 +206,7 @@ pub fn load(path: &Path, required: bool) -> Result<Settings, String> {
         .check()
         .and_then(|()| settings.webhooks.check())
         .and_then(|()| settings.connections.check())
+        .and_then(|()| settings.audit.check())
         .map_err(|message| format!("{}: {message}", path.display()))?;
     Ok(settings)
 }
@@ -246,6 +279,8 @@ mod tests {
             no_streams.contains("connections.max_streams"),
             "{no_streams}"
         );
+        let never = parsed("[audit]\ncheckpoint_every_seconds = 0\n").unwrap_err();
+        assert!(never.contains("audit.checkpoint_every_seconds"), "{never}");
         let negative = parsed("[verification]\ngeo_max_meters = -1\n").unwrap_err();
         assert!(
             negative.contains("verification.geo_max_meters"),

@@ -520,3 +520,141 @@ async fn certification_records_a_passing_report_and_refuses_any_other() {
     assert_eq!(hk["conformance"][0]["reportSha256"], sha);
     child.stop();
 }
+
+/// Every participant receives the audit chain's signed checkpoints in its feed and can
+/// check one with the published key alone; what it kept proves a later rewrite of the
+/// database even when the gateway's own checkpoint file was taken away too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn participants_hold_signed_checkpoints_that_prove_a_rewrite() {
+    use base64::{Engine as _, engine::general_purpose::STANDARD};
+    use ring::signature::{ED25519, UnparsedPublicKey};
+
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let child = start(&data);
+    let port = child.port;
+    let plain = client_for(&data);
+    wait_ready(&plain, port).await;
+    let url = |path: &str| format!("https://localhost:{port}{path}");
+    // A housekeeping platform: no grants, no one's data.
+    let hk = token(&add(&data, "hk-daojia", "HOUSEKEEPING_PLATFORM"));
+    add(&data, "cy-station", "COMMUNITY_STATION");
+
+    let signed = jiayang(
+        &["audit", "checkpoint", "--data-dir", data.to_str().unwrap()],
+        None,
+    );
+    assert!(signed.status.success(), "{signed:?}");
+    // Announced by another process: the gateway's sequencer sees it at its next tick.
+    let (code, feed) = status(
+        plain
+            .get(url("/v1/events?limit=1000&waitSeconds=20"))
+            .bearer_auth(&hk),
+    )
+    .await;
+    assert_eq!(code, StatusCode::OK, "{feed}");
+    let announced: Vec<&Value> = feed["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["type"] == "audit_checkpoint.signed")
+        .collect();
+    assert_eq!(announced.len(), 1, "{feed}");
+    assert_eq!(announced[0]["resource"]["kind"], "audit_checkpoint");
+    let seq = announced[0]["resource"]["id"].as_str().unwrap();
+    let (code, checkpoint) = status(
+        plain
+            .get(url(&format!("/v1/audit/checkpoints/{seq}")))
+            .bearer_auth(&hk),
+    )
+    .await;
+    assert_eq!(code, StatusCode::OK, "{checkpoint}");
+    assert_eq!(checkpoint["seq"].to_string(), seq);
+
+    // Checked as the API reference says, with the published key alone.
+    let message = format!(
+        "jiayang audit checkpoint v1\n{}\n{}\n{}",
+        checkpoint["seq"],
+        checkpoint["hash"].as_str().unwrap(),
+        checkpoint["at"]
+    );
+    assert_eq!(checkpoint["message"], message.as_str());
+    assert_eq!(checkpoint["algorithm"], "Ed25519");
+    let key = STANDARD
+        .decode(checkpoint["publicKey"].as_str().unwrap())
+        .unwrap();
+    let signature = STANDARD
+        .decode(checkpoint["signature"].as_str().unwrap())
+        .unwrap();
+    let public = UnparsedPublicKey::new(&ED25519, &key);
+    assert!(public.verify(message.as_bytes(), &signature).is_ok());
+    assert!(
+        public
+            .verify(message.replace("v1\n", "v1\n9").as_bytes(), &signature)
+            .is_err()
+    );
+    let (code, _) = status(
+        plain
+            .get(url("/v1/audit/checkpoints/999999"))
+            .bearer_auth(&hk),
+    )
+    .await;
+    assert_eq!(code, StatusCode::NOT_FOUND);
+    let kept = dir.path().join("kept-by-hk-daojia.jsonl");
+    std::fs::write(&kept, format!("{checkpoint}\n")).unwrap();
+    child.stop();
+
+    let verify = || {
+        jiayang(
+            &[
+                "audit",
+                "verify",
+                "--data-dir",
+                data.to_str().unwrap(),
+                "--checkpoints",
+                kept.to_str().unwrap(),
+            ],
+            None,
+        )
+    };
+    let honest = verify();
+    assert_eq!(honest.status.code(), Some(0), "{honest:?}");
+
+    // Whoever runs the database removes the tail up to the kept checkpoint, moves the
+    // head back and takes the gateway's own checkpoint file away.
+    let db = sea_orm::Database::connect(format!("sqlite://{}", data.join("jiayang.db").display()))
+        .await
+        .unwrap();
+    let kept_seq: i64 = seq.parse().unwrap();
+    assert!(kept_seq > 1, "each participant added is an entry");
+    let back = 1;
+    for statement in [
+        format!("DELETE FROM audit_log WHERE seq > {back}"),
+        format!(
+            "UPDATE audit_head SET seq = {back}, hash = (SELECT hash FROM audit_log WHERE seq = {back})"
+        ),
+        "DELETE FROM audit_checkpoints".to_owned(),
+    ] {
+        sea_orm::ConnectionTrait::execute_unprepared(&db, &statement)
+            .await
+            .unwrap();
+    }
+    db.close().await.unwrap();
+    std::fs::remove_file(data.join("audit/checkpoints.jsonl")).unwrap();
+    let own = jiayang(
+        &["audit", "verify", "--data-dir", data.to_str().unwrap()],
+        None,
+    );
+    assert_eq!(
+        own.status.code(),
+        Some(0),
+        "alone, the database looks intact: {own:?}"
+    );
+    let rewritten = verify();
+    assert_eq!(rewritten.status.code(), Some(1), "{rewritten:?}");
+    let said = String::from_utf8_lossy(&rewritten.stdout);
+    assert!(
+        said.starts_with(&format!("audit log broken at entry {kept_seq}")) && said.contains("gone"),
+        "{said}"
+    );
+}

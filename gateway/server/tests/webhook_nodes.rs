@@ -13,11 +13,26 @@ use reqwest::StatusCode;
 use scratch::on_scratch_postgres;
 use support::{
     process::{Served, client_for, jiayang, launch, serve_command, wait_ready},
-    receiver::{Answer, Receiver, signed_by},
+    receiver::{Answer, Received, Receiver, signed_by},
 };
 
+/// No periodic audit checkpoint: only the one a node signs as it stops is delivered
+/// beside the listings.
 const SETTINGS: &str = "[webhooks]\nallow_insecure = true\ntimeout_seconds = 2\n\
-    lease_seconds = 7\nretry_schedule_seconds = [0, 1, 1, 1, 1, 1]\n";
+    lease_seconds = 7\nretry_schedule_seconds = [0, 1, 1, 1, 1, 1]\n\
+    [audit]\ncheckpoint_every_seconds = 86400\n";
+
+/// The deliveries about listings, in the order they came.
+fn listings(received: &[Received]) -> Vec<&Received> {
+    received
+        .iter()
+        .filter(|r| r.event()["resource"]["kind"] == "provider")
+        .collect()
+}
+
+fn is_checkpoint(received: &Received) -> bool {
+    received.event()["type"] == "audit_checkpoint.signed"
+}
 
 fn node(data: &Path, database_url: &str) -> Served {
     let mut command = serve_command(data);
@@ -130,11 +145,19 @@ async fn two_nodes(database_url: String) {
             .all(|r| r.answered == 200 && signed_by(r, &secret))
     );
 
-    // Node A alone, killed while its delivery waits for an answer.
+    // Node A alone, killed while its delivery waits for an answer. B signed the chain's
+    // head as it stopped, and that checkpoint is delivered first.
     terminate(b).await;
+    receiver
+        .wait_until(within, |r| {
+            r.iter().any(|r| is_checkpoint(r) && r.answered == 200)
+        })
+        .await;
     receiver.script([Answer::Slow(Duration::from_secs(30))]);
     let in_flight = listing(&client, port_a, token, 10).await;
-    receiver.wait_until(within, |r| r.len() == 11).await;
+    receiver
+        .wait_until(within, |r| listings(r).len() == 11)
+        .await;
     a.kill();
     let c = node(&data, &database_url);
     let port_c = c.port;
@@ -147,8 +170,7 @@ async fn two_nodes(database_url: String) {
                 .any(|r| r.event()["resource"]["id"] == later.as_str())
         })
         .await;
-    let delivered: Vec<String> = receiver
-        .delivered()
+    let delivered: Vec<String> = listings(&receiver.delivered())
         .iter()
         .map(|r| r.event()["resource"]["id"].as_str().unwrap().to_owned())
         .collect();

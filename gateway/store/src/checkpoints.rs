@@ -9,7 +9,6 @@
 use std::{
     io::{self, BufRead, Write},
     path::{Path, PathBuf},
-    time::Duration,
 };
 
 use base64::{Engine as _, engine::general_purpose::STANDARD};
@@ -24,9 +23,6 @@ use crate::{
     entity::{audit_entry, audit_head},
     files, now_micros,
 };
-
-/// How often the gateway writes a checkpoint when the chain has grown.
-pub const EVERY: Duration = Duration::from_secs(60);
 
 /// Where checkpoints are kept in a data directory.
 pub fn file_in(data_dir: &Path) -> PathBuf {
@@ -45,20 +41,26 @@ pub struct Checkpoint {
 }
 
 impl Checkpoint {
-    fn message(seq: i64, hash: &str, at: i64) -> String {
-        format!("jiayang audit checkpoint v1\n{seq}\n{hash}\n{at}")
+    /// What is signed: a participant checking a checkpoint builds the same text.
+    pub fn message(&self) -> String {
+        format!(
+            "jiayang audit checkpoint v1\n{}\n{}\n{}",
+            self.seq, self.hash, self.at
+        )
     }
 
     fn sign(keys: &Keys, seq: i64, hash: String, at: i64) -> Self {
-        let signature = keys
-            .checkpoint_signer()
-            .sign(Self::message(seq, &hash, at).as_bytes());
-        Self {
+        let mut checkpoint = Self {
             seq,
             hash,
             at,
-            signature: STANDARD.encode(signature.as_ref()),
-        }
+            signature: String::new(),
+        };
+        let signature = keys
+            .checkpoint_signer()
+            .sign(checkpoint.message().as_bytes());
+        checkpoint.signature = STANDARD.encode(signature.as_ref());
+        checkpoint
     }
 
     /// Whether `public_key` signed it as it reads.
@@ -67,10 +69,7 @@ impl Checkpoint {
             return false;
         };
         UnparsedPublicKey::new(&ED25519, public_key)
-            .verify(
-                Self::message(self.seq, &self.hash, self.at).as_bytes(),
-                &signature,
-            )
+            .verify(self.message().as_bytes(), &signature)
             .is_ok()
     }
 }

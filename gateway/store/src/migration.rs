@@ -22,6 +22,8 @@ impl MigratorTrait for Migrator {
             Box::new(M0009Webhooks),
             Box::new(M0010CoveringChecks),
             Box::new(M0011Certifications),
+            Box::new(M0012Checkpoints),
+            Box::new(M0013Sealing),
         ]
     }
 }
@@ -897,6 +899,59 @@ impl MigrationTrait for M0011Certifications {
                     .col("participant_id")
                     .col("mode")
                     .col("certified_at")
+                    .to_owned(),
+            )
+            .await
+    }
+}
+
+struct M0012Checkpoints;
+
+impl MigrationName for M0012Checkpoints {
+    fn name(&self) -> &str {
+        "m0012_checkpoints"
+    }
+}
+
+/// The signed checkpoints of the audit chain, as published in the event feed: what a
+/// participant may read back (the file beside the data stays the gateway's own anchor).
+#[async_trait::async_trait]
+impl MigrationTrait for M0012Checkpoints {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .create_table(
+                Table::create()
+                    .table("audit_checkpoints")
+                    .col(big_integer("seq").primary_key())
+                    .col(string("hash"))
+                    .col(micros("signed_at"))
+                    .col(string("signature"))
+                    .to_owned(),
+            )
+            .await
+    }
+}
+
+struct M0013Sealing;
+
+impl MigrationName for M0013Sealing {
+    fn name(&self) -> &str {
+        "m0013_sealing"
+    }
+}
+
+/// Which way a registration is sealed: 1, only the personal numbers, bound to the senior
+/// (the rows written before); 2, everything but what lists filter on, bound to the
+/// senior, holder and version. The gateway reseals the rows at 1 when it starts (the
+/// key is not the database's to know).
+#[async_trait::async_trait]
+impl MigrationTrait for M0013Sealing {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .alter_table(
+                Table::alter()
+                    .table("registrations")
+                    .add_column(integer("sealing").default(1))
                     .to_owned(),
             )
             .await

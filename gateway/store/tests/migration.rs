@@ -31,6 +31,8 @@ fn legacy_registrations() -> Vec<registration::Model> {
             document: r#"{"id":"01jsenior0000000000000000a","status":"ACTIVE"}"#.into(),
             // Not UTF-8, so a text round trip would show.
             sealed: vec![0x00, 0xff, 0x10, 0x80, 0x7f],
+            // Sealed the old way until the gateway reseals it at start.
+            sealing: 1,
             created_at: 1_700_000_000_000_001,
             updated_at: 1_700_000_500_000_002,
         },
@@ -43,6 +45,8 @@ fn legacy_registrations() -> Vec<registration::Model> {
             identity_hash: None,
             document: r#"{"id":"01jsenior0000000000000000b","status":"ACTIVE"}"#.into(),
             sealed: vec![0xde, 0xad, 0xbe, 0xef],
+            // Sealed the old way until the gateway reseals it at start.
+            sealing: 1,
             created_at: 1_700_000_100_000_000,
             updated_at: 1_700_000_100_000_000,
         },

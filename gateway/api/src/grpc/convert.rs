@@ -231,6 +231,7 @@ pub async fn batch_create<R: Resource, T>(
 ) -> Result<Response<BatchCreateResponse>, Status> {
     let ctx = Ctx::of(request);
     let call = ctx.call()?;
+    let _batching = gateway.batches.take(call.me()).map_err(|e| ctx.fail(e))?;
     let results = resource::batch_create::<R>(gateway, call, None, items)
         .await
         .map_err(|e| ctx.fail(e))?;

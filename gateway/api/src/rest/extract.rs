@@ -6,7 +6,7 @@ use axum::{
     extract::{FromRequest, FromRequestParts, Request},
     http::{HeaderMap, StatusCode, request::Parts},
 };
-use jiayang_domain::{Call, Error, release::SeniorKey, rules};
+use jiayang_domain::{Call, Error, Gateway, Slot, release::SeniorKey, rules};
 use jiayang_schemas::{Violation, json_syntax};
 use serde::Deserialize;
 use serde_json::Value;
@@ -29,6 +29,26 @@ impl<S: Send + Sync> FromRequestParts<S> for Calling {
             .cloned()
             .map(Calling)
             .ok_or(ApiError::Domain(Error::Unauthenticated))
+    }
+}
+
+/// One of the caller's batch slots ([`Gateway::batches`]), taken before the body is
+/// read: a participant over its cap is refused without the gateway reading its 32 MiB.
+pub struct Batching {
+    _slot: Slot,
+}
+
+impl FromRequestParts<Gateway> for Batching {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        gateway: &Gateway,
+    ) -> Result<Self, Self::Rejection> {
+        let call = call_of(&parts.extensions).ok_or(ApiError::Domain(Error::Unauthenticated))?;
+        Ok(Batching {
+            _slot: gateway.batches.take(call.me())?,
+        })
     }
 }
 

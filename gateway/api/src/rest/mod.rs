@@ -4,6 +4,7 @@
 //! [`crate::operations`], so every one names its operation.
 
 mod alerts;
+mod checkpoints;
 mod consents;
 mod events;
 mod extract;
@@ -77,6 +78,7 @@ pub fn routes() -> Router<Gateway> {
         .add(ListEvents, events::list)
         .add(ListWebhookDeliveries, webhooks::list)
         .add(RedeliverWebhook, webhooks::redeliver)
+        .add(GetAuditCheckpoint, checkpoints::get)
         .add(SetWebhook, webhooks::set)
         .add(ImportNative, native::import)
         .add(ExportNative, native::export)

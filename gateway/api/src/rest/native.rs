@@ -11,7 +11,7 @@ use axum::{
 use jiayang_domain::{Gateway, PageRequest, native};
 use serde::Deserialize;
 
-use super::extract::{Calling, PageQuery, Path, Query};
+use super::extract::{Batching, Calling, PageQuery, Path, Query};
 use crate::{error::ApiError, request::RequestLang, wire};
 
 #[derive(Debug, Deserialize)]
@@ -24,6 +24,7 @@ pub struct ImportQuery {
 pub async fn import(
     State(gateway): State<Gateway>,
     Calling(call): Calling,
+    _batching: Batching,
     RequestLang(lang): RequestLang,
     Path((format, kind)): Path<(String, String)>,
     Query(q): Query<ImportQuery>,

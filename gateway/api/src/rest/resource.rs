@@ -16,7 +16,7 @@ use jiayang_schemas::Violation;
 use serde_json::Value;
 
 use super::{
-    extract::{Calling, IdempotencyHeader, IfMatch, JsonBody, Path},
+    extract::{Batching, Calling, IdempotencyHeader, IfMatch, JsonBody, Path},
     reply,
 };
 use crate::{error::ApiError, request::RequestLang};
@@ -66,6 +66,7 @@ fn batch_items(body: Value) -> std::result::Result<Vec<Value>, Error> {
 pub async fn batch_create<R: Resource>(
     State(gateway): State<Gateway>,
     Calling(call): Calling,
+    _batching: Batching,
     RequestLang(lang): RequestLang,
     JsonBody(body): JsonBody,
 ) -> Result<Json<Value>> {

@@ -43,9 +43,10 @@ pub(crate) fn kind_name(kind: Kind) -> &'static str {
 pub(crate) struct Change {
     /// The participant that made it (`jiayang` for what the gateway does itself).
     pub by: String,
-    /// `senior`, `service_record`, `consent`, `alert`, `provider`, `worker`.
+    /// `senior`, `service_record`, `consent`, `alert`, `provider`, `worker`,
+    /// `audit_checkpoint`.
     pub kind: &'static str,
-    /// `created`, `updated`, `withdrawn`, `raised`, `acknowledged`, `resolved`.
+    /// `created`, `updated`, `withdrawn`, `raised`, `acknowledged`, `resolved`, `signed`.
     pub what: &'static str,
     pub id: String,
     /// The resource's version after the change.
@@ -98,6 +99,12 @@ pub(crate) async fn record(txn: &DatabaseTransaction, changes: Vec<Change>) -> R
         .map(|c| audit::Entry::change(&c.by, &c.action(), &c.id, c.senior.as_deref()))
         .collect();
     audit::append(txn, entries).await?;
+    announce(txn, changes).await
+}
+
+/// Writes the changes' events alone: for what is not a change to audit (a checkpoint of
+/// the audit chain, whose own entry would grow the chain it signs).
+pub(crate) async fn announce(txn: &DatabaseTransaction, changes: Vec<Change>) -> Result<(), Error> {
     let now = now_micros();
     let after = events::placed(txn).await?;
     let rows: Vec<event::ActiveModel> = changes

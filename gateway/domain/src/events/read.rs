@@ -178,7 +178,7 @@ pub(crate) fn delivered(row: &event::Model) -> Delivered {
 
 /// The events a participant may receive: about what it may read now (DESIGN §4.5).
 /// Regulators and the operator receive every event (ids and versions only); anyone
-/// may read providers and workers; a senior's events go to the registration's holder
+/// may read providers, workers and the audit chain's signed checkpoints; a senior's events go to the registration's holder
 /// and those its current grants cover (any purpose: an event carries no data); a
 /// record's, consent's and alert's to those who may read that record, consent or alert.
 /// Each is asked of the event's own resource by its key (a correlated `EXISTS`), so a
@@ -263,7 +263,7 @@ pub(crate) fn visible(kind: ParticipantKind, me: &str) -> Condition {
         .add(Expr::col((alert::Entity, alert::Column::SubmittedBy)).eq(me)),
     );
     Condition::any()
-        .add(event::Column::ResourceKind.is_in(["provider", "worker"]))
+        .add(event::Column::ResourceKind.is_in(["provider", "worker", "audit_checkpoint"]))
         .add(
             of_kind("senior").add(
                 Condition::any()

@@ -25,7 +25,10 @@ use jiayang_store::entity::participant;
 
 use crate::{Call, Error, Gateway, ParticipantKind, document, document::new_id, references, rules};
 
-pub use write::{MAX_BATCH, batch_create, create, get, lookup_external, update};
+pub use write::{
+    MAX_BATCH, MAX_BATCHES_PER_PARTICIPANT, batch_create, batch_slots, create, get,
+    lookup_external, update,
+};
 
 /// A validated document ready to store: its body without server-set fields, its
 /// external ids, and what the resource's `prepare` added (resolved references, sealed
@@ -34,6 +37,15 @@ pub struct Prepared<X> {
     pub body: Map<String, Value>,
     pub external_ids: Vec<(String, String)>,
     pub extra: X,
+}
+
+/// The row a write lands in: its id, the version it will have, and who writes it (a
+/// sealed value is bound to all three).
+#[derive(Clone, Copy, Debug)]
+pub struct Target<'a> {
+    pub id: &'a str,
+    pub version: i32,
+    pub writer: &'a str,
 }
 
 /// The row type and the active model (the columns of a write) of a resource's table.
@@ -70,7 +82,11 @@ pub trait Resource: Sized + Send + Sync + 'static {
 
     /// The columns every write of `prepared` sets (insert and replace); the id, version
     /// and times are set by the caller.
-    fn columns(gateway: &Gateway, id: &str, prepared: &Prepared<Self::Extra>) -> Columns<Self>;
+    fn columns(
+        gateway: &Gateway,
+        target: Target<'_>,
+        prepared: &Prepared<Self::Extra>,
+    ) -> Columns<Self>;
 
     /// The columns only an insert sets: who made the resource, under which parent, and
     /// what no later write changes.
@@ -87,6 +103,7 @@ pub trait Resource: Sized + Send + Sync + 'static {
     /// Reads, for all items before the write begins (so not under SQLite's one writer),
     /// what [`Resource::beside`] will check them against: a record's registry rows.
     fn gather(
+        _gateway: &Gateway,
         _conn: &impl ConnectionTrait,
         _cache: &mut Self::Cache,
         _items: &[&Prepared<Self::Extra>],
@@ -264,7 +281,12 @@ fn new_row<R: Resource>(
     now: i64,
     prepared: &Prepared<R::Extra>,
 ) -> Columns<R> {
-    let mut row = R::columns(gateway, id, prepared);
+    let target = Target {
+        id,
+        version: 1,
+        writer: call.me(),
+    };
+    let mut row = R::columns(gateway, target, prepared);
     R::creator(&mut row, call, parent, prepared);
     row.set(R::Table::ID, id.into());
     row.set(R::Table::VERSION, 1.into());
@@ -365,7 +387,12 @@ async fn replace<R: Resource>(
     prepared: &Prepared<R::Extra>,
 ) -> Result<Value, Error> {
     let own = own::<R>(call);
-    let mut columns = [R::columns(gateway, id, prepared)];
+    let target = Target {
+        id,
+        version: expected + 1,
+        writer: call.me(),
+    };
+    let mut columns = [R::columns(gateway, target, prepared)];
     R::beside(
         gateway,
         txn,

@@ -11,6 +11,7 @@ use crate::{
     events::{self, Change},
     idempotency::{self, IdempotencyKey},
     references,
+    slots::Slots,
 };
 
 /// Most items one batch create takes.
@@ -43,7 +44,7 @@ pub async fn create<R: Resource>(
     }
     let mut cache = R::Cache::default();
     let prepared = prepare::<R>(gateway, call, parent, document, db, &mut cache).await?;
-    R::gather(db, &mut cache, &[&prepared]).await?;
+    R::gather(gateway, db, &mut cache, &[&prepared]).await?;
     let attempt = async {
         let write = gateway.store.write().await?;
         // The id is made once the write may proceed, so ids follow commit order as closely
@@ -139,7 +140,7 @@ pub async fn update<R: Resource>(
     owned_by_caller::<R>(db, call, parent, Some(id)).await?;
     let mut cache = R::Cache::default();
     let prepared = prepare::<R>(gateway, call, parent, document, db, &mut cache).await?;
-    R::gather(db, &mut cache, &[&prepared]).await?;
+    R::gather(gateway, db, &mut cache, &[&prepared]).await?;
     let write = gateway.store.write().await?;
     let resource = replace::<R>(
         gateway,
@@ -204,6 +205,17 @@ async fn owned_by_caller<R: Resource>(
     }
 }
 
+/// How many batches one participant may have being written on one node at once: a
+/// batch holds up to [`MAX_BATCH`] documents (a 32 MiB body), so a few at once is all a
+/// sender needs to keep the writer busy.
+pub const MAX_BATCHES_PER_PARTICIPANT: usize = 4;
+
+/// The batches being written on this node, per participant (the protocols take a slot
+/// before reading a batch's body).
+pub fn batch_slots() -> Slots {
+    Slots::new(MAX_BATCHES_PER_PARTICIPANT, ("批量写入", "batches"))
+}
+
 /// Creates up to [`MAX_BATCH`] resources in one transaction; each item succeeds or fails
 /// on its own, so one bad item loses no good one. Valid items are written a chunk at a
 /// time in a savepoint; a chunk that hits a conflict is retried item by item.
@@ -236,7 +248,7 @@ pub async fn batch_create<R: Resource>(
         }
     }
     let all: Vec<&Prepared<R::Extra>> = ready.iter().map(|(_, p)| p).collect();
-    R::gather(db, &mut cache, &all).await?;
+    R::gather(gateway, db, &mut cache, &all).await?;
     let write = gateway.store.write().await?;
     for chunk in ready.chunks(CHUNK) {
         let items: Vec<&Prepared<R::Extra>> = chunk.iter().map(|(_, p)| p).collect();

@@ -15,7 +15,7 @@ use super::{
     Rule, Thresholds, Visit,
     neighbours::{self, Neighbours},
 };
-use crate::Error;
+use crate::{Error, Gateway, seniors};
 
 const MINUTE: i64 = 60_000_000;
 
@@ -68,26 +68,30 @@ pub(crate) struct SeniorFacts {
 }
 
 impl SeniorFacts {
-    fn of(rows: &[registration::Model]) -> Self {
-        Self {
+    /// The facts of a senior's registrations; the home points are in their sealed parts.
+    fn of(gateway: &Gateway, rows: &[registration::Model]) -> Result<Self, Error> {
+        let mut homes = Vec::new();
+        for row in rows {
+            let sealed = seniors::opened(gateway, row)?;
+            let geo = sealed.get("address").and_then(|a| a.get("geo"));
+            if let Some((Some(lat), Some(lng))) =
+                geo.map(|geo| (geo["lat"].as_f64(), geo["lng"].as_f64()))
+            {
+                homes.push((lat, lng));
+            }
+        }
+        Ok(Self {
             holders: rows.iter().map(|r| r.holder.clone()).collect(),
             inactive: rows
                 .iter()
                 .any(|r| r.status == "INACTIVE" || r.status == "DECEASED"),
-            homes: rows
-                .iter()
-                .filter_map(|r| {
-                    let document: Value = serde_json::from_str(&r.document).ok()?;
-                    let geo = document.pointer("/address/geo")?;
-                    Some((geo["lat"].as_f64()?, geo["lng"].as_f64()?))
-                })
-                .collect(),
+            homes,
             district: rows
                 .iter()
                 .max_by_key(|r| r.updated_at)
                 .map(|r| r.division_code.clone())
                 .unwrap_or_default(),
-        }
+        })
     }
 }
 
@@ -111,6 +115,7 @@ impl Lookups {
     /// The seniors' facts, read for those not known yet (one query).
     pub async fn seniors(
         &mut self,
+        gateway: &Gateway,
         conn: &impl ConnectionTrait,
         ids: &[&str],
     ) -> Result<(), Error> {
@@ -131,7 +136,8 @@ impl Lookups {
             rows.entry(row.senior_id.clone()).or_default().push(row);
         }
         for id in missing {
-            let facts = SeniorFacts::of(rows.get(id).map(Vec::as_slice).unwrap_or_default());
+            let facts =
+                SeniorFacts::of(gateway, rows.get(id).map(Vec::as_slice).unwrap_or_default())?;
             self.seniors.insert(id.to_owned(), facts);
         }
         Ok(())
@@ -142,6 +148,7 @@ impl Lookups {
     /// nothing more.
     pub async fn prefetch(
         &mut self,
+        gateway: &Gateway,
         conn: &impl ConnectionTrait,
         visits: &[Visit<'_>],
     ) -> Result<(), Error> {
@@ -199,7 +206,7 @@ impl Lookups {
             }
         }
         let seniors: Vec<&str> = visits.iter().map(|v| v.senior_id).collect();
-        self.seniors(conn, &seniors).await
+        self.seniors(gateway, conn, &seniors).await
     }
 
     /// A senior's facts, once read.

@@ -2,8 +2,12 @@
 //! that was edited, deleted or moved, then checks it against the signed checkpoints kept
 //! beside the data (`audit/checkpoints.jsonl`), which find a rewrite the chain alone
 //! cannot: a tail removed with the head moved back, or hashes recomputed after an edit.
-//! `jiayang audit checkpoint` signs the head now (the gateway does every minute).
-//! Exit 0 intact, 1 broken, 2 unusable.
+//! `--checkpoints FILE` checks against other copies instead: those a participant kept from
+//! the event feed (`GET /v1/audit/checkpoints/{seq}`, one JSON object per line), which
+//! whoever runs the database cannot reach. `jiayang audit checkpoint` signs the head now
+//! and publishes it (the gateway does every minute). Exit 0 intact, 1 broken, 2 unusable.
+
+use std::path::{Path, PathBuf};
 
 use jiayang_store::{
     Store,
@@ -26,8 +30,14 @@ pub struct Args {
 enum Command {
     /// Check every entry against the one before it and the chain's head, then the chain
     /// against the signed checkpoints.
-    Verify,
-    /// Sign the chain's head and append it to the checkpoint file.
+    Verify {
+        /// Signed checkpoints to check against (default: DIR/audit/checkpoints.jsonl),
+        /// e.g. those a participant kept from the event feed.
+        #[arg(long, value_name = "FILE")]
+        checkpoints: Option<PathBuf>,
+    },
+    /// Sign the chain's head, append it to the checkpoint file and publish it in the
+    /// event feed.
     Checkpoint,
 }
 
@@ -44,8 +54,8 @@ pub fn run(args: &Args) -> Outcome {
     };
     let done = runtime.block_on(async {
         let store = args.database.open().await?;
-        let done = match args.command {
-            Command::Verify => verify(args, &store).await,
+        let done = match &args.command {
+            Command::Verify { checkpoints } => verify(args, &store, checkpoints.as_deref()).await,
             Command::Checkpoint => checkpoint(args, &store).await,
         };
         store.db.close().await.ok();
@@ -71,13 +81,16 @@ fn keys(args: &Args) -> Result<Keys, String> {
         })
 }
 
-async fn verify(args: &Args, store: &Store) -> Result<Outcome, String> {
+async fn verify(args: &Args, store: &Store, kept: Option<&Path>) -> Result<Outcome, String> {
     let unreadable = |e: sea_orm::DbErr| format!("cannot read the audit log: {e}");
     let entries = match audit::verify(&store.db).await.map_err(unreadable)? {
         Verified::Intact { entries } => entries,
         Verified::Broken { seq, reason } => return Ok(broken(seq, &reason)),
     };
-    let path = checkpoints::file_in(&args.database.data_dir);
+    let path = match kept {
+        Some(path) => path.to_owned(),
+        None => checkpoints::file_in(&args.database.data_dir),
+    };
     let signed = checkpoints::read(&path).map_err(|e| e.to_string())?;
     if signed.is_empty() {
         println!(
@@ -113,11 +126,16 @@ async fn checkpoint(args: &Args, store: &Store) -> Result<Outcome, String> {
         .await
         .map_err(|e| e.to_string())?
     {
-        Some(written) => println!(
-            "checkpoint: entry {} signed into {}",
-            written.seq,
-            path.display()
-        ),
+        Some(written) => {
+            println!(
+                "checkpoint: entry {} signed into {}",
+                written.seq,
+                path.display()
+            );
+            jiayang_domain::checkpoints::publish(store, &written)
+                .await
+                .map_err(|e| format!("the checkpoint is not published: {e}"))?;
+        }
         None => println!("checkpoint: the last one already names the head"),
     }
     Ok(Outcome::Clean)

@@ -148,6 +148,13 @@ impl TestApp {
         settings: &str,
     ) -> Self {
         let dir = tempfile::tempdir().unwrap();
+        // A periodic checkpoint would put an event of its own into the feeds tests read
+        // exactly (the one signed at shutdown comes after the test).
+        let settings = if settings.contains("[audit]") {
+            settings.to_owned()
+        } else {
+            format!("[audit]\ncheckpoint_every_seconds = 86400\n{settings}")
+        };
         std::fs::write(dir.path().join("jiayang.toml"), settings).unwrap();
         let config = Config {
             data_dir: dir.path().to_owned(),

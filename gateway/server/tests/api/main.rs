@@ -13,6 +13,9 @@ mod common;
 #[allow(dead_code)]
 mod receiver;
 
+#[path = "../support/tls.rs"]
+mod tls;
+
 mod routes;
 mod rules;
 mod scenarios;

@@ -2,6 +2,7 @@
 
 pub mod alert;
 pub mod api_token;
+pub mod audit_checkpoint;
 pub mod audit_entry;
 pub mod audit_head;
 pub mod certification;

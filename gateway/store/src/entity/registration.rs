@@ -18,6 +18,9 @@ pub struct Model {
     #[sea_orm(column_type = "Text")]
     pub document: String,
     pub sealed: Vec<u8>,
+    /// How `sealed` was made (see `M0013Sealing`): 2 for every row once the gateway has
+    /// started on it.
+    pub sealing: i32,
     pub created_at: i64,
     pub updated_at: i64,
 }

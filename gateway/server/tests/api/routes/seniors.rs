@@ -1,5 +1,5 @@
 //! /v1/seniors as the portal that holds them: create, get, update (If-Match), list and
-//! filters, batch, lookup, idempotency, uniqueness under concurrency, personal numbers
+//! filters, batch, lookup, idempotency, uniqueness under concurrency, profiles
 //! encrypted at rest, and the problems of bad bodies, queries, routes and sizes.
 
 use std::collections::BTreeSet;
@@ -368,9 +368,10 @@ both!(
     seniors_are_found_by_external_id_and_by_identity_number_in_the_body
 );
 
-/// Identity and phone numbers never reach the database in clear text, whatever the path
-/// of the write (plain, idempotent, batch, update).
-async fn personal_numbers_are_encrypted_at_rest(app: &TestApp) {
+/// Nothing about the person but what lists filter on reaches the database in clear text
+/// — names, birth dates, numbers, addresses and their points, assessments, guardians —
+/// whatever the path of the write (plain, idempotent, batch, update).
+async fn profiles_are_encrypted_at_rest(app: &TestApp) {
     let body = fixture("senior", "design-example.json");
     let (status, created) = send(
         app.request(Method::POST, "/v1/seniors")
@@ -412,9 +413,10 @@ async fn personal_numbers_are_encrypted_at_rest(app: &TestApp) {
         .unwrap()
         .to_owned();
     let bytes = crate::common::database_contents(app).await;
+    let id = created["id"].as_str().unwrap();
     assert!(
-        bytes.windows(9).any(|w| w == "王秀英".as_bytes()),
-        "the dump holds the profiles"
+        bytes.windows(id.len()).any(|w| w == id.as_bytes()),
+        "the dump holds the registrations"
     );
     for secret in [
         "110105194403080027",
@@ -422,6 +424,14 @@ async fn personal_numbers_are_encrypted_at_rest(app: &TestApp) {
         "13700137000",
         "13900139000",
         batch_number.as_str(),
+        "王秀英",
+        "1944-03-08",
+        "团结湖北里",
+        "39.9247",
+        "朝阳区老年人能力评估中心",
+        "张伟",
+        "LIVING_ALONE",
+        "selfCare",
     ] {
         assert!(
             !bytes.windows(secret.len()).any(|w| w == secret.as_bytes()),
@@ -429,7 +439,7 @@ async fn personal_numbers_are_encrypted_at_rest(app: &TestApp) {
         );
     }
 }
-both!(encrypted_at_rest, personal_numbers_are_encrypted_at_rest);
+both!(encrypted_at_rest, profiles_are_encrypted_at_rest);
 
 /// Two updates from the same version: exactly one wins.
 async fn concurrent_updates_from_one_version_cannot_both_win(app: &TestApp) {
@@ -501,5 +511,105 @@ async fn bodies_over_the_limit_are_refused_without_being_read_whole() {
         problem["type"],
         "https://schemas.jiayang.local/problems/payload-too-large"
     );
+    app.stop().await;
+}
+
+/// A participant has at most four batches being written at once on a node (issue 16): a
+/// fifth is refused with 429 before its body is read — REST and native alike — while
+/// other participants go on; once one ends, the next is taken. About the protocol and
+/// the node's memory, not the database: SQLite only.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_participant_has_at_most_four_batches_open_at_once() {
+    use tokio::io::AsyncWriteExt;
+
+    let app = TestApp::sqlite().await;
+    let connector = crate::tls::connector(&app.data_dir, b"http/1.1");
+    // Each sends its head and the start of a body that never ends: its batch is open.
+    let hold = || async {
+        let mut stream = crate::tls::connect(app.addr.port(), &connector).await;
+        let head = format!(
+            "POST /v1/seniors:batchCreate HTTP/1.1\r\nhost: localhost\r\n\
+             authorization: Bearer {}\r\ncontent-type: application/json\r\n\
+             content-length: 1000\r\n\r\n{{\"seniors\": [",
+            app.token
+        );
+        stream.write_all(head.as_bytes()).await.unwrap();
+        stream.flush().await.unwrap();
+        stream
+    };
+    let mut held = Vec::new();
+    for _ in 0..4 {
+        held.push(hold().await);
+    }
+    let batch = json!({"seniors": [senior(1, "110105013000")]});
+    let post = |token: &str| {
+        send(
+            app.request_as(token, Method::POST, "/v1/seniors:batchCreate")
+                .json(&batch),
+        )
+    };
+    // The held heads reach the gateway on their own time: ask until they have.
+    let mut refused = None;
+    for _ in 0..50 {
+        let (status, problem) = post(&app.token).await;
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            refused = Some(problem);
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let problem = refused.expect("a fifth batch is refused");
+    assert_eq!(
+        problem["type"],
+        "https://schemas.jiayang.local/problems/resource-exhausted"
+    );
+    assert!(
+        problem["title"]
+            .as_str()
+            .unwrap()
+            .contains("最多进行 4 个批量写入"),
+        "{problem}"
+    );
+    let (status, _) = send(
+        app.request(Method::POST, "/v1/native/elder-portal/senior")
+            .body("{}"),
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "native imports are batches too"
+    );
+
+    let station = app
+        .participant(
+            "cy-station",
+            jiayang_domain::ParticipantKind::CommunityStation,
+        )
+        .await;
+    let (status, answer) = send(
+        app.request_as(&station, Method::POST, "/v1/seniors:batchCreate")
+            .json(&json!({"seniors": [crate::common::senior_of("cy-station", 2, "110105013000")]})),
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "another participant goes on: {answer}"
+    );
+
+    drop(held.pop());
+    let mut taken = false;
+    for _ in 0..50 {
+        let (status, _) = post(&app.token).await;
+        if status == StatusCode::OK {
+            taken = true;
+            break;
+        }
+        assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(taken, "a closed batch frees its slot");
+    drop(held);
     app.stop().await;
 }

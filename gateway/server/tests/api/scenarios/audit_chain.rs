@@ -152,3 +152,53 @@ both!(
     audit_chain,
     decisions_and_changes_are_chained_and_tampering_is_found
 );
+
+const EVERY_SECOND: &str = "[audit]\ncheckpoint_every_seconds = 1\n";
+
+/// While the chain grows, the running gateway signs its head on schedule and publishes
+/// it: a participant with no grants finds it in its feed and reads it, naming the entry
+/// the chain had then.
+async fn the_gateway_publishes_checkpoints_as_the_chain_grows(app: &TestApp) {
+    let (status, _) = app.post("/v1/seniors", &senior(1, "110105013000")).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let hk = app
+        .participant("hk-daojia", ParticipantKind::HousekeepingPlatform)
+        .await;
+    let (status, feed) =
+        send(app.request_as(&hk, Method::GET, "/v1/events?waitSeconds=20&limit=1000")).await;
+    assert_eq!(status, StatusCode::OK, "{feed}");
+    let event = feed["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["type"] == "audit_checkpoint.signed")
+        .unwrap_or_else(|| panic!("a checkpoint within the wait: {feed}"))
+        .clone();
+    let seq = event["resource"]["id"].as_str().unwrap();
+    let (status, checkpoint) =
+        send(app.request_as(&hk, Method::GET, &format!("/v1/audit/checkpoints/{seq}"))).await;
+    assert_eq!(status, StatusCode::OK, "{checkpoint}");
+    let store = Store::open(&app.database_url).await.unwrap();
+    let hash: String =
+        sea_orm::FromQueryResult::find_by_statement(sea_orm::Statement::from_string(
+            store.backend(),
+            format!("SELECT hash FROM audit_log WHERE seq = {seq}"),
+        ))
+        .one(&store.db)
+        .await
+        .map(|row: Option<HashRow>| row.unwrap().hash)
+        .unwrap();
+    assert_eq!(checkpoint["hash"], hash.as_str(), "{checkpoint}");
+    store.db.close().await.unwrap();
+}
+
+#[derive(sea_orm::FromQueryResult)]
+struct HashRow {
+    hash: String,
+}
+
+crate::both_with!(
+    checkpoints_published,
+    the_gateway_publishes_checkpoints_as_the_chain_grows,
+    EVERY_SECOND
+);

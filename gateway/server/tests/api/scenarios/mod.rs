@@ -13,6 +13,7 @@ mod lists_and_searches;
 mod outage;
 mod reading;
 mod release_matrix;
+mod sealing;
 mod second_registration;
 mod service_record_visibility;
 mod verification;
