@@ -5,7 +5,9 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use jiayang_adapters::{Context, Format, RecordKind, accept, export, import};
+use jiayang_adapters::{
+    Context, Format, RecordKind, accept, export, housekeeping::import_through_value, import,
+};
 use serde_json::{Value, json};
 use time::macros::{date, datetime};
 
@@ -151,6 +153,40 @@ fn inbound(c: &mut Criterion) {
     single.finish();
 }
 
+/// The typed order reader against the `Value` reader it stands in for, on the same input
+/// in the same run, and the validator alone on the record both produce: the ratio and
+/// what is left of an order's time do not depend on how busy the machine was.
+fn order_readers(c: &mut Criterion) {
+    let ctx = context();
+    let batch = orders();
+    let single = std::fs::read(format!(
+        "{GOLDEN}/housekeeping-app/service-record/spec-example/native.json"
+    ))
+    .unwrap();
+    let kind = RecordKind::ServiceRecord;
+    let typed = |input: &[u8]| import(Format::HousekeepingApp, kind, input, &ctx).unwrap();
+    let value = |input: &[u8]| import_through_value(kind, input, &ctx).unwrap();
+    for input in [&batch, &single] {
+        assert_eq!(format!("{:?}", typed(input)), format!("{:?}", value(input)));
+    }
+
+    let mut group = c.benchmark_group("orders batch of 1000");
+    group.throughput(Throughput::Elements(RECORDS as u64));
+    group.bench_function("typed reader", |b| b.iter(|| typed(black_box(&batch))));
+    group.bench_function("Value reader", |b| b.iter(|| value(black_box(&batch))));
+    group.finish();
+
+    let mut group = c.benchmark_group("orders one per message");
+    group.throughput(Throughput::Elements(1));
+    group.bench_function("typed reader", |b| b.iter(|| typed(black_box(&single))));
+    group.bench_function("Value reader", |b| b.iter(|| value(black_box(&single))));
+    let record = typed(&single).records[0].document.clone();
+    group.bench_function("validator alone", |b| {
+        b.iter(|| jiayang_schemas::validate_at(kind.canonical(), black_box(&record), ctx.now))
+    });
+    group.finish();
+}
+
 fn outbound(c: &mut Criterion) {
     let ctx = Context {
         participant: Some("bj-elder-portal"),
@@ -199,5 +235,5 @@ fn outbound(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, inbound, outbound);
+criterion_group!(benches, inbound, order_readers, outbound);
 criterion_main!(benches);

@@ -161,6 +161,47 @@ pub fn parse_rfc3339(text: &str) -> Option<OffsetDateTime> {
 /// only when there are any.
 pub fn rfc3339_utc(at: OffsetDateTime) -> String {
     let utc = at.to_offset(UtcOffset::UTC);
+    // Digit by digit: through `format!` the six instants of an order took about 8 % of
+    // converting it. Years before 0 keep `format!`'s way of padding a sign.
+    let Some(year) = u32::try_from(utc.year()).ok().filter(|y| *y <= 9999) else {
+        return rfc3339_utc_formatted(utc);
+    };
+    let mut text = String::with_capacity(30);
+    push_digits(&mut text, year, 4);
+    text.push('-');
+    push_digits(&mut text, u32::from(u8::from(utc.month())), 2);
+    text.push('-');
+    push_digits(&mut text, u32::from(utc.day()), 2);
+    text.push('T');
+    push_digits(&mut text, u32::from(utc.hour()), 2);
+    text.push(':');
+    push_digits(&mut text, u32::from(utc.minute()), 2);
+    text.push(':');
+    push_digits(&mut text, u32::from(utc.second()), 2);
+    let nanos = utc.nanosecond();
+    if nanos != 0 {
+        text.push('.');
+        if nanos.is_multiple_of(1_000_000) {
+            push_digits(&mut text, nanos / 1_000_000, 3);
+        } else if nanos.is_multiple_of(1_000) {
+            push_digits(&mut text, nanos / 1_000, 6);
+        } else {
+            push_digits(&mut text, nanos, 9);
+        }
+    }
+    text.push('Z');
+    text
+}
+
+/// The last `width` decimal digits of `value`, zero-padded.
+fn push_digits(text: &mut String, value: u32, width: u32) {
+    for place in (0..width).rev() {
+        let digit = value / 10u32.pow(place) % 10;
+        text.push(char::from(b'0' + digit as u8));
+    }
+}
+
+fn rfc3339_utc_formatted(utc: OffsetDateTime) -> String {
     let mut text = format!(
         "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
         utc.year(),
@@ -252,6 +293,22 @@ mod tests {
             assert!(parse_clock(bad, true).is_none(), "{bad}");
         }
         assert!(parse_clock("9:05:00", false).is_none());
+    }
+
+    #[test]
+    fn instants_are_written_as_format_writes_them() {
+        // From the first millisecond `time` holds (-9999-01-01) to the last, with
+        // milliseconds, microseconds and nanoseconds on the way.
+        let mut ms = -377_705_116_800_000i64;
+        while let Some(at) = from_epoch_ms(ms) {
+            let fine = at.checked_add(time::Duration::nanoseconds(ms.rem_euclid(1_000_000_000)));
+            for at in [Some(at), fine].into_iter().flatten() {
+                let utc = at.to_offset(UtcOffset::UTC);
+                assert_eq!(rfc3339_utc(at), rfc3339_utc_formatted(utc), "{ms}");
+            }
+            ms += 98_765_432_109 + ms.rem_euclid(1_000);
+        }
+        assert!(ms > 253_402_300_700_000, "stopped at {ms}");
     }
 
     #[test]

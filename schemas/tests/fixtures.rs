@@ -90,3 +90,22 @@ fn every_rule_has_a_failing_fixture() {
         "rules without a failing fixture: {uncovered:?}"
     );
 }
+
+/// Amounts past the schema's maximum still reach the charge-sum rule, and their sum must
+/// not overflow there (it panicked in debug builds and wrapped in release).
+#[test]
+fn amounts_whose_sum_leaves_i64_are_refused_not_a_panic() {
+    let (_, fixture) = fixtures(Kind::ServiceRecord, "invalid")
+        .into_iter()
+        .find(|(name, _)| name == "charge-sum.json")
+        .unwrap();
+    let mut document = fixture["document"].clone();
+    document["charge"] = serde_json::json!({
+        "totalFen": 12000, "subsidyFen": i64::MAX, "selfPayFen": 1,
+    });
+    let rules: Vec<String> = validate(Kind::ServiceRecord, &document)
+        .into_iter()
+        .map(|v| v.rule.to_string())
+        .collect();
+    assert!(rules.iter().any(|r| r == rule::CHARGE_SUM), "{rules:?}");
+}

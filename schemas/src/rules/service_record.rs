@@ -115,7 +115,8 @@ fn charge(c: &mut Checker<'_>, doc: &Object) {
     let fen = |key: &str| charge.get(key).and_then(Value::as_i64);
     if let (Some(total), Some(subsidy), Some(self_pay)) =
         (fen("totalFen"), fen("subsidyFen"), fen("selfPayFen"))
-        && subsidy + self_pay != total
+        // Two amounts whose sum leaves i64 are not the total either (and must not panic).
+        && subsidy.checked_add(self_pay) != Some(total)
     {
         c.report(
             "/charge",
