@@ -54,7 +54,9 @@ pub async fn publish(store: &Store, checkpoint: &Checkpoint) -> Result<bool, Err
 pub async fn get(store: &Store, keys: &Keys, seq: &str) -> Result<Value, Error> {
     let seq: i64 = seq
         .parse()
-        .map_err(|_| Error::NotFound("audit checkpoint"))?;
+        .ok()
+        .filter(|_| seq.bytes().all(|b| b.is_ascii_digit()))
+        .ok_or(Error::NotFound("audit checkpoint"))?;
     let row = audit_checkpoint::Entity::find_by_id(seq)
         .one(&store.db)
         .await?

@@ -10,13 +10,13 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use jiayang_schemas::{Kind, Violation, reference::significant_prefix};
 use jiayang_store::{
-    entity::{consent, person, registration},
+    entity::{consent, person, registration, setting},
     now_micros,
 };
 use sea_orm::{
     ActiveValue::Set,
-    ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
-    QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect,
     sea_query::{Expr, ExprTrait, Query},
 };
 use serde::Deserialize;
@@ -39,6 +39,8 @@ const SEALING: i32 = 2;
 /// How registrations were sealed before (M0013): the personal numbers alone, bound to
 /// the senior alone. Such rows are resealed at start ([`reseal_legacy`]).
 const LEGACY_SEALING: i32 = 1;
+/// The setting recorded once no registration is left at [`LEGACY_SEALING`].
+const RESEALED: &str = "registrations_resealed";
 
 /// What a registration keeps in clear: what lists filter on. The district and the kind
 /// of identity document (inside their objects) too; everything else about the person —
@@ -139,16 +141,47 @@ impl Seniors {
     /// transaction, at their own version; returns how many. The gateway runs it at start: a
     /// row's sealing is in the database, but the key is not, so no migration can. Two nodes
     /// starting at once reseal each row once (the update names the old sealing).
+    ///
+    /// Once every row is resealed the database says so ([`RESEALED`]); a row at the old
+    /// sealing after that was written by hand (or by an older node still running) and is
+    /// left unreadable, not made valid: resealing it would authenticate whatever its
+    /// writer put in it.
     pub async fn reseal_legacy(gateway: &Gateway) -> Result<u64, Error> {
         const CHUNK: u64 = 500;
+        let db = &gateway.store.db;
+        let legacy = || {
+            registration::Entity::find().filter(registration::Column::Sealing.eq(LEGACY_SEALING))
+        };
+        if setting::Entity::find_by_id(RESEALED.to_owned())
+            .one(db)
+            .await?
+            .is_some()
+        {
+            let stray = legacy().count(db).await?;
+            if stray > 0 {
+                tracing::error!(
+                    stray,
+                    "registrations sealed the old way after all were resealed: left unreadable"
+                );
+            }
+            return Ok(0);
+        }
         let mut resealed = 0;
         loop {
-            let rows = registration::Entity::find()
-                .filter(registration::Column::Sealing.eq(LEGACY_SEALING))
+            let rows = legacy()
+                .order_by_asc(registration::Column::SeniorId)
+                .order_by_asc(registration::Column::Holder)
                 .limit(CHUNK)
-                .all(&gateway.store.db)
+                .all(db)
                 .await?;
             if rows.is_empty() {
+                setting::Entity::insert(setting::ActiveModel {
+                    name: Set(RESEALED.into()),
+                    value: Set(SEALING.to_string()),
+                })
+                .on_conflict_do_nothing()
+                .exec_without_returning(db)
+                .await?;
                 return Ok(resealed);
             }
             let write = gateway.store.write().await?;
@@ -181,6 +214,7 @@ impl Seniors {
                     .col_expr(registration::Column::Sealing, Expr::value(SEALING))
                     .filter(registration::Column::SeniorId.eq(&row.senior_id))
                     .filter(registration::Column::Holder.eq(&row.holder))
+                    .filter(registration::Column::Version.eq(row.version))
                     .filter(registration::Column::Sealing.eq(LEGACY_SEALING))
                     .exec(&write.txn)
                     .await?;

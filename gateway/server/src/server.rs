@@ -18,7 +18,8 @@ use hyper_util::{
 };
 use jiayang_domain::{Error, Gateway, Seniors, participants, webhooks};
 use jiayang_store::{
-    Store, checkpoints,
+    Store,
+    checkpoints::{self, Checkpoint},
     crypto::{self, Keys},
     files::{create_private_dir, make_private, write_private},
     pki::{self, TlsFiles},
@@ -340,40 +341,63 @@ pub async fn serve(listener: TcpListener, prepared: Prepared, shutdown: impl Fut
     {
         tracing::warn!("connections still open after the drain time-out; closing them");
     }
-    // The last entries of this run are covered before it ends.
+    // The last entries of this run are covered before it ends, and the file's last
+    // checkpoint is published if it was not yet.
     checkpointed.abort();
-    checkpoint(&checkpointing, None).await;
+    let unpublished = checkpoints::read(&checkpointing.2)
+        .ok()
+        .and_then(|mut signed| signed.pop());
+    checkpoint(
+        &checkpointing,
+        Signed {
+            last: None,
+            unpublished,
+        },
+    )
+    .await;
 }
 
 type Checkpointing = (Store, Keys, PathBuf);
 
-/// Signs the audit chain's head to the checkpoint file when it has grown past `last`
-/// (read from the file when unknown), and publishes it to the participants; the
-/// sequence number checkpointed last.
-async fn checkpoint((store, keys, path): &Checkpointing, last: Option<i64>) -> Option<i64> {
-    match checkpoints::write(store, keys, path, last).await {
+/// What the periodic checkpoint remembers: the sequence number signed last (read from
+/// the file when unknown), and a checkpoint not published yet (tried again each time).
+#[derive(Default)]
+struct Signed {
+    last: Option<i64>,
+    unpublished: Option<Checkpoint>,
+}
+
+/// Signs the audit chain's head to the checkpoint file when it has grown past what was
+/// signed last, and publishes it to the participants (a duplicate is ignored).
+async fn checkpoint((store, keys, path): &Checkpointing, mut signed: Signed) -> Signed {
+    match checkpoints::write(store, keys, path, signed.last).await {
         Ok(Some(written)) => {
-            if let Err(error) = jiayang_domain::checkpoints::publish(store, &written).await {
-                tracing::warn!(%error, "audit checkpoint not published");
-            }
-            Some(written.seq)
+            signed.last = Some(written.seq);
+            signed.unpublished = Some(written);
         }
-        Ok(None) => last,
+        Ok(None) => {}
         Err(error) => {
             tracing::warn!(%error, "audit checkpoint not written");
-            None
+            signed.last = None;
         }
     }
+    if let Some(checkpoint) = signed.unpublished.take()
+        && let Err(error) = jiayang_domain::checkpoints::publish(store, &checkpoint).await
+    {
+        tracing::warn!(%error, "audit checkpoint not published; tried again next time");
+        signed.unpublished = Some(checkpoint);
+    }
+    signed
 }
 
 /// A checkpoint every `every`, the first one `every` after the start (the last run
 /// signed its end as it stopped).
 async fn checkpoint_every(checkpointing: Checkpointing, every: Duration) {
     let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
-    let mut last = None;
+    let mut signed = Signed::default();
     loop {
         ticks.tick().await;
-        last = checkpoint(&checkpointing, last).await;
+        signed = checkpoint(&checkpointing, signed).await;
     }
 }
 

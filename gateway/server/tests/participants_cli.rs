@@ -619,6 +619,22 @@ async fn participants_hold_signed_checkpoints_that_prove_a_rewrite() {
     };
     let honest = verify();
     assert_eq!(honest.status.code(), Some(0), "{honest:?}");
+    let nothing_kept = jiayang(
+        &[
+            "audit",
+            "verify",
+            "--data-dir",
+            data.to_str().unwrap(),
+            "--checkpoints",
+            dir.path().join("none.jsonl").to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(
+        nothing_kept.status.code(),
+        Some(2),
+        "nothing to check against is not intact: {nothing_kept:?}"
+    );
 
     // Whoever runs the database removes the tail up to the kept checkpoint, moves the
     // head back and takes the gateway's own checkpoint file away.

@@ -69,10 +69,15 @@ pub(crate) struct SeniorFacts {
 
 impl SeniorFacts {
     /// The facts of a senior's registrations; the home points are in their sealed parts.
-    fn of(gateway: &Gateway, rows: &[registration::Model]) -> Result<Self, Error> {
+    fn of(gateway: &Gateway, rows: &[registration::Model]) -> Self {
         let mut homes = Vec::new();
         for row in rows {
-            let sealed = seniors::opened(gateway, row)?;
+            // One holder's unreadable registration (written by hand, or by an older
+            // node) must not stop others' records: its point is left out, and said.
+            let Ok(sealed) = seniors::opened(gateway, row) else {
+                tracing::error!("a registration does not open: its home point is not checked");
+                continue;
+            };
             let geo = sealed.get("address").and_then(|a| a.get("geo"));
             if let Some((Some(lat), Some(lng))) =
                 geo.map(|geo| (geo["lat"].as_f64(), geo["lng"].as_f64()))
@@ -80,7 +85,7 @@ impl SeniorFacts {
                 homes.push((lat, lng));
             }
         }
-        Ok(Self {
+        Self {
             holders: rows.iter().map(|r| r.holder.clone()).collect(),
             inactive: rows
                 .iter()
@@ -91,7 +96,7 @@ impl SeniorFacts {
                 .max_by_key(|r| r.updated_at)
                 .map(|r| r.division_code.clone())
                 .unwrap_or_default(),
-        })
+        }
     }
 }
 
@@ -137,7 +142,7 @@ impl Lookups {
         }
         for id in missing {
             let facts =
-                SeniorFacts::of(gateway, rows.get(id).map(Vec::as_slice).unwrap_or_default())?;
+                SeniorFacts::of(gateway, rows.get(id).map(Vec::as_slice).unwrap_or_default());
             self.seniors.insert(id.to_owned(), facts);
         }
         Ok(())

@@ -92,6 +92,10 @@ async fn verify(args: &Args, store: &Store, kept: Option<&Path>) -> Result<Outco
         None => checkpoints::file_in(&args.database.data_dir),
     };
     let signed = checkpoints::read(&path).map_err(|e| e.to_string())?;
+    if signed.is_empty() && kept.is_some() {
+        // Named to be checked against: none there is not "intact".
+        return Err(format!("{}: no checkpoints in it", path.display()));
+    }
     if signed.is_empty() {
         println!(
             "audit log intact: {entries} entries (no checkpoints in {} to check it against)",
@@ -126,17 +130,21 @@ async fn checkpoint(args: &Args, store: &Store) -> Result<Outcome, String> {
         .await
         .map_err(|e| e.to_string())?
     {
-        Some(written) => {
-            println!(
-                "checkpoint: entry {} signed into {}",
-                written.seq,
-                path.display()
-            );
-            jiayang_domain::checkpoints::publish(store, &written)
-                .await
-                .map_err(|e| format!("the checkpoint is not published: {e}"))?;
-        }
+        Some(written) => println!(
+            "checkpoint: entry {} signed into {}",
+            written.seq,
+            path.display()
+        ),
         None => println!("checkpoint: the last one already names the head"),
+    }
+    // The file's last checkpoint, this one or one whose publication failed before.
+    let last = checkpoints::read(&path).map_err(|e| e.to_string())?.pop();
+    if let Some(last) = last
+        && jiayang_domain::checkpoints::publish(store, &last)
+            .await
+            .map_err(|e| format!("the checkpoint is not published: {e}"))?
+    {
+        println!("checkpoint: entry {} published", last.seq);
     }
     Ok(Outcome::Clean)
 }

@@ -150,18 +150,26 @@ async fn an_older_gateways_registrations_are_resealed_at_start(app: &TestApp) {
     let db = Database::connect(&app.database_url).await.unwrap();
     let profile = crate::common::fixture("senior", "design-example.json");
     let id = "sen_01JLEGACY0000000000000000A";
+    // The database as an older gateway left it: a row sealed the old way, and no record
+    // that every row was resealed.
+    db.execute_unprepared("DELETE FROM settings WHERE name = 'registrations_resealed'")
+        .await
+        .unwrap();
     insert_legacy(app, &db, id, &profile).await;
 
     // Another node starting on the database (or this one restarting) reseals it.
-    server::prepare(&Config {
-        data_dir: app.data_dir.clone(),
-        listen: "127.0.0.1:0".parse().unwrap(),
-        database_url: Some(app.database_url.clone()),
-        settings: None,
-        allow_insecure_webhooks: false,
-    })
-    .await
-    .expect("a second start prepares");
+    let start_again = || async {
+        server::prepare(&Config {
+            data_dir: app.data_dir.clone(),
+            listen: "127.0.0.1:0".parse().unwrap(),
+            database_url: Some(app.database_url.clone()),
+            settings: None,
+            allow_insecure_webhooks: false,
+        })
+        .await
+        .expect("a second start prepares");
+    };
+    start_again().await;
 
     let resealed = row(&db, id, PORTAL).await;
     assert_eq!(resealed.sealing, 2);
@@ -189,13 +197,18 @@ async fn an_older_gateways_registrations_are_resealed_at_start(app: &TestApp) {
         assert_eq!(answer[field], profile[field], "{field}");
     }
 
-    // Set back to the old way by someone with the database: it no longer opens.
+    // Set back to the old way by someone with the database: it no longer opens, and a
+    // later start does not make it valid again (it would authenticate what they wrote).
     registration::Entity::update_many()
         .col_expr(registration::Column::Sealing, Expr::value(1))
         .filter(registration::Column::SeniorId.eq(id))
         .exec(&db)
         .await
         .unwrap();
+    let (status, answer) = read_as(app, &app.token, id).await;
+    assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR, "{answer}");
+    start_again().await;
+    assert_eq!(row(&db, id, PORTAL).await.sealing, 1, "not resealed");
     let (status, answer) = read_as(app, &app.token, id).await;
     assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR, "{answer}");
     db.close().await.unwrap();
