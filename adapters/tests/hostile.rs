@@ -14,7 +14,7 @@ mod common;
 use std::{fs, path::PathBuf};
 
 use jiayang_adapters::{Format, Lang, RecordKind, import, supported};
-use proptest::{prelude::*, sample::Index, test_runner::FileFailurePersistence};
+use proptest::{prelude::*, sample::Index};
 use serde_json::Value;
 
 /// Every (format, kind) the gateway reads from outside.
@@ -189,17 +189,8 @@ fn pointers(value: &Value, at: String, out: &mut Vec<String>) {
     out.push(at);
 }
 
-fn config() -> ProptestConfig {
-    ProptestConfig {
-        failure_persistence: Some(Box::new(FileFailurePersistence::WithSource(
-            "proptest-regressions",
-        ))),
-        ..ProptestConfig::default()
-    }
-}
-
 proptest! {
-    #![proptest_config(config())]
+    #![proptest_config(common::proptest_config())]
 
     #[test]
     fn random_bytes(pair in any::<Index>(), bytes in proptest::collection::vec(any::<u8>(), 0..2048)) {

@@ -30,9 +30,7 @@ use jiayang_adapters::{
     housekeeping::{import_through_value, import_typed_orders},
     import,
 };
-use proptest::{
-    collection::vec, prelude::*, sample::Index, sample::select, test_runner::FileFailurePersistence,
-};
+use proptest::{collection::vec, prelude::*, sample::Index, sample::select};
 use serde_json::{Value, json};
 
 const PANICKED: &str = "panicked";
@@ -485,17 +483,8 @@ fn message() -> impl Strategy<Value = Value> {
     ]
 }
 
-fn config() -> ProptestConfig {
-    ProptestConfig {
-        failure_persistence: Some(Box::new(FileFailurePersistence::WithSource(
-            "proptest-regressions",
-        ))),
-        ..ProptestConfig::default()
-    }
-}
-
 proptest! {
-    #![proptest_config(config())]
+    #![proptest_config(common::proptest_config())]
 
     #[test]
     fn orders_as_the_app_sends_them_are_read_typed(

@@ -54,3 +54,14 @@ pub fn report(batch_report: &jiayang_adapters::Report) -> Value {
 pub fn kind_dir(kind: RecordKind) -> &'static str {
     kind.as_str()
 }
+
+/// Property tests keep the cases they found failing beside their source (the macro names
+/// the file), and replay them first.
+pub fn proptest_config() -> proptest::test_runner::Config {
+    proptest::test_runner::Config {
+        failure_persistence: Some(Box::new(
+            proptest::test_runner::FileFailurePersistence::WithSource("proptest-regressions"),
+        )),
+        ..proptest::test_runner::Config::default()
+    }
+}
