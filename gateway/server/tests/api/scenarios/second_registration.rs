@@ -85,25 +85,7 @@ async fn a_second_registration_is_answered_as_a_first(app: &TestApp) {
     let station = app
         .participant(STATION, ParticipantKind::CommunityStation)
         .await;
-    for n in 0..PAIRS {
-        let (status, body) = app
-            .post("/v1/seniors", &senior(100 + n, "110105013000"))
-            .await;
-        assert_eq!(status, StatusCode::CREATED, "{body}");
-    }
-    // Alternating which goes first, so that whatever else the machine does falls on both.
-    let (mut second, mut first) = (Vec::new(), Vec::new());
-    for n in 0..PAIRS {
-        let held = senior_of(STATION, 100 + n, "110105013000");
-        let new = senior_of(STATION, 200 + n, "110105013000");
-        if n % 2 == 0 {
-            second.push((register(app, &station, &held).await, held));
-            first.push((register(app, &station, &new).await, new));
-        } else {
-            first.push((register(app, &station, &new).await, new));
-            second.push((register(app, &station, &held).await, held));
-        }
-    }
+    let (first, second) = pairs(app, &station, 100).await;
 
     let reference = &first[0].0;
     for (answer, sent) in first.iter().chain(&second) {
@@ -148,15 +130,66 @@ async fn a_second_registration_is_answered_as_a_first(app: &TestApp) {
         assert!(answer.body["createdAt"].as_str().unwrap() > newest_portal.as_str());
     }
 
+    // Timing, compared pair by pair (each pair's two answers were a moment apart, so
+    // load from other tests falls on both). A real difference shows in every round; a
+    // burst of load in one round does not repeat, so a second round settles it.
+    let mut apart = timing(&first, &second);
+    if apart.is_some() {
+        let (first, second) = pairs(app, &station, 300).await;
+        apart = timing(&first, &second);
+    }
+    if let Some(apart) = apart {
+        panic!("{apart}");
+    }
+}
+
+type Registrations = Vec<(Answer, Value)>;
+
+/// The station registers `PAIRS` seniors the portal holds and as many no one holds,
+/// alternating which goes first so that whatever else the machine does falls on both.
+async fn pairs(app: &TestApp, station: &str, from: u32) -> (Registrations, Registrations) {
+    for n in 0..PAIRS {
+        let (status, body) = app
+            .post("/v1/seniors", &senior(from + n, "110105013000"))
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+    let (mut first, mut second) = (Vec::new(), Vec::new());
+    for n in 0..PAIRS {
+        let held = senior_of(STATION, from + n, "110105013000");
+        let new = senior_of(STATION, from + PAIRS + n, "110105013000");
+        if n % 2 == 0 {
+            second.push((register(app, station, &held).await, held));
+            first.push((register(app, station, &new).await, new));
+        } else {
+            first.push((register(app, station, &new).await, new));
+            second.push((register(app, station, &held).await, held));
+        }
+    }
+    (first, second)
+}
+
+/// Why the answers to first and second registrations differ in time beyond noise, if
+/// they do: the median of the pairs' differences against a quarter of the faster median.
+fn timing(first: &Registrations, second: &Registrations) -> Option<String> {
+    let mut differences: Vec<i128> = first
+        .iter()
+        .zip(second)
+        .map(|((a, _), (b, _))| b.took.as_nanos() as i128 - a.took.as_nanos() as i128)
+        .collect();
+    differences.sort();
+    let apart = Duration::from_nanos(differences[differences.len() / 2].unsigned_abs() as u64);
     let (first, second) = (
         median(first.iter().map(|(a, _)| a.took).collect()),
         median(second.iter().map(|(a, _)| a.took).collect()),
     );
     let noise = first.min(second) / 4 + Duration::from_millis(1);
-    assert!(
-        first.abs_diff(second) <= noise,
-        "median answer to a first registration {first:?}, to a second {second:?}: more apart than {noise:?}"
-    );
+    (apart > noise).then(|| {
+        format!(
+            "median answer to a first registration {first:?}, to a second {second:?}; \
+             pairs differ by {apart:?} in the median, more than {noise:?}"
+        )
+    })
 }
 both!(
     second_registration,
