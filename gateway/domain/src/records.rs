@@ -19,7 +19,9 @@ use crate::{
     document::{json_text, str_at},
     grants,
     paging::{Cursor, time_bound},
-    references::{SeniorRef, key_of, may_know_without_holding, resolve_provider, resolve_senior},
+    references::{
+        self, SeniorRef, key_of, may_know_without_holding, resolve_provider, resolve_senior,
+    },
     resource::{Columns, Prepared, Resource, Target, rendered},
     rules::REFERENCE_UNRESOLVED,
     verification::{Lookups, Visit, verify},
@@ -206,6 +208,71 @@ fn unresolved(path: &str, what_zh: &str, what_en: &str) -> Violation {
     )
 }
 
+/// [`senior_and_basis`] for all the senior references of a batch at once: a query per
+/// way of naming a senior, one for their registrations, one for the caller's grants and
+/// one for what it may know without a basis — not three per senior.
+async fn seniors_and_bases(
+    gateway: &Gateway,
+    conn: &impl ConnectionTrait,
+    call: &Call,
+    references: &[(String, &Map<String, Value>)],
+    lookups: &mut Lookups,
+) -> Result<HashMap<String, (SeniorRef, Vec<String>)>, Error> {
+    let found = references::resolve_seniors(
+        gateway,
+        conn,
+        references.iter().map(|(key, r)| (key.as_str(), *r)),
+    )
+    .await?;
+    let ids: Vec<&str> = found.values().flatten().map(String::as_str).collect();
+    lookups.seniors(gateway, conn, &ids).await?;
+    let (held, others): (Vec<&str>, Vec<&str>) = ids.iter().partition(|id| {
+        lookups
+            .senior(id)
+            .is_some_and(|s| s.holders.iter().any(|h| h == call.me()))
+    });
+    let mut bases: HashMap<String, Vec<String>> = held
+        .into_iter()
+        .map(|id| (id.to_owned(), vec![call.me().to_owned()]))
+        .collect();
+    for (senior, holder) in grants::granted(gateway, call.me(), "SERVICE_DELIVERY", &others)
+        .await?
+        .into_keys()
+    {
+        bases.entry(senior).or_default().push(holder);
+    }
+    for holders in bases.values_mut() {
+        holders.sort_unstable();
+    }
+    // Unresolved references ask about no id, as one senior's resolution does.
+    let without_basis: Vec<&str> = found
+        .values()
+        .map(|id| id.as_deref().unwrap_or_default())
+        .filter(|id| id.is_empty() || !bases.contains_key(*id))
+        .collect();
+    let known_anyway = if without_basis.is_empty() {
+        Default::default()
+    } else {
+        references::known_without_holding(gateway, call, &without_basis).await?
+    };
+    Ok(found
+        .iter()
+        .map(|(key, id)| {
+            let holders = id
+                .as_deref()
+                .and_then(|id| bases.get(id))
+                .cloned()
+                .unwrap_or_default();
+            let known = (id.is_some() && !holders.is_empty())
+                || known_anyway.contains(id.as_deref().unwrap_or_default());
+            (
+                (*key).to_owned(),
+                (SeniorRef::of(id.clone(), known), holders),
+            )
+        })
+        .collect())
+}
+
 impl Resource for ServiceRecords {
     type Table = service_record::Entity;
     const KIND: Kind = Kind::ServiceRecord;
@@ -215,6 +282,33 @@ impl Resource for ServiceRecords {
     type Cache = ReferenceCache;
     /// Only the submitter (and the operator) changes a record.
     const OWNER: Option<service_record::Column> = Some(service_record::Column::SubmittedBy);
+
+    /// The seniors of a whole batch, and the caller's basis for each.
+    async fn preload(
+        gateway: &Gateway,
+        call: &Call,
+        conn: &impl ConnectionTrait,
+        cache: &mut ReferenceCache,
+        documents: &[Value],
+    ) -> Result<(), Error> {
+        let mut references: Vec<(String, &Map<String, Value>)> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for reference in documents
+            .iter()
+            .filter_map(|document| document.get("senior")?.as_object())
+        {
+            let key = json_text(reference);
+            if !cache.seniors.contains_key(&key) && seen.insert(key.clone()) {
+                references.push((key, reference));
+            }
+        }
+        if references.is_empty() {
+            return Ok(());
+        }
+        let found = seniors_and_bases(gateway, conn, call, &references, &mut cache.lookups).await?;
+        cache.seniors.extend(found);
+        Ok(())
+    }
 
     /// Resolves the senior and the provider, and checks the caller's basis for
     /// SERVICE_DELIVERY to the senior; the references are stored as ids. (The worker's
@@ -371,11 +465,7 @@ impl Resource for ServiceRecords {
                     })
             })
             .collect();
-        if !holders.is_empty() {
-            record_holder::Entity::insert_many(holders)
-                .exec_without_returning(txn)
-                .await?;
-        }
+        jiayang_store::rows::insert_all(txn, holders).await?;
         let visits: Vec<Visit> = items
             .iter()
             .map(|(id, prepared)| visit(id, prepared))

@@ -1,17 +1,23 @@
 //! External ids, and the references documents carry (`senior`, `provider`), resolved
 //! against the store.
 
+use std::collections::{HashMap, HashSet};
+
 use jiayang_schemas::Kind;
 use jiayang_store::{
     audit::Decision,
-    entity::{consent, external_id, provider},
+    entity::{consent, external_id, person, provider},
 };
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect,
 };
 use serde_json::{Map, Value};
 
-use crate::{Call, Error, Gateway, ParticipantKind, grants, seniors, trail::Access};
+use crate::{
+    Call, Error, Gateway, ParticipantKind, grants,
+    seniors::{self, identity_index},
+    trail::Access,
+};
 
 /// The resource stored under `(kind, participant, external id)`.
 pub(crate) async fn external(
@@ -72,13 +78,7 @@ pub(crate) async fn insert_external_many(
                 })
         })
         .collect();
-    if rows.is_empty() {
-        return Ok(());
-    }
-    external_id::Entity::insert_many(rows)
-        .exec_without_returning(conn)
-        .await
-        .map(|_| ())
+    jiayang_store::rows::insert_all(conn, rows).await
 }
 
 /// Replaces a resource's external ids (on update); `only` those of one participant,
@@ -140,6 +140,87 @@ pub(crate) async fn resolve_senior(
             .unwrap_or_default();
         seniors::by_identity(gateway, conn, number).await
     }
+}
+
+/// The seniors many validated references name, by reference (`json_text` of it): a
+/// query for each way of naming one (id, external id, identity number) rather than one
+/// per reference.
+pub(crate) async fn resolve_seniors<'a>(
+    gateway: &Gateway,
+    conn: &impl ConnectionTrait,
+    references: impl IntoIterator<Item = (&'a str, &'a Map<String, Value>)>,
+) -> Result<HashMap<&'a str, Option<String>>, Error> {
+    let (mut by_id, mut by_external, mut by_identity) = (Vec::new(), Vec::new(), Vec::new());
+    for (key, reference) in references {
+        if let Some(id) = reference.get("seniorId").and_then(Value::as_str) {
+            by_id.push((key, id));
+        } else if let Some(external) = external_of(reference) {
+            by_external.push((key, external));
+        } else {
+            let number = reference
+                .get("identityNumber")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            by_identity.push((key, identity_index(gateway, "RESIDENT_ID_CARD", number)));
+        }
+    }
+    let mut resolved = HashMap::new();
+    if !by_id.is_empty() {
+        let known: HashSet<String> = person::Entity::find()
+            .select_only()
+            .column(person::Column::Id)
+            .filter(person::Column::Id.is_in(by_id.iter().map(|(_, id)| *id)))
+            .into_tuple::<String>()
+            .all(conn)
+            .await?
+            .into_iter()
+            .collect();
+        for (key, id) in by_id {
+            resolved.insert(key, known.contains(id).then(|| id.to_owned()));
+        }
+    }
+    if !by_external.is_empty() {
+        // Participants and ids each as a list: a pair of one with the other's may match
+        // rows no reference names, which the map below leaves aside.
+        let rows: HashMap<(String, String), String> = external_id::Entity::find()
+            .filter(external_id::Column::Kind.eq(Kind::Senior.as_str()))
+            .filter(
+                external_id::Column::Participant
+                    .is_in(by_external.iter().map(|(_, (participant, _))| *participant)),
+            )
+            .filter(
+                external_id::Column::ExternalId.is_in(by_external.iter().map(|(_, (_, id))| *id)),
+            )
+            .all(conn)
+            .await?
+            .into_iter()
+            .map(|row| ((row.participant, row.external_id), row.resource_id))
+            .collect();
+        for (key, (participant, id)) in by_external {
+            resolved.insert(
+                key,
+                rows.get(&(participant.to_owned(), id.to_owned())).cloned(),
+            );
+        }
+    }
+    if !by_identity.is_empty() {
+        let rows: HashMap<String, String> = person::Entity::find()
+            .select_only()
+            .columns([person::Column::IdentityHash, person::Column::Id])
+            .filter(
+                person::Column::IdentityHash
+                    .is_in(by_identity.iter().map(|(_, hash)| hash.clone())),
+            )
+            .into_tuple::<(String, String)>()
+            .all(conn)
+            .await?
+            .into_iter()
+            .collect();
+        for (key, hash) in by_identity {
+            resolved.insert(key, rows.get(&hash).cloned());
+        }
+    }
+    Ok(resolved)
 }
 
 /// A senior reference as the caller may know it.
@@ -211,6 +292,33 @@ pub(crate) async fn may_know_without_holding(
         ParticipantKind::Regulator | ParticipantKind::Operator
     );
     Ok(granted || supervises)
+}
+
+/// Of `ids`, those the caller may know of without holding them: those it has a current
+/// grant for (whatever its purpose), or all when it supervises. One query, whatever
+/// `ids` hold — so, as for one senior, an unknown id costs what a hidden one does.
+pub(crate) async fn known_without_holding(
+    gateway: &Gateway,
+    call: &Call,
+    ids: &[&str],
+) -> Result<HashSet<String>, Error> {
+    let granted: HashSet<String> = consent::Entity::find()
+        .select_only()
+        .column(consent::Column::SeniorId)
+        .filter(grants::current_grants(call.me(), &grants::beijing_today()))
+        .filter(consent::Column::SeniorId.is_in(ids.iter().copied()))
+        .into_tuple::<String>()
+        .all(&gateway.store.db)
+        .await?
+        .into_iter()
+        .collect();
+    if matches!(
+        call.kind(),
+        ParticipantKind::Regulator | ParticipantKind::Operator
+    ) {
+        return Ok(ids.iter().map(|id| (*id).to_owned()).collect());
+    }
+    Ok(granted)
 }
 
 /// The provider a validated reference names, if the gateway holds it: its row, which

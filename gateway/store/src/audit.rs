@@ -159,12 +159,7 @@ pub async fn append(conn: &impl ConnectionTrait, entries: Vec<Entry>) -> Result<
         prev = row.hash.clone();
         rows.push(audit_entry::ActiveModel::from(row));
     }
-    // Multi-row inserts stay well under both databases' bound-parameter limits.
-    for chunk in rows.chunks(500) {
-        audit_entry::Entity::insert_many(chunk.to_vec())
-            .exec_without_returning(conn)
-            .await?;
-    }
+    crate::rows::insert_all(conn, rows).await?;
     audit_head::Entity::update_many()
         .col_expr(audit_head::Column::Hash, Expr::value(prev))
         .filter(audit_head::Column::Id.eq(1))

@@ -13,6 +13,7 @@
 //! - [`events`]: the change feed's order (the sequencer) and its head.
 //! - [`crypto`]: [`crypto::Keys`] (seal, open, index hashes), tokens.
 //! - [`pki`]: the data directory's TLS files, dev certificates, participant certificates.
+//! - [`rows`]: multi-row inserts (one JSON parameter on PostgreSQL).
 
 pub mod audit;
 pub mod checkpoints;
@@ -22,6 +23,7 @@ pub mod events;
 pub mod files;
 pub mod migration;
 pub mod pki;
+pub mod rows;
 
 mod db;
 mod values;

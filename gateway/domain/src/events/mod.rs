@@ -15,17 +15,13 @@ mod read;
 
 use jiayang_schemas::Kind;
 use jiayang_store::{audit, entity::event, events, now_micros};
-use sea_orm::{ActiveValue::Set, DatabaseTransaction, EntityTrait, NotSet};
+use sea_orm::{ActiveValue::Set, DatabaseTransaction, NotSet};
 
 use crate::{Error, document::new_id};
 
 pub use feed::Feed;
 pub use read::{Batch, Delivered, MAX_LIMIT, MAX_WAIT, poll, still_active};
 pub(crate) use read::{delivered, next, visible};
-
-/// Most event rows one insert statement carries (bound parameters stay well under
-/// either database's limit).
-const INSERT_CHUNK: usize = 1000;
 
 /// The name a resource kind has in events and change entries (`service_record`).
 pub(crate) fn kind_name(kind: Kind) -> &'static str {
@@ -124,10 +120,6 @@ pub(crate) async fn announce(txn: &DatabaseTransaction, changes: Vec<Change>) ->
             occurred_at: Set(now),
         })
         .collect();
-    for chunk in rows.chunks(INSERT_CHUNK) {
-        event::Entity::insert_many(chunk.to_vec())
-            .exec_without_returning(txn)
-            .await?;
-    }
+    jiayang_store::rows::insert_all(txn, rows).await?;
     Ok(())
 }

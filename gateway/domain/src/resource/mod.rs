@@ -100,6 +100,19 @@ pub trait Resource: Sized + Send + Sync + 'static {
     /// A stored row as the canonical resource.
     fn render(gateway: &Gateway, row: &Row<Self>) -> Result<Value, Error>;
 
+    /// Resolves, for a whole batch before its items are prepared one by one, what
+    /// [`Resource::prepare`] would otherwise look up item by item (a record's seniors).
+    /// The documents are not validated yet: what it reads of an invalid one is not used.
+    fn preload(
+        _gateway: &Gateway,
+        _call: &Call,
+        _conn: &impl ConnectionTrait,
+        _cache: &mut Self::Cache,
+        _documents: &[Value],
+    ) -> impl Future<Output = Result<(), Error>> + Send {
+        async { Ok(()) }
+    }
+
     /// Reads, for all items before the write begins (so not under SQLite's one writer),
     /// what [`Resource::beside`] will check them against: a record's registry rows.
     fn gather(
@@ -359,8 +372,7 @@ async fn insert_many<R: Resource>(
         .zip(items.iter().copied())
         .collect();
     R::beside(gateway, txn, call, cache, &indexed, &mut rows, false).await?;
-    R::Table::insert_many(rows)
-        .exec_without_returning(txn)
+    jiayang_store::rows::insert_all(txn, rows)
         .await
         .map_err(|e| conflict(R::LABEL, e))?;
     let external: Vec<(String, Vec<(String, String)>)> = ids

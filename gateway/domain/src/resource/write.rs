@@ -235,6 +235,7 @@ pub async fn batch_create<R: Resource>(
     }
     let db = &gateway.store.db;
     let mut cache = R::Cache::default();
+    R::preload(gateway, call, db, &mut cache, &documents).await?;
     let mut results: Vec<Option<ItemResult>> = Vec::with_capacity(documents.len());
     let mut ready: Vec<(usize, Prepared<R::Extra>)> = Vec::new();
     for (index, document) in documents.into_iter().enumerate() {
