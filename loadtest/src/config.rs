@@ -26,6 +26,21 @@ pub enum Scenario {
     Feed,
     /// Events delivered as webhooks to one loopback receiver: deliveries per second.
     Webhook,
+    /// Provider search the way users compare servers: each server in a process of its
+    /// own under `h2load` (16 connections, TLS, HTTP/2): `jiayang serve` on the seeded
+    /// data, and two bare axum handlers (`--serve-bare`), one querying with sea-orm, one
+    /// with sqlx and the stored documents spliced in as they are. The gateway in this
+    /// process stops first, so this scenario comes last.
+    External,
+}
+
+/// The bare baselines a `--serve-bare` process serves.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Bare {
+    /// The gateway's sea-orm statement, the document parsed and rendered.
+    SeaOrm,
+    /// The same query in SQL through sqlx, the stored document spliced in as raw JSON.
+    Sqlx,
 }
 
 /// What the gateway's request logs cost is part of what `jiayang serve` does.
@@ -103,11 +118,32 @@ pub struct Config {
     /// Tokio worker threads, shared by the clients and the gateway (default: one per core).
     #[arg(long)]
     pub threads: Option<usize>,
+    /// The `jiayang` binary the external scenario runs (default: beside this one).
+    #[arg(long)]
+    pub gateway_bin: Option<std::path::PathBuf>,
+    /// Serve only a bare baseline on `--listen` (with `--data-dir`'s TLS files and
+    /// `--database-url`, or the data directory's SQLite database) until killed: the
+    /// external scenario starts this in a process of its own.
+    #[arg(long, value_enum, requires = "data_dir")]
+    pub serve_bare: Option<Bare>,
+    /// Where `--serve-bare` listens.
+    #[arg(long, default_value = "127.0.0.1:0")]
+    pub listen: std::net::SocketAddr,
 }
 
 impl Config {
     pub fn runs(&self, scenario: Scenario) -> bool {
         self.scenarios.contains(&scenario)
+    }
+
+    /// Why the scenarios cannot run in this order, if they cannot.
+    pub fn order_problem(&self) -> Option<&'static str> {
+        let external = self
+            .scenarios
+            .iter()
+            .position(|s| *s == Scenario::External)?;
+        (external + 1 != self.scenarios.len())
+            .then_some("the external scenario stops the in-process gateway: name it last")
     }
 }
 

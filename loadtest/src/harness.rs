@@ -4,7 +4,7 @@
 use std::{
     net::SocketAddr,
     path::{Path, PathBuf},
-    sync::Arc,
+    sync::{Arc, Mutex},
     time::Duration,
 };
 
@@ -43,8 +43,8 @@ pub struct Harness {
     /// The gateway's data directory (master key, CA).
     pub data_dir: std::path::PathBuf,
     _dir: DataDir,
-    stop: Option<oneshot::Sender<()>>,
-    done: Option<JoinHandle<()>>,
+    stop: Mutex<Option<oneshot::Sender<()>>>,
+    done: Mutex<Option<JoinHandle<()>>>,
     scratch: Option<Scratch>,
 }
 
@@ -107,20 +107,28 @@ impl Harness {
             tls,
             data_dir: dir.path().to_owned(),
             _dir: dir,
-            stop: Some(stop),
-            done: Some(done),
+            stop: Mutex::new(Some(stop)),
+            done: Mutex::new(Some(done)),
             scratch,
         })
     }
 
-    /// Stops the gateway and drops a PostgreSQL scratch database.
-    pub async fn stop(mut self) {
-        if let Some(stop) = self.stop.take() {
+    /// Stops the gateway in this process, keeping its data directory and database (for
+    /// a gateway in a process of its own to serve them).
+    pub async fn pause(&self) {
+        let stop = self.stop.lock().expect("not poisoned").take();
+        if let Some(stop) = stop {
             let _ = stop.send(());
         }
-        if let Some(done) = self.done.take() {
+        let done = self.done.lock().expect("not poisoned").take();
+        if let Some(done) = done {
             let _ = tokio::time::timeout(Duration::from_secs(40), done).await;
         }
+    }
+
+    /// Stops the gateway and drops a PostgreSQL scratch database.
+    pub async fn stop(mut self) {
+        self.pause().await;
         if let Some(scratch) = self.scratch.take() {
             scratch.drop_database().await;
         }

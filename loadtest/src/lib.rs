@@ -15,7 +15,7 @@ pub mod report;
 pub mod scenarios;
 pub mod seed;
 
-pub use config::{Config, Logs, Scenario};
+pub use config::{Bare, Config, Logs, Scenario};
 pub use report::Measurement;
 
 /// Errors of a run: setup failures (a scenario's request errors are counted, not raised).
@@ -28,6 +28,9 @@ pub async fn run(
     config: &Config,
     emit: &mut dyn FnMut(&Measurement),
 ) -> Result<Vec<Measurement>, BoxError> {
+    if let Some(problem) = config.order_problem() {
+        return Err(problem.into());
+    }
     if config.gateway_logs == Logs::Json {
         install_gateway_logs();
     }

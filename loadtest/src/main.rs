@@ -18,6 +18,17 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if let Some(kind) = config.serve_bare {
+        return match runtime.block_on(jiayang_loadtest::scenarios::bare::serve_alone(
+            kind, &config,
+        )) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(error) => {
+                eprintln!("jiayang-load --serve-bare: {error}");
+                ExitCode::from(2)
+            }
+        };
+    }
     let mut emit = |measurement: &jiayang_loadtest::Measurement| {
         let mut stdout = std::io::stdout().lock();
         let _ = writeln!(stdout, "{}", measurement.json_line());

@@ -138,6 +138,18 @@ pub fn ratios(all: &[Measurement]) -> Vec<Ratio> {
             None,
         ),
         (
+            "search, own processes, h2load: gateway / bare sqlx",
+            ("provider-search", "gateway", "h2load/h2/tls"),
+            ("provider-search", "bare-sqlx", "h2load/h2/tls"),
+            Some(0.8),
+        ),
+        (
+            "search, own processes, h2load: bare sea-orm / bare sqlx",
+            ("provider-search", "bare-sea-orm", "h2load/h2/tls"),
+            ("provider-search", "bare-sqlx", "h2load/h2/tls"),
+            None,
+        ),
+        (
             "create: gRPC / REST",
             ("record-create", "gateway", "grpc/tls"),
             ("record-create", "gateway", "rest/h2/tls"),
@@ -187,13 +199,13 @@ pub fn table(all: &[Measurement]) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "{:<16} {:<10} {:<18} {:>3} {:>8} {:>6} {:>12} {:<11} {:>9} {:>9}  latency of",
+        "{:<16} {:<12} {:<18} {:>3} {:>8} {:>6} {:>12} {:<11} {:>9} {:>9}  latency of",
         "scenario", "target", "transport", "c", "ops", "errors", "rate", "unit", "p50 ms", "p99 ms"
     );
     for m in all {
         let _ = writeln!(
             out,
-            "{:<16} {:<10} {:<18} {:>3} {:>8} {:>6} {:>12.1} {:<11} {:>9.3} {:>9.3}  {}",
+            "{:<16} {:<12} {:<18} {:>3} {:>8} {:>6} {:>12.1} {:<11} {:>9.3} {:>9.3}  {}",
             m.scenario,
             m.target,
             m.transport,

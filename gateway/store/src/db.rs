@@ -113,14 +113,15 @@ pub fn is_unique_violation(error: &DbErr) -> bool {
 }
 
 /// Whether the database refused a text it cannot hold: PostgreSQL stores no NUL
-/// (SQLSTATE 22021, "invalid byte sequence for encoding UTF8: 0x00"). SQLite takes it.
+/// (SQLSTATE 22021, "invalid byte sequence for encoding UTF8: 0x00"; 22P05 when the
+/// text came inside the JSON of a multi-row insert, `\u0000`). SQLite takes it.
 pub fn is_unstorable_text(error: &DbErr) -> bool {
     match error {
         DbErr::Query(sea_orm::RuntimeErr::SqlxError(e))
         | DbErr::Exec(sea_orm::RuntimeErr::SqlxError(e)) => e
             .as_database_error()
             .and_then(|d| d.code())
-            .is_some_and(|code| code == "22021"),
+            .is_some_and(|code| code == "22021" || code == "22P05"),
         _ => false,
     }
 }

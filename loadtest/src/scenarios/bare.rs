@@ -22,6 +22,7 @@ use jiayang_store::{
     Store,
     entity::{provider, provider_area},
     micros_to_rfc3339,
+    pki::TlsFiles,
 };
 use sea_orm::{
     ColumnTrait, Condition, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
@@ -30,12 +31,15 @@ use sea_orm::{
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 use tokio::{net::TcpListener, task::JoinSet};
-use tokio_rustls::{TlsAcceptor, rustls};
+use tokio_rustls::{
+    TlsAcceptor, rustls,
+    rustls::pki_types::{CertificateDer, PrivateKeyDer, pem::PemObject},
+};
 
 use super::search::{self, Target};
 use crate::{
     BoxError,
-    config::Config,
+    config::{Bare, Config},
     harness::{Harness, REQUEST_TIMEOUT, tls_client},
     report::{Measurement, Rate},
 };
@@ -206,5 +210,175 @@ async fn serve(listener: TcpListener, app: Router, tls: Option<TlsAcceptor>) {
             }
         });
         while connections.try_join_next().is_some() {}
+    }
+}
+
+/// Serves one bare baseline on `config.listen` until the process is killed, with the
+/// TLS files of `config.data_dir` and its database (`--database-url`, or the SQLite
+/// file there). Prints `listening on ADDR` once it accepts.
+pub async fn serve_alone(kind: Bare, config: &Config) -> Result<(), BoxError> {
+    let dir = config
+        .data_dir
+        .as_deref()
+        .ok_or("--serve-bare needs --data-dir")?;
+    let url = config
+        .database_url
+        .clone()
+        .unwrap_or_else(|| jiayang_gateway::sqlite_url(dir));
+    let app = match kind {
+        Bare::SeaOrm => search_router(Store::open(&url).await?.db),
+        Bare::Sqlx => raw::router(&url).await?,
+    };
+    let files = TlsFiles::in_dir(dir);
+    let certs =
+        CertificateDer::pem_file_iter(&files.server_cert)?.collect::<Result<Vec<_>, _>>()?;
+    let key = PrivateKeyDer::from_pem_file(&files.server_key)?;
+    let mut tls = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()?
+    .with_no_client_auth()
+    .with_single_cert(certs, key)?;
+    tls.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    let listener = TcpListener::bind(config.listen).await?;
+    println!("listening on {}", listener.local_addr()?);
+    serve(listener, app, Some(TlsAcceptor::from(Arc::new(tls)))).await;
+    Ok(())
+}
+
+/// The bare handler without an ORM: the provider query in SQL through sqlx, and each
+/// stored document spliced into the answer as it is stored (with the four fields the
+/// gateway adds) instead of parsed and rendered again.
+mod raw {
+    use std::fmt::Write as _;
+
+    use axum::{
+        Router,
+        extract::{Query, State},
+        http::{StatusCode, header},
+        response::{IntoResponse, Response},
+        routing::get,
+    };
+    use jiayang_schemas::reference::significant_prefix;
+    use jiayang_store::micros_to_rfc3339;
+    use sqlx::{PgPool, SqlitePool, postgres::PgPoolOptions, sqlite::SqlitePoolOptions};
+
+    use super::SearchQuery;
+    use crate::BoxError;
+
+    #[derive(Clone)]
+    enum Pool {
+        Postgres(PgPool),
+        Sqlite(SqlitePool),
+    }
+
+    type Row = (String, i32, i64, i64, String);
+
+    pub(super) async fn router(url: &str) -> Result<Router, BoxError> {
+        // The gateway's pool sizes.
+        let pool = if url.starts_with("postgres") {
+            Pool::Postgres(
+                PgPoolOptions::new()
+                    .max_connections(16)
+                    .connect(url)
+                    .await?,
+            )
+        } else {
+            Pool::Sqlite(
+                SqlitePoolOptions::new()
+                    .max_connections(8)
+                    .connect(url)
+                    .await?,
+            )
+        };
+        Ok(Router::new()
+            .route("/v1/providers", get(providers))
+            .with_state(pool))
+    }
+
+    async fn providers(State(pool): State<Pool>, Query(query): Query<SearchQuery>) -> Response {
+        match search(&pool, &query).await {
+            Ok(body) => ([(header::CONTENT_TYPE, "application/json")], body).into_response(),
+            Err(error) => (StatusCode::INTERNAL_SERVER_ERROR, error.to_string()).into_response(),
+        }
+    }
+
+    /// The gateway's statement for a district filter (providers with a service area on
+    /// one line of the hierarchy with the code, by id, one row more than the page).
+    async fn search(pool: &Pool, query: &SearchQuery) -> Result<String, sqlx::Error> {
+        let limit = query.page_size.unwrap_or(20).clamp(1, 200) as i64;
+        let own = significant_prefix(&query.district);
+        let mut prefixes: Vec<String> = [2, 4, 6, 9, 12]
+            .into_iter()
+            .filter(|n| *n < own.len())
+            .map(|n| own[..n].to_owned())
+            .collect();
+        let n = prefixes.len();
+        let sql = |placeholder: &dyn Fn(usize) -> String| {
+            let listed: Vec<String> = (1..=n).map(placeholder).collect();
+            let within = if listed.is_empty() {
+                String::new()
+            } else {
+                format!("prefix IN ({}) OR ", listed.join(", "))
+            };
+            format!(
+                "SELECT id, version, created_at, updated_at, document FROM providers \
+                 WHERE id IN (SELECT provider_id FROM provider_areas WHERE {within}prefix LIKE {}) \
+                 ORDER BY id LIMIT {}",
+                placeholder(n + 1),
+                placeholder(n + 2)
+            )
+        };
+        prefixes.push(format!("{own}%"));
+        let rows: Vec<Row> = match pool {
+            Pool::Postgres(pool) => {
+                // Placeholders only: the values are bound.
+                let text = sqlx::AssertSqlSafe(sql(&|n| format!("${n}")));
+                let mut statement = sqlx::query_as(text);
+                for prefix in &prefixes {
+                    statement = statement.bind(prefix);
+                }
+                statement.bind(limit + 1).fetch_all(pool).await?
+            }
+            Pool::Sqlite(pool) => {
+                let text = sqlx::AssertSqlSafe(sql(&|_| "?".to_owned()));
+                let mut statement = sqlx::query_as(text);
+                for prefix in &prefixes {
+                    statement = statement.bind(prefix);
+                }
+                statement.bind(limit + 1).fetch_all(pool).await?
+            }
+        };
+        Ok(render(&rows, limit as usize))
+    }
+
+    fn render(rows: &[Row], limit: usize) -> String {
+        let mut body = String::with_capacity(1024 * rows.len().min(limit) + 64);
+        body.push_str("{\"providers\":[");
+        for (n, (id, version, created, updated, document)) in rows.iter().take(limit).enumerate() {
+            if n > 0 {
+                body.push(',');
+            }
+            // Ids are the gateway's own (`prv_` and a ULID): nothing to escape.
+            let _ = write!(
+                body,
+                "{{\"id\":\"{id}\",\"version\":{version},\"createdAt\":\"{}\",\"updatedAt\":\"{}\"",
+                micros_to_rfc3339(*created),
+                micros_to_rfc3339(*updated)
+            );
+            let inner = document.trim().trim_start_matches('{');
+            if !inner.trim_start().starts_with('}') {
+                body.push(',');
+            }
+            body.push_str(inner);
+        }
+        body.push(']');
+        if rows.len() > limit
+            && let Some((last, ..)) = rows.get(limit - 1)
+        {
+            let _ = write!(body, ",\"nextPageToken\":\"{last}\"");
+        }
+        body.push('}');
+        body
     }
 }

@@ -3,6 +3,7 @@
 pub mod bare;
 pub mod consent;
 pub mod create;
+pub mod external;
 pub mod feed;
 pub mod import;
 pub mod raw_db;
@@ -72,7 +73,10 @@ pub async fn run_all(
     emit: &mut dyn FnMut(&Measurement),
 ) -> Result<Vec<Measurement>, BoxError> {
     let seeder = h.rest_client()?;
-    if config.runs(Scenario::Search) || config.runs(Scenario::Bare) {
+    if config.runs(Scenario::Search)
+        || config.runs(Scenario::Bare)
+        || config.runs(Scenario::External)
+    {
         eprintln!("seeding {} providers …", config.providers);
         seed::providers(h, &seeder, config.providers).await?;
     }
@@ -106,6 +110,11 @@ pub async fn run_all(
             }
             Scenario::Feed => record(feed::lag(h, config, &world).await?),
             Scenario::Webhook => record(webhook::deliveries(h, config).await?),
+            Scenario::External => {
+                for measurement in external::measure(h, config).await? {
+                    record(measurement);
+                }
+            }
             Scenario::RawDb => {
                 record(raw_db::multi_row(h, config, &world).await?);
                 record(raw_db::row_at_a_time(h, config, &world).await?);
