@@ -19,9 +19,7 @@ use crate::{
     document::{json_text, str_at},
     grants,
     paging::{Cursor, time_bound},
-    references::{
-        self, SeniorRef, key_of, may_know_without_holding, resolve_provider, resolve_senior,
-    },
+    references::{self, SeniorRef, key_of, resolve_provider},
     resource::{Columns, Prepared, Resource, Target, rendered},
     rules::REFERENCE_UNRESOLVED,
     verification::{Lookups, Visit, verify},
@@ -148,57 +146,6 @@ impl Visible<'_> {
     }
 }
 
-/// Recording a service for a senior needs a basis for SERVICE_DELIVERY: holding a
-/// registration of the senior, or an active grant for that purpose from a holder (the
-/// operator, which holds no personal data, records no services: the kind gate stops it
-/// before this). Answers the holders whose data gave the basis (they see the record):
-/// none, when there is no basis.
-async fn basis_for_delivery(
-    gateway: &Gateway,
-    conn: &impl ConnectionTrait,
-    call: &Call,
-    senior_id: &str,
-    lookups: &mut Lookups,
-) -> Result<Vec<String>, Error> {
-    // The registrations the checks read anyway tell whether the caller holds one.
-    lookups.seniors(gateway, conn, &[senior_id]).await?;
-    if lookups
-        .senior(senior_id)
-        .is_some_and(|s| s.holders.iter().any(|h| h == call.me()))
-    {
-        return Ok(vec![call.me().to_owned()]);
-    }
-    let mut holders: Vec<String> =
-        grants::granted(gateway, call.me(), "SERVICE_DELIVERY", &[senior_id])
-            .await?
-            .into_keys()
-            .map(|(_, holder)| holder)
-            .collect();
-    holders.sort_unstable();
-    Ok(holders)
-}
-
-/// The senior a record names, as the caller may know it, and the holders whose basis for
-/// SERVICE_DELIVERY the caller has. A record with a basis — the usual one — costs the
-/// resolution and the basis only; without one, whether the caller may know of the senior
-/// at all is asked too. An unresolved reference runs the same queries on no id, so the
-/// time an answer takes does not tell a hidden senior from an unknown one.
-async fn senior_and_basis(
-    gateway: &Gateway,
-    conn: &impl ConnectionTrait,
-    call: &Call,
-    reference: &Map<String, Value>,
-    lookups: &mut Lookups,
-) -> Result<(SeniorRef, Vec<String>), Error> {
-    let found = resolve_senior(gateway, conn, reference).await?;
-    let id = found.as_deref().unwrap_or_default();
-    let holders = basis_for_delivery(gateway, conn, call, id, lookups).await?;
-    // A basis means the caller holds the senior or has a grant for it.
-    let known = (found.is_some() && !holders.is_empty())
-        || may_know_without_holding(gateway, call, id).await?;
-    Ok((SeniorRef::of(found, known), holders))
-}
-
 fn unresolved(path: &str, what_zh: &str, what_en: &str) -> Violation {
     Violation::new(
         path,
@@ -208,9 +155,15 @@ fn unresolved(path: &str, what_zh: &str, what_en: &str) -> Violation {
     )
 }
 
-/// [`senior_and_basis`] for all the senior references of a batch at once: a query per
-/// way of naming a senior, one for their registrations, one for the caller's grants and
-/// one for what it may know without a basis — not three per senior.
+/// The seniors records name, as the caller may know each, and the holders whose basis for
+/// SERVICE_DELIVERY the caller has: holding a registration of the senior, or an active
+/// grant for that purpose from a holder (the operator, which holds no personal data,
+/// records no services: the kind gate stops it before this); none when there is no
+/// basis, and then whether the caller may know of the senior at all is asked too.
+/// A query per way of naming a senior, one for their registrations, one for the
+/// caller's grants and one for what it may know without a basis, whatever the number
+/// of references (a batch's, or one). An unresolved reference runs the same queries on
+/// no id, so the time an answer takes does not tell a hidden senior from an unknown one.
 async fn seniors_and_bases(
     gateway: &Gateway,
     conn: &impl ConnectionTrait,
@@ -224,7 +177,10 @@ async fn seniors_and_bases(
         references.iter().map(|(key, r)| (key.as_str(), *r)),
     )
     .await?;
-    let ids: Vec<&str> = found.values().flatten().map(String::as_str).collect();
+    let mut ids: Vec<&str> = found.values().flatten().map(String::as_str).collect();
+    if found.values().any(Option::is_none) {
+        ids.push("");
+    }
     lookups.seniors(gateway, conn, &ids).await?;
     let (held, others): (Vec<&str>, Vec<&str>) = ids.iter().partition(|id| {
         lookups
@@ -298,7 +254,7 @@ impl Resource for ServiceRecords {
             .filter_map(|document| document.get("senior")?.as_object())
         {
             let key = json_text(reference);
-            if !cache.seniors.contains_key(&key) && seen.insert(key.clone()) {
+            if seen.insert(key.clone()) {
                 references.push((key, reference));
             }
         }
@@ -332,8 +288,16 @@ impl Resource for ServiceRecords {
         let (resolved, holders) = match cache.seniors.get(&key) {
             Some(found) => found.clone(),
             None => {
-                let found =
-                    senior_and_basis(gateway, conn, call, senior_ref, &mut cache.lookups).await?;
+                let found = seniors_and_bases(
+                    gateway,
+                    conn,
+                    call,
+                    &[(key.clone(), senior_ref)],
+                    &mut cache.lookups,
+                )
+                .await?
+                .remove(&key)
+                .unwrap_or((SeniorRef::Unknown, Vec::new()));
                 cache.seniors.insert(key, found.clone());
                 found
             }

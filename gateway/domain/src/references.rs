@@ -14,9 +14,7 @@ use sea_orm::{
 use serde_json::{Map, Value};
 
 use crate::{
-    Call, Error, Gateway, ParticipantKind, grants,
-    seniors::{self, identity_index},
-    trail::Access,
+    Call, Error, Gateway, ParticipantKind, grants, seniors::identity_index, trail::Access,
 };
 
 /// The resource stored under `(kind, participant, external id)`.
@@ -129,17 +127,10 @@ pub(crate) async fn resolve_senior(
     conn: &impl ConnectionTrait,
     reference: &Map<String, Value>,
 ) -> Result<Option<String>, Error> {
-    if let Some(id) = reference.get("seniorId").and_then(Value::as_str) {
-        Ok(seniors::exists(conn, id).await?.then(|| id.to_owned()))
-    } else if let Some((participant, id)) = external_of(reference) {
-        Ok(external(conn, Kind::Senior, participant, id).await?)
-    } else {
-        let number = reference
-            .get("identityNumber")
-            .and_then(Value::as_str)
-            .unwrap_or_default();
-        seniors::by_identity(gateway, conn, number).await
-    }
+    Ok(resolve_seniors(gateway, conn, [("", reference)])
+        .await?
+        .remove("")
+        .flatten())
 }
 
 /// The seniors many validated references name, by reference (`json_text` of it): a
@@ -278,20 +269,9 @@ pub(crate) async fn may_know_without_holding(
     call: &Call,
     id: &str,
 ) -> Result<bool, Error> {
-    let granted = consent::Entity::find()
-        .select_only()
-        .column(consent::Column::Id)
-        .filter(grants::current_grants(call.me(), &grants::beijing_today()))
-        .filter(consent::Column::SeniorId.eq(id))
-        .into_tuple::<String>()
-        .one(&gateway.store.db)
+    Ok(known_without_holding(gateway, call, &[id])
         .await?
-        .is_some();
-    let supervises = matches!(
-        call.kind(),
-        ParticipantKind::Regulator | ParticipantKind::Operator
-    );
-    Ok(granted || supervises)
+        .contains(id))
 }
 
 /// Of `ids`, those the caller may know of without holding them: those it has a current

@@ -18,3 +18,4 @@ mod tls;
 mod webhook;
 
 pub use server::{Config, Prepared, ServeError, bind, prepare, serve, shutdown_signal, sqlite_url};
+pub use tls::server_config;

@@ -39,14 +39,17 @@ where
     Ok(())
 }
 
-/// `INSERT … SELECT … FROM json_populate_recordset(…)` of `rows`; `None` when a value
-/// has no JSON form here (the caller then inserts them as `VALUES`).
+/// `INSERT … SELECT … FROM json_populate_recordset(…)` of `rows`, in their order (a
+/// serial column numbers them as given); `None` when a value has no JSON form here or
+/// the rows do not all set the same columns (the caller then inserts them as `VALUES`).
 fn as_json<A: ActiveModelTrait>(rows: &[A]) -> Option<Statement> {
-    let columns: Vec<_> = <A::Entity as EntityTrait>::Column::iter()
-        .filter(|column| !rows[0].get(*column).is_not_set())
-        .collect();
+    let (columns, unset): (Vec<_>, Vec<_>) = <A::Entity as EntityTrait>::Column::iter()
+        .partition(|column| !rows[0].get(*column).is_not_set());
     let mut array = Vec::with_capacity(rows.len());
     for row in rows {
+        if unset.iter().any(|column| !row.get(*column).is_not_set()) {
+            return None;
+        }
         let mut object = Map::with_capacity(columns.len());
         for column in &columns {
             let value = row.get(*column).into_value()?;
@@ -64,7 +67,8 @@ fn as_json<A: ActiveModelTrait>(rows: &[A]) -> Option<Statement> {
         DbBackend::Postgres,
         format!(
             "INSERT INTO \"{table}\" ({names}) SELECT {names} \
-             FROM json_populate_recordset(NULL::\"{table}\", CAST($1 AS json))"
+             FROM json_populate_recordset(NULL::\"{table}\", CAST($1 AS json)) \
+             WITH ORDINALITY AS r ORDER BY r.ordinality"
         ),
         [Value::String(Some(Json::Array(array).to_string()))],
     ))

@@ -31,10 +31,7 @@ use sea_orm::{
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 use tokio::{net::TcpListener, task::JoinSet};
-use tokio_rustls::{
-    TlsAcceptor, rustls,
-    rustls::pki_types::{CertificateDer, PrivateKeyDer, pem::PemObject},
-};
+use tokio_rustls::{TlsAcceptor, rustls};
 
 use super::search::{self, Target};
 use crate::{
@@ -229,20 +226,11 @@ pub async fn serve_alone(kind: Bare, config: &Config) -> Result<(), BoxError> {
         Bare::SeaOrm => search_router(Store::open(&url).await?.db),
         Bare::Sqlx => raw::router(&url).await?,
     };
-    let files = TlsFiles::in_dir(dir);
-    let certs =
-        CertificateDer::pem_file_iter(&files.server_cert)?.collect::<Result<Vec<_>, _>>()?;
-    let key = PrivateKeyDer::from_pem_file(&files.server_key)?;
-    let mut tls = rustls::ServerConfig::builder_with_provider(Arc::new(
-        rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()?
-    .with_no_client_auth()
-    .with_single_cert(certs, key)?;
-    tls.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    // The gateway's own TLS settings, as the in-process baseline has them.
+    let tls = jiayang_gateway::server_config(&TlsFiles::in_dir(dir))?;
     let listener = TcpListener::bind(config.listen).await?;
     println!("listening on {}", listener.local_addr()?);
-    serve(listener, app, Some(TlsAcceptor::from(Arc::new(tls)))).await;
+    serve(listener, app, Some(TlsAcceptor::from(tls))).await;
     Ok(())
 }
 

@@ -235,7 +235,15 @@ pub async fn batch_create<R: Resource>(
     }
     let db = &gateway.store.db;
     let mut cache = R::Cache::default();
-    R::preload(gateway, call, db, &mut cache, &documents).await?;
+    // The documents are not validated yet: a reference the database refuses (a NUL in
+    // an id) must fail its own item only, so after a failed preload each item resolves
+    // its own.
+    if R::preload(gateway, call, db, &mut cache, &documents)
+        .await
+        .is_err()
+    {
+        cache = R::Cache::default();
+    }
     let mut results: Vec<Option<ItemResult>> = Vec::with_capacity(documents.len());
     let mut ready: Vec<(usize, Prepared<R::Extra>)> = Vec::new();
     for (index, document) in documents.into_iter().enumerate() {

@@ -117,6 +117,46 @@ both!(
     unresolved_references_are_violations_naming_their_path
 );
 
+/// A batch's references are resolved together before its items are validated: one the
+/// database cannot hold (PostgreSQL stores no NUL) still fails only its own item.
+async fn a_reference_no_database_holds_fails_only_its_item(app: &TestApp) {
+    let (senior_id, _, provider_id, _) = world(app).await;
+    let bad = record(
+        json!({"seniorId": "sen_\u{0}"}),
+        json!({"providerId": provider_id}),
+    );
+    let mut foreign = record(
+        json!({"externalId": {"participant": "hk-\u{0}", "id": "L\u{0}"}}),
+        json!({"providerId": provider_id}),
+    );
+    foreign["externalIds"] = json!([{"participant": PORTAL, "id": "R-NUL-2"}]);
+    let good = record(
+        json!({"seniorId": senior_id}),
+        json!({"providerId": provider_id}),
+    );
+    let (status, body) = app
+        .post(
+            "/v1/service-records:batchCreate",
+            &json!({"serviceRecords": [bad, foreign, good]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    for refused in &body["results"].as_array().unwrap()[..2] {
+        let rules: Vec<&Value> = refused["violations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| &v["rule"])
+            .collect();
+        assert!(rules.contains(&&json!("control-character")), "{body}");
+    }
+    assert!(body["results"][2]["id"].is_string(), "{body}");
+}
+both!(
+    nul_reference,
+    a_reference_no_database_holds_fails_only_its_item
+);
+
 async fn records_filter_by_senior_provider_time_and_status(app: &TestApp) {
     let (senior_id, _, provider_id, _) = world(app).await;
     let (_, other) = app.post("/v1/seniors", &senior(2, "110105013000")).await;

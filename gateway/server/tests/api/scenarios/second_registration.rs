@@ -178,7 +178,11 @@ fn timing(first: &Registrations, second: &Registrations) -> Option<String> {
         .map(|((a, _), (b, _))| b.took.as_nanos() as i128 - a.took.as_nanos() as i128)
         .collect();
     differences.sort();
-    let apart = Duration::from_nanos(differences[differences.len() / 2].unsigned_abs() as u64);
+    // The two middle values' mean: pairs alternate which answer goes first, so an upper
+    // median alone could read the effect of going first as a difference.
+    let middle = differences.len() / 2;
+    let typical = (differences[middle - 1] + differences[middle]) / 2;
+    let apart = Duration::from_nanos(typical.unsigned_abs() as u64);
     let (first, second) = (
         median(first.iter().map(|(a, _)| a.took).collect()),
         median(second.iter().map(|(a, _)| a.took).collect()),
