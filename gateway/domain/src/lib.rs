@@ -49,6 +49,8 @@ pub mod slots;
 mod trail;
 mod workers;
 
+use std::sync::Arc;
+
 use jiayang_schemas::{Kind, Violation};
 use jiayang_store::{Store, audit::Appender, crypto::Keys, pki::TlsFiles};
 use serde_json::Value;
@@ -82,6 +84,8 @@ pub struct Gateway {
     pub imports: Slots,
     /// The batches being written on this node (REST, gRPC and native).
     pub batches: Slots,
+    /// Credentials found active, until the store reports a change.
+    pub callers: Arc<participants::Callers>,
 }
 
 impl Gateway {
@@ -90,6 +94,7 @@ impl Gateway {
     pub fn new(store: Store, keys: Keys, tls: TlsFiles) -> Self {
         let audit = Appender::start(store.clone());
         let feed = events::Feed::start(store.clone());
+        store.credentials.listen(&store.db);
         Self {
             feed,
             webhook_policy: webhooks::Policy::default(),
@@ -100,6 +105,7 @@ impl Gateway {
             thresholds: verification::Thresholds::default(),
             imports: import::slots(),
             batches: resource::batch_slots(),
+            callers: Arc::default(),
         }
     }
 }

@@ -305,6 +305,7 @@ pub async fn export(
         RecordKind::Provider => (
             Providers::list(gateway, page, &ProviderFilter::default())
                 .await?
+                .parsed()?
                 .into(),
             false,
         ),

@@ -8,10 +8,10 @@
 use base64::{Engine as _, engine::general_purpose::URL_SAFE_NO_PAD};
 use jiayang_store::{
     crypto::{Keys, PAGE_TAG_LEN, PageTokenKey},
-    entity::Documents,
+    entity::{Documents, StoredRow},
 };
 use sea_orm::{ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder, QuerySelect, Select};
-use serde_json::Value;
+use serde_json::{Value, value::RawValue};
 
 use crate::{Call, Error};
 
@@ -42,11 +42,28 @@ impl PageRequest {
     }
 }
 
-/// One page of a list.
+/// One page of a list: its items as JSON trees, or (`Page<Box<RawValue>>`) as the JSON
+/// text they were rendered to without building one.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Page {
-    pub items: Vec<Value>,
+pub struct Page<T = Value> {
+    pub items: Vec<T>,
     pub next_page_token: Option<String>,
+}
+
+impl Page<Box<RawValue>> {
+    /// The page with its items parsed, for the answers that need trees.
+    pub fn parsed(self) -> Result<Page, Error> {
+        let items = self
+            .items
+            .iter()
+            .map(|item| serde_json::from_str(item.get()))
+            .collect::<Result<_, _>>()
+            .map_err(|_| Error::Internal("a rendered document does not parse".into()))?;
+        Ok(Page {
+            items,
+            next_page_token: self.next_page_token,
+        })
+    }
 }
 
 /// A decoded page request: how many, and after which id.
@@ -115,35 +132,51 @@ impl Cursor {
     /// learn whether another page follows.
     pub async fn rows<E: Documents>(
         &self,
-        mut query: Select<E>,
+        query: Select<E>,
         conn: &impl ConnectionTrait,
     ) -> Result<Vec<E::Model>, Error> {
+        Ok(self.window(query).all(conn).await?)
+    }
+
+    /// [`Cursor::rows`] with only the columns a resource is rendered from.
+    pub async fn stored_rows<E: Documents>(
+        &self,
+        query: Select<E>,
+        conn: &impl ConnectionTrait,
+    ) -> Result<Vec<StoredRow>, Error> {
+        Ok(self
+            .window(query)
+            .select_only()
+            .column_as(E::ID, "id")
+            .column_as(E::VERSION, "version")
+            .column_as(E::CREATED_AT, "created_at")
+            .column_as(E::UPDATED_AT, "updated_at")
+            .column_as(E::DOCUMENT, "document")
+            .into_model::<StoredRow>()
+            .all(conn)
+            .await?)
+    }
+
+    /// `query` after this cursor, in id order, one row more than the page.
+    fn window<E: Documents>(&self, mut query: Select<E>) -> Select<E> {
         if let Some(after) = &self.after {
             query = query.filter(E::ID.gt(after.as_str()));
         }
-        Ok(query
-            .order_by_asc(E::ID)
-            .limit(self.limit + 1)
-            .all(conn)
-            .await?)
+        query.order_by_asc(E::ID).limit(self.limit + 1)
     }
 
     /// The distinct ids among `query`'s rows after this cursor, in order, one more than
     /// the page: a page of ids where one id has several rows (a senior's registrations).
     pub async fn ids<E: Documents>(
         &self,
-        mut query: Select<E>,
+        query: Select<E>,
         conn: &impl ConnectionTrait,
     ) -> Result<Vec<String>, Error> {
-        if let Some(after) = &self.after {
-            query = query.filter(E::ID.gt(after.as_str()));
-        }
-        Ok(query
+        Ok(self
+            .window(query)
             .select_only()
             .column(E::ID)
             .distinct()
-            .order_by_asc(E::ID)
-            .limit(self.limit + 1)
             .into_tuple::<String>()
             .all(conn)
             .await?)
@@ -151,7 +184,7 @@ impl Cursor {
 
     /// Cuts the fetched `(id, resource)` rows to a page and makes the next token from the
     /// last id.
-    pub fn page(&self, mut rows: Vec<(String, Value)>) -> Page {
+    pub fn page<T>(&self, mut rows: Vec<(String, T)>) -> Page<T> {
         let more = self.cut(&mut rows);
         self.finish(rows, more)
     }
@@ -166,7 +199,7 @@ impl Cursor {
     }
 
     /// The page of rows already cut, `more` as `cut` said.
-    fn finish(&self, rows: Vec<(String, Value)>, more: bool) -> Page {
+    fn finish<T>(&self, rows: Vec<(String, T)>, more: bool) -> Page<T> {
         let next_page_token = rows
             .last()
             .filter(|_| more)

@@ -7,11 +7,11 @@ use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait,
     QueryFilter, sea_query::Query,
 };
-use serde_json::{Map, Value};
+use serde_json::{Map, Value, value::RawValue};
 
 use crate::{
     Call, Error, Gateway, Page, PageRequest,
-    document::{json_text, str_at},
+    document::{self, json_text, str_at},
     paging::{Cursor, check_division_filter},
     resource::{Columns, Prepared, Resource, Target, rendered},
 };
@@ -34,12 +34,13 @@ pub struct ProviderFilter {
 }
 
 impl Providers {
-    /// One page of the listings that match `filter`.
+    /// One page of the listings that match `filter`, rendered without parsing them
+    /// (listings hold no personal data: nothing in them is released or withheld).
     pub async fn list(
         gateway: &Gateway,
         page: &PageRequest,
         filter: &ProviderFilter,
-    ) -> Result<Page, Error> {
+    ) -> Result<Page<Box<RawValue>>, Error> {
         let library = filter
             .in_provider_library
             .map(|b| b.to_string())
@@ -85,12 +86,12 @@ impl Providers {
         if let Some(library) = filter.in_provider_library {
             query = query.filter(provider::Column::InProviderLibrary.eq(library));
         }
-        let rows = cursor.rows(query, &gateway.store.db).await?;
-        Ok(cursor.page(
-            rows.iter()
-                .map(|row| (row.id.clone(), rendered::<Self>(row)))
-                .collect(),
-        ))
+        let rows = cursor.stored_rows(query, &gateway.store.db).await?;
+        let rendered = rows
+            .iter()
+            .map(|row| Ok((row.id.clone(), document::render_raw(row.stored())?)))
+            .collect::<Result<_, Error>>()?;
+        Ok(cursor.page(rendered))
     }
 }
 

@@ -11,7 +11,7 @@ use sea_orm::{
 };
 use sea_orm_migration::MigratorTrait;
 
-use crate::migration;
+use crate::{changes::CredentialChanges, migration};
 use tokio::sync::{Mutex, MutexGuard, Notify};
 
 /// The database, and for SQLite a gate that lets one write transaction in at a time.
@@ -24,6 +24,8 @@ pub struct Store {
     pub db: DatabaseConnection,
     write_gate: Option<Arc<Mutex<()>>>,
     committed: Arc<Notify>,
+    /// Word of suspensions and rotations, from this process and every other.
+    pub credentials: CredentialChanges,
 }
 
 /// A write transaction, holding the SQLite gate while it lives.
@@ -31,6 +33,7 @@ pub struct Write<'a> {
     pub txn: DatabaseTransaction,
     _gate: Option<MutexGuard<'a, ()>>,
     committed: &'a Notify,
+    credentials: Option<&'a CredentialChanges>,
 }
 
 impl Write<'_> {
@@ -38,6 +41,20 @@ impl Write<'_> {
     pub async fn commit(self) -> Result<(), DbErr> {
         self.txn.commit().await?;
         self.committed.notify_one();
+        if let Some(credentials) = self.credentials {
+            credentials.committed();
+        }
+        Ok(())
+    }
+}
+
+impl<'a> Write<'a> {
+    /// Marks the transaction as one that takes credentials away (a suspension, a
+    /// rotation): once it commits, every process that remembers credentials forgets
+    /// them (see [`crate::changes`]).
+    pub async fn changes_credentials(&mut self, store: &'a Store) -> Result<(), DbErr> {
+        store.credentials.announce(&self.txn).await?;
+        self.credentials = Some(&store.credentials);
         Ok(())
     }
 }
@@ -66,10 +83,16 @@ impl Store {
         }
         let db = Database::connect(options).await?;
         migration::Migrator::up(&db, None).await?;
+        let credentials =
+            CredentialChanges::new(db.get_database_backend(), sqlite_file(url)?.as_deref());
+        credentials
+            .prepare()
+            .map_err(|error| DbErr::Custom(format!("the credential signal file: {error}")))?;
         Ok(Self {
             db,
             write_gate: sqlite.then(|| Arc::new(Mutex::new(()))),
             committed: Arc::new(Notify::new()),
+            credentials,
         })
     }
 
@@ -84,6 +107,7 @@ impl Store {
             txn: self.db.begin().await?,
             _gate: gate,
             committed: &self.committed,
+            credentials: None,
         })
     }
 
@@ -105,6 +129,17 @@ impl Store {
     pub async fn ping(&self) -> bool {
         self.db.ping().await.is_ok()
     }
+}
+
+/// The file of an SQLite database on disk; none for PostgreSQL or an in-memory one.
+fn sqlite_file(url: &str) -> Result<Option<std::path::PathBuf>, DbErr> {
+    if !url.starts_with("sqlite:") || url.contains(":memory:") || url.contains("mode=memory") {
+        return Ok(None);
+    }
+    let options: sea_orm::sqlx::sqlite::SqliteConnectOptions = url
+        .parse()
+        .map_err(|_| DbErr::Custom("the SQLite database URL does not parse".into()))?;
+    Ok(Some(options.get_filename().to_owned()))
 }
 
 /// Whether a database error is a unique-constraint violation.

@@ -14,8 +14,10 @@
 //! - [`crypto`]: [`crypto::Keys`] (seal, open, index hashes), tokens.
 //! - [`pki`]: the data directory's TLS files, dev certificates, participant certificates.
 //! - [`rows`]: multi-row inserts (one JSON parameter on PostgreSQL).
+//! - [`changes`]: word of credential changes, to every process on the database.
 
 pub mod audit;
+pub mod changes;
 pub mod checkpoints;
 pub mod crypto;
 pub mod entity;

@@ -1,7 +1,9 @@
-//! The baseline for provider search: a bare axum handler running the gateway's query
-//! (same sea-orm statement, same pool settings, same database) and rendering the same
-//! JSON, with no authentication, middleware, logs or metrics. Served once over the
-//! gateway's own TLS setup (rustls, HTTP/2 by ALPN, hyper-util) and once as plain h2c.
+//! The baselines for provider search, with no authentication, middleware, logs or
+//! metrics: a bare axum handler running the gateway's query through sea-orm (same
+//! statement, same pool settings, same database) and parsing and writing each stored
+//! document again (the gateway's way before issue 13), served over the gateway's own
+//! TLS setup (rustls, HTTP/2 by ALPN, hyper-util) and as plain h2c; and (`raw`, the
+//! external mode's) the same SQL through sqlx with the stored documents spliced in.
 
 use std::{net::SocketAddr, sync::Arc};
 
@@ -139,7 +141,7 @@ async fn search_providers(db: &DatabaseConnection, query: &SearchQuery) -> Resul
     Ok(body)
 }
 
-/// The stored document with its metadata, as the gateway renders it.
+/// The stored document with its metadata, parsed and written again.
 fn render(row: &provider::Model) -> Value {
     let body: Map<String, Value> = serde_json::from_str(&row.document).unwrap_or_default();
     let mut object = Map::with_capacity(body.len() + 4);

@@ -11,7 +11,7 @@ use jiayang_domain::{
 use jiayang_proto::v1::{BatchCreateResponse, BatchItemResult, FieldViolation, Withheld};
 use jiayang_schemas::{Lang, Violation};
 use serde::{Serialize, de::DeserializeOwned};
-use serde_json::Value;
+use serde_json::{Value, value::RawValue};
 use tonic::{Request, Response, Status};
 
 use crate::{
@@ -98,6 +98,23 @@ impl Ctx {
     /// Items as messages `M`.
     pub fn messages<M: DeserializeOwned>(&self, items: Vec<Value>) -> Result<Vec<M>, Status> {
         items.into_iter().map(|v| self.message(v)).collect()
+    }
+
+    /// Items rendered to JSON text as messages `M`, read straight from the text.
+    pub fn raw_messages<M: DeserializeOwned>(
+        &self,
+        items: &[Box<RawValue>],
+    ) -> Result<Vec<M>, Status> {
+        items
+            .iter()
+            .map(|item| {
+                serde_json::from_str(item.get()).map_err(|_| {
+                    self.fail(Error::Internal(
+                        "a stored document does not convert to its proto message".into(),
+                    ))
+                })
+            })
+            .collect()
     }
 
     pub fn batch_response(&self, results: &[ItemResult]) -> BatchCreateResponse {

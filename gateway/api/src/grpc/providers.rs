@@ -64,7 +64,7 @@ impl ProviderService for Service {
             .await
             .map_err(|e| ctx.fail(e))?;
         Ok(Response::new(ListProvidersResponse {
-            providers: ctx.messages(page.items)?,
+            providers: ctx.raw_messages(&page.items)?,
             next_page_token: page.next_page_token.unwrap_or_default(),
         }))
     }

@@ -32,7 +32,7 @@ pub async fn list(
     State(gateway): State<Gateway>,
     Calling(call): Calling,
     Query(q): Query<ProviderQuery>,
-) -> Result<Json<Value>> {
+) -> Result<Json<reply::RawPage>> {
     let page = PageRequest::new(&call, q.page_size, q.page_token);
     let filter = ProviderFilter {
         district: q.district,
@@ -40,7 +40,7 @@ pub async fn list(
         kind: q.kind,
         in_provider_library: q.in_provider_library,
     };
-    Ok(reply::page(
+    Ok(reply::raw_page(
         "providers",
         Providers::list(&gateway, &page, &filter).await?,
     ))

@@ -11,7 +11,8 @@ use jiayang_domain::{
     release::{Released, ReleasedPage},
 };
 use jiayang_schemas::Lang;
-use serde_json::{Value, json};
+use serde::{Serialize, Serializer, ser::SerializeMap};
+use serde_json::{Value, json, value::RawValue};
 
 use crate::{error::ApiError, wire};
 
@@ -50,6 +51,28 @@ pub fn released(resource: Released) -> Response {
 /// `{"<plural>": [...], "nextPageToken": "..."}`; no token on the last page.
 pub fn page(plural: &str, page: Page) -> Json<Value> {
     released_page(plural, page.into())
+}
+
+/// [`page`] for items already rendered to JSON text, written out as they are.
+pub fn raw_page(plural: &'static str, page: Page<Box<RawValue>>) -> Json<RawPage> {
+    Json(RawPage { plural, page })
+}
+
+/// The body [`raw_page`] answers.
+pub struct RawPage {
+    plural: &'static str,
+    page: Page<Box<RawValue>>,
+}
+
+impl Serialize for RawPage {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry(self.plural, &self.page.items)?;
+        if let Some(token) = &self.page.next_page_token {
+            map.serialize_entry("nextPageToken", token)?;
+        }
+        map.end()
+    }
 }
 
 /// A released page: `page`'s shape, and `withheld: [{id, categories}]` for the items

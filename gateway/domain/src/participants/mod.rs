@@ -1,7 +1,7 @@
 //! Participants: who may connect, as what kind, with which credentials. The registry
 //! (`registry.rs`) is managed by the operator, on the command line or over the API;
-//! authentication (`authenticate.rs`) reads it on every request, so a change takes effect
-//! at once, on open connections too.
+//! authentication (`authenticate.rs`) remembers what it read only until the store reports
+//! a change, so a suspension or rotation takes effect at once, on open connections too.
 
 mod authenticate;
 pub mod certification;
@@ -12,7 +12,7 @@ use std::{fmt, str::FromStr};
 use jiayang_store::{entity::participant, micros_to_rfc3339};
 use serde::Serialize;
 
-pub use authenticate::authenticate;
+pub use authenticate::{Callers, REMEMBERED_FOR, authenticate};
 pub use certification::certify;
 pub use registry::{
     Credentials, NewParticipant, Registered, add, ensure_operator, list, register, rotate,

@@ -218,7 +218,8 @@ pub async fn set_status(store: &Store, id: &str, status: Status) -> Result<(), E
     }
     // Through the SQLite write gate: a read that turns into a write would otherwise meet
     // another writer as "database is locked".
-    let write = store.write().await?;
+    let mut write = store.write().await?;
+    write.changes_credentials(store).await?;
     let txn = &write.txn;
     let mut row: participant::ActiveModel = existing(txn, id).await?.into();
     row.status = Set(status.as_str().into());
@@ -236,7 +237,8 @@ pub async fn set_status(store: &Store, id: &str, status: Status) -> Result<(), E
 pub async fn rotate(store: &Store, ca: &TlsFiles, id: &str) -> Result<Credentials, Error> {
     // Through the SQLite write gate: a read that turns into a write would otherwise meet
     // another writer as "database is locked".
-    let write = store.write().await?;
+    let mut write = store.write().await?;
+    write.changes_credentials(store).await?;
     let txn = &write.txn;
     existing(txn, id).await?;
     let now = now_micros();

@@ -7,7 +7,7 @@ use jiayang_domain::{
     participants::{self, NewParticipant},
 };
 use jiayang_gateway::{self as server, Config};
-use jiayang_store::{Store, pki::TlsFiles};
+use jiayang_store::{Store, changes::CredentialChanges, pki::TlsFiles};
 use reqwest::{Method, StatusCode};
 use sea_orm::{ConnectionTrait, Database};
 use serde_json::Value;
@@ -48,6 +48,8 @@ pub struct TestApp {
     /// The database the gateway uses.
     pub database_url: String,
     pub client: reqwest::Client,
+    /// The gateway's word of credential changes: whether it may remember credentials.
+    pub credentials: CredentialChanges,
     _dir: tempfile::TempDir,
     stop: Option<oneshot::Sender<()>>,
     done: Option<tokio::task::JoinHandle<()>>,
@@ -176,6 +178,7 @@ impl TestApp {
         )
         .await;
         let database_url = prepared.database_url.clone();
+        let credentials = prepared.gateway.store.credentials.clone();
         let ca_pem = std::fs::read(&prepared.tls_files.ca_cert).unwrap();
         let listener = server::bind(config.listen).await.unwrap();
         let addr = listener.local_addr().unwrap();
@@ -195,6 +198,7 @@ impl TestApp {
             data_dir: dir.path().to_owned(),
             database_url,
             client,
+            credentials,
             _dir: dir,
             stop: Some(stop),
             done: Some(done),

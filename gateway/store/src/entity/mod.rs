@@ -24,7 +24,7 @@ pub mod webhook;
 pub mod webhook_delivery;
 pub mod worker;
 
-use sea_orm::EntityTrait;
+use sea_orm::{EntityTrait, FromQueryResult};
 
 /// A table of canonical documents (seniors, providers, workers, service records,
 /// consents): the columns every such row has, named once for the code that writes and
@@ -34,9 +34,33 @@ pub trait Documents: EntityTrait {
     const VERSION: Self::Column;
     const CREATED_AT: Self::Column;
     const UPDATED_AT: Self::Column;
+    const DOCUMENT: Self::Column;
 
     /// The row's id, version, times and stored body.
     fn stored(row: &Self::Model) -> Stored<'_>;
+}
+
+/// A document row read for its resource alone: the parts [`Stored`] names and none of
+/// the row's other columns, so a list that only answers documents decodes no more.
+#[derive(Clone, Debug, FromQueryResult)]
+pub struct StoredRow {
+    pub id: String,
+    pub version: i32,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub document: String,
+}
+
+impl StoredRow {
+    pub fn stored(&self) -> Stored<'_> {
+        Stored {
+            id: &self.id,
+            version: self.version,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+            document: &self.document,
+        }
+    }
 }
 
 /// What every document row holds besides its resource's own columns.
@@ -57,6 +81,7 @@ macro_rules! documents {
             const VERSION: $table::Column = $table::Column::Version;
             const CREATED_AT: $table::Column = $table::Column::CreatedAt;
             const UPDATED_AT: $table::Column = $table::Column::UpdatedAt;
+            const DOCUMENT: $table::Column = $table::Column::Document;
 
             fn stored(row: &$table::Model) -> Stored<'_> {
                 Stored {

@@ -5,6 +5,7 @@ mod alerts;
 mod audit_chain;
 mod audit_failure;
 mod consent_lifecycle;
+mod credentials_elsewhere;
 mod events;
 mod existence;
 mod external_ids;
