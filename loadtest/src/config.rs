@@ -12,7 +12,8 @@ pub enum Scenario {
     Search,
     /// The same query through a bare axum + sea-orm handler (TLS, then plain h2c).
     Bare,
-    /// Single service-record creates over REST and over gRPC.
+    /// Single service-record creates over REST and over gRPC (with idempotency keys), and
+    /// through a bare axum handler writing the same rows in one transaction.
     Create,
     /// Bulk loads: gRPC client-streaming `ImportServiceRecords` and REST `:batchCreate`.
     Import,

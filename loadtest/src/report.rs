@@ -150,6 +150,18 @@ pub fn ratios(all: &[Measurement]) -> Vec<Ratio> {
             None,
         ),
         (
+            "create, REST: gateway / bare axum writing the same rows",
+            ("record-create", "gateway", "rest/h2/tls"),
+            ("record-create", "bare-axum", "rest/h2/tls"),
+            Some(0.7),
+        ),
+        (
+            "create, gRPC: gateway / bare axum (REST) writing the same rows",
+            ("record-create", "gateway", "grpc/tls"),
+            ("record-create", "bare-axum", "rest/h2/tls"),
+            Some(0.7),
+        ),
+        (
             "create: gRPC / REST",
             ("record-create", "gateway", "grpc/tls"),
             ("record-create", "gateway", "rest/h2/tls"),

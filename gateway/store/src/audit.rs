@@ -174,7 +174,7 @@ pub async fn append(conn: &impl ConnectionTrait, entries: Vec<Entry>) -> Result<
 /// one turn on the chain's head instead of queueing for one each.
 #[derive(Clone, Debug)]
 pub struct Appender {
-    queue: mpsc::Sender<(Entry, oneshot::Sender<Result<(), String>>)>,
+    queue: mpsc::Sender<(Entry, oneshot::Sender<Result<(), DbErr>>)>,
 }
 
 /// Most entries one group commit takes.
@@ -185,7 +185,7 @@ impl Appender {
     /// dropped.
     pub fn start(store: Store) -> Self {
         let (queue, mut waiting) =
-            mpsc::channel::<(Entry, oneshot::Sender<Result<(), String>>)>(4 * GROUP);
+            mpsc::channel::<(Entry, oneshot::Sender<Result<(), DbErr>>)>(4 * GROUP);
         tokio::spawn(async move {
             while let Some(first) = waiting.recv().await {
                 let mut group = vec![first];
@@ -201,8 +201,9 @@ impl Appender {
                     append(&write.txn, entries).await?;
                     write.commit().await
                 }
-                .await
-                .map_err(|e| e.to_string());
+                .await;
+                // Each waiter gets the error as it was (an unreachable database stays
+                // one, for the 503 its request answers).
                 for waiter in done {
                     let _ = waiter.send(written.clone());
                 }
@@ -226,7 +227,7 @@ impl Appender {
         for committed in waiting {
             match committed.await {
                 Ok(Ok(())) => {}
-                Ok(Err(message)) => return Err(DbErr::Custom(message)),
+                Ok(Err(error)) => return Err(error),
                 Err(_) => return Err(stopped()),
             }
         }

@@ -17,10 +17,15 @@ use crate::{
     seed::World,
 };
 
-fn label(transport: &'static str, h: &Harness, config: &Config) -> Label {
+pub(crate) fn label(
+    target: &'static str,
+    transport: &'static str,
+    h: &Harness,
+    config: &Config,
+) -> Label {
     Label {
         scenario: "record-create",
-        target: "gateway",
+        target,
         transport,
         database: h.database,
         clients: config.clients,
@@ -28,30 +33,52 @@ fn label(transport: &'static str, h: &Harness, config: &Config) -> Label {
     }
 }
 
-/// `POST /v1/service-records`, expecting 201.
+/// `POST /v1/service-records` with an idempotency key, as a careful client sends it,
+/// expecting 201.
 pub async fn rest(h: &Harness, config: &Config, world: &World) -> Result<Measurement, BoxError> {
+    let clients = (0..config.clients)
+        .map(|_| h.rest_client())
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(rest_to(
+        config,
+        world,
+        clients,
+        h.url("/v1/service-records"),
+        Some(h.bearer()),
+        window::CREATE_REST,
+        label("gateway", "rest/h2/tls", h, config),
+    )
+    .await)
+}
+
+/// The REST creates of [`rest`], to `url` (the gateway, or a baseline).
+pub(crate) async fn rest_to(
+    config: &Config,
+    world: &World,
+    clients: Vec<reqwest::Client>,
+    url: String,
+    bearer: Option<String>,
+    window: usize,
+    label: Label,
+) -> Measurement {
     let spread = Arc::new(world.spread.clone());
-    let clients = Arc::new(
-        (0..config.clients)
-            .map(|_| h.rest_client())
-            .collect::<Result<Vec<_>, _>>()?,
-    );
-    let url = Arc::new(h.url("/v1/service-records"));
-    let bearer = Arc::new(h.bearer());
+    let clients = Arc::new(clients);
+    let (url, bearer) = (Arc::new(url), Arc::new(bearer));
     let outcome = timed(config, config.clients, move |client, sequence| {
         let (spread, clients, url, bearer) =
             (spread.clone(), clients.clone(), url.clone(), bearer.clone());
         async move {
-            let template = spread.record(window::CREATE_REST, sequence as usize);
-            let body = fixtures::record(&template, &format!("REST-{sequence}"));
-            let response = clients[client]
+            let template = spread.record(window, sequence as usize);
+            let external = format!("REST-{window}-{sequence}");
+            let body = fixtures::record(&template, &external);
+            let mut request = clients[client]
                 .post(url.as_str())
-                .header("authorization", bearer.as_str())
                 .header("content-type", "application/json")
-                .body(body)
-                .send()
-                .await
-                .map_err(|e| e.to_string())?;
+                .header("idempotency-key", external);
+            if let Some(bearer) = bearer.as_deref() {
+                request = request.header("authorization", bearer);
+            }
+            let response = request.body(body).send().await.map_err(|e| e.to_string())?;
             let status = response.status();
             let answer = response.bytes().await.map_err(|e| e.to_string())?;
             if status != StatusCode::CREATED {
@@ -61,11 +88,7 @@ pub async fn rest(h: &Harness, config: &Config, world: &World) -> Result<Measure
         }
     })
     .await;
-    Ok(Measurement::new(
-        label("rest/h2/tls", h, config),
-        &outcome,
-        Rate::Requests,
-    ))
+    Measurement::new(label, &outcome, Rate::Requests)
 }
 
 /// `CreateServiceRecord`, one channel (connection) per client.
@@ -89,6 +112,8 @@ pub async fn grpc(h: &Harness, config: &Config, world: &World) -> Result<Measure
             .map_err(|e| e.to_string())?;
             let mut request = tonic::Request::new(record);
             request.metadata_mut().insert("authorization", bearer);
+            let key = format!("GRPC-{sequence}").parse().map_err(|_| "key")?;
+            request.metadata_mut().insert("idempotency-key", key);
             clients[client]
                 .clone()
                 .create_service_record(request)
@@ -99,7 +124,7 @@ pub async fn grpc(h: &Harness, config: &Config, world: &World) -> Result<Measure
     })
     .await;
     Ok(Measurement::new(
-        label("grpc/tls", h, config),
+        label("gateway", "grpc/tls", h, config),
         &outcome,
         Rate::Requests,
     ))

@@ -5,7 +5,7 @@
 
 use axum::{
     extract::{MatchedPath, Request, State},
-    http::header,
+    http::{self, header},
     middleware::Next,
     response::Response,
 };
@@ -117,6 +117,12 @@ pub async fn guard(State(gateway): State<Gateway>, mut request: Request, next: N
     let Some(entry) = audited else {
         return response;
     };
+    // The database could not be reached: the answer releases nothing, and its entry
+    // could not be written either; waiting for that would only double the time an
+    // outage takes to answer (the breaker answers the next requests at once).
+    if response.status() == http::StatusCode::SERVICE_UNAVAILABLE {
+        return response;
+    }
     match gateway.audit.record(trail.entries(entry)).await {
         Ok(()) => response,
         Err(error) => refuse(Error::from(error).into()),
