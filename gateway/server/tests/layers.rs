@@ -33,6 +33,9 @@ const LAYERS: &[(&str, &[&str])] = &[
             "time",
             "tokio",
             "thiserror",
+            // Its listener for credential changes has no caller to report a lost
+            // connection to.
+            "tracing",
         ],
     ),
     (

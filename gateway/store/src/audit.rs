@@ -201,9 +201,13 @@ impl Appender {
                     append(&write.txn, entries).await?;
                     write.commit().await
                 }
-                .await;
-                // Each waiter gets the error as it was (an unreachable database stays
-                // one, for the 503 its request answers).
+                .await
+                .map_err(|error| match error {
+                    // An unreachable database stays one, for the 503 each request answers.
+                    DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => error,
+                    // Anything else is the group's failure, not any one request's.
+                    other => DbErr::Custom(other.to_string()),
+                });
                 for waiter in done {
                     let _ = waiter.send(written.clone());
                 }

@@ -5,9 +5,11 @@
 //! - In the process that made the change: at once, when its transaction commits.
 //! - PostgreSQL, every other process and node: a `NOTIFY` sent inside the changing
 //!   transaction (so it is delivered when, and only if, that commits) to a listener
-//!   each serving node holds. A node whose listener is not connected reports no
-//!   [`Stamp`], and nothing may be remembered until it is again; on reconnecting it
-//!   reports a new one, since notifications sent meanwhile were lost.
+//!   each serving node holds on a connection of its own, which proves every two seconds
+//!   that it still carries notifications. A node whose listener is not connected (or
+//!   failed its proof) reports no [`Stamp`], and nothing may be remembered until it is
+//!   again; on reconnecting it reports a new one, since notifications sent meanwhile
+//!   were lost.
 //! - SQLite (one serving process, and the command line beside it): a file beside the
 //!   database that every change grows by a byte after it commits; its length and
 //!   modification time are read on each lookup (one `stat`).
@@ -30,6 +32,16 @@ const CHANNEL: &str = "jiayang_credentials";
 
 /// The signal file's name, beside the SQLite database file.
 const SIGNAL_SUFFIX: &str = "-credentials";
+
+/// The payload that begins a listener's proof of its own connection (see
+/// `listen_once`); a change's notification has none.
+const ALIVE: &str = "alive:";
+
+/// How often a quiet listener proves its connection.
+const PROVE_EVERY: Duration = Duration::from_secs(2);
+
+/// How long a listener waits before connecting again.
+const RECONNECT_AFTER: Duration = Duration::from_secs(1);
 
 /// A point in the sequence of credential changes: two lookups that see the same stamp
 /// saw no change between them.
@@ -54,10 +66,12 @@ struct Inner {
     backend: DbBackend,
     /// SQLite: the signal file (none for an in-memory database: one process only).
     file: Option<PathBuf>,
+    /// PostgreSQL: where the listener connects, on a connection of its own.
+    url: Option<String>,
 }
 
 impl CredentialChanges {
-    pub(crate) fn new(backend: DbBackend, sqlite_file: Option<&Path>) -> Self {
+    pub(crate) fn new(backend: DbBackend, url: &str, sqlite_file: Option<&Path>) -> Self {
         let file = sqlite_file.map(|path| {
             let mut name = path.as_os_str().to_owned();
             name.push(SIGNAL_SUFFIX);
@@ -69,6 +83,7 @@ impl CredentialChanges {
                 listening: AtomicBool::new(false),
                 backend,
                 file,
+                url: (backend == DbBackend::Postgres).then(|| url.to_owned()),
             }),
         }
     }
@@ -102,15 +117,13 @@ impl CredentialChanges {
     }
 
     /// After the changing transaction committed: this process at once, and (SQLite) the
-    /// other processes on the file.
-    pub(crate) fn committed(&self) {
+    /// other processes on the file. An error means the change is committed but a
+    /// process beside this one may accept the old credentials until they expire.
+    pub(crate) fn committed(&self) -> io::Result<()> {
         self.inner.local.fetch_add(1, Ordering::AcqRel);
-        if let Some(path) = &self.inner.file
-            && let Err(error) = grow(path)
-        {
-            // The change is committed; a process that remembers credentials keeps them
-            // until they expire. Said loudly, since a suspension waits that long.
-            tracing::error!(%error, "could not signal a credential change to other processes");
+        match &self.inner.file {
+            Some(path) => grow(path),
+            None => Ok(()),
         }
     }
 
@@ -123,44 +136,90 @@ impl CredentialChanges {
     }
 
     /// Starts listening for other nodes' changes (PostgreSQL; nothing to do on SQLite),
-    /// on a connection of `db`'s pool, for as long as the pool is open.
+    /// on a connection of its own, until `db`'s pool is closed.
     pub fn listen(&self, db: &DatabaseConnection) {
-        if self.inner.backend != DbBackend::Postgres {
+        let Some(url) = self.inner.url.clone() else {
             return;
-        }
+        };
         let pool = db.get_postgres_connection_pool().clone();
         let inner = self.inner.clone();
         tokio::spawn(async move {
-            use sea_orm::sqlx::{Error, postgres::PgListener};
             while !pool.is_closed() {
-                let connected = async {
-                    let mut listener = PgListener::connect_with(&pool).await?;
-                    listener.listen(CHANNEL).await?;
-                    Ok::<_, Error>(listener)
-                };
-                let mut listener = match connected.await {
-                    Ok(listener) => listener,
-                    Err(_) => {
-                        tokio::time::sleep(Duration::from_secs(1)).await;
-                        continue;
-                    }
-                };
-                // Whatever changed while no listener was connected went unheard.
-                inner.local.fetch_add(1, Ordering::AcqRel);
-                inner.listening.store(true, Ordering::Release);
-                loop {
-                    match listener.try_recv().await {
-                        Ok(Some(_)) => {}
-                        // Lost and connected again: notifications in between are lost.
-                        Ok(None) => {}
-                        Err(_) => break,
-                    }
-                    inner.local.fetch_add(1, Ordering::AcqRel);
+                if let Err(error) = listen_once(&inner, &url, || pool.is_closed()).await {
+                    tracing::warn!(
+                        %error,
+                        "not listening for credential changes: credentials are read on every request until it is back"
+                    );
                 }
                 inner.listening.store(false, Ordering::Release);
                 inner.local.fetch_add(1, Ordering::AcqRel);
+                tokio::time::sleep(RECONNECT_AFTER).await;
             }
         });
+    }
+}
+
+/// Connects, listens and passes changes on until the connection fails, stops carrying
+/// notifications, or `closed` says the store is closed. A quiet connection is proved
+/// every [`PROVE_EVERY`] by a notification of this node's own (another's would not
+/// prove that this session still listens): one that is not back by the next proof ends
+/// it — a connection dead without having been closed, or a pooler that does not keep
+/// the session, would otherwise look like a quiet exchange.
+async fn listen_once(
+    inner: &Inner,
+    url: &str,
+    closed: impl Fn() -> bool,
+) -> Result<(), sea_orm::sqlx::Error> {
+    use sea_orm::sqlx::{Error, postgres::PgListener};
+    let mut listener = PgListener::connect(url).await?;
+    // A lost connection is reported at once (not after a reconnection of its own), so
+    // that nothing is remembered while it is down.
+    listener.eager_reconnect(false);
+    listener.listen(CHANNEL).await?;
+    let proof = format!("{ALIVE}{:016x}", rand::random::<u64>());
+    // Whatever changed while no listener was connected went unheard.
+    inner.local.fetch_add(1, Ordering::AcqRel);
+    inner.listening.store(true, Ordering::Release);
+    let mut unproved = false;
+    loop {
+        match tokio::time::timeout(PROVE_EVERY, listener.try_recv()).await {
+            Ok(Ok(Some(notification))) => {
+                let payload = notification.payload();
+                if payload == proof {
+                    unproved = false;
+                } else if !payload.starts_with(ALIVE) {
+                    inner.local.fetch_add(1, Ordering::AcqRel);
+                }
+            }
+            Ok(Ok(None)) => return Err(Error::Protocol("the connection was lost".into())),
+            Ok(Err(error)) => return Err(error),
+            Err(_quiet) => {
+                if closed() {
+                    return Ok(());
+                }
+                if unproved {
+                    return Err(Error::Protocol(
+                        "the connection stopped carrying notifications".into(),
+                    ));
+                }
+                let notify = format!("NOTIFY {CHANNEL}, '{proof}'");
+                match tokio::time::timeout(
+                    PROVE_EVERY,
+                    sea_orm::sqlx::Executor::execute(
+                        &mut listener,
+                        sea_orm::sqlx::AssertSqlSafe(notify),
+                    ),
+                )
+                .await
+                {
+                    Ok(Ok(_)) => unproved = true,
+                    Ok(Err(error)) => return Err(error),
+                    Err(_) => {
+                        return Err(Error::Protocol("the connection stopped answering".into()));
+                    }
+                }
+            }
+        }
     }
 }
 

@@ -42,7 +42,13 @@ impl Write<'_> {
         self.txn.commit().await?;
         self.committed.notify_one();
         if let Some(credentials) = self.credentials {
-            credentials.committed();
+            credentials.committed().map_err(|error| {
+                DbErr::Custom(format!(
+                    "the change is committed, but a gateway running beside this process \
+                     may accept the old credentials for up to ten seconds more: the signal \
+                     file could not be written ({error})"
+                ))
+            })?;
         }
         Ok(())
     }
@@ -84,7 +90,7 @@ impl Store {
         let db = Database::connect(options).await?;
         migration::Migrator::up(&db, None).await?;
         let credentials =
-            CredentialChanges::new(db.get_database_backend(), sqlite_file(url)?.as_deref());
+            CredentialChanges::new(db.get_database_backend(), url, sqlite_file(url)?.as_deref());
         credentials
             .prepare()
             .map_err(|error| DbErr::Custom(format!("the credential signal file: {error}")))?;

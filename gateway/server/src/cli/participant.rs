@@ -1,7 +1,7 @@
 //! `jiayang participant add|suspend|resume|rotate|list|webhook|certify`: the operator's registry of who
 //! may connect. Works on the gateway's database directly (the data directory's SQLite,
-//! or `--database-url`), so it works while the gateway runs: the gateway reads the
-//! registry on every request.
+//! or `--database-url`), so it works while the gateway runs: a suspension or rotation
+//! made here is signalled to it (`jiayang_store::changes`).
 
 use std::path::Path;
 

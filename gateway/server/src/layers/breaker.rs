@@ -88,14 +88,18 @@ pub async fn breaker(State(breaker): State<Breaker>, request: Request, next: Nex
         }
     };
     let response = next.run(request).await;
-    let unavailable = response.status() == StatusCode::SERVICE_UNAVAILABLE
+    breaker.answered(probe, unavailable(&response), Instant::now());
+    response
+}
+
+/// Whether an answer says the database is unavailable: 503, or gRPC's UNAVAILABLE (14).
+pub fn unavailable(response: &Response) -> bool {
+    response.status() == StatusCode::SERVICE_UNAVAILABLE
         || response
             .headers()
             .get("grpc-status")
             .map(HeaderValue::as_bytes)
-            == Some(b"14");
-    breaker.answered(probe, unavailable, Instant::now());
-    response
+            == Some(b"14")
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@
 
 use axum::{
     extract::{MatchedPath, Request, State},
-    http::{self, header},
+    http::header,
     middleware::Next,
     response::Response,
 };
@@ -117,10 +117,17 @@ pub async fn guard(State(gateway): State<Gateway>, mut request: Request, next: N
     let Some(entry) = audited else {
         return response;
     };
-    // The database could not be reached: the answer releases nothing, and its entry
-    // could not be written either; waiting for that would only double the time an
-    // outage takes to answer (the breaker answers the next requests at once).
-    if response.status() == http::StatusCode::SERVICE_UNAVAILABLE {
+    // The database is unavailable: the answer releases nothing, so it need not wait
+    // for its entries, which are handed over all the same. (Waiting would double the
+    // time an outage takes to answer; under load they are written once a connection
+    // frees up.)
+    if super::breaker::unavailable(&response) {
+        let (audit, entries) = (gateway.audit.clone(), trail.entries(entry));
+        tokio::spawn(async move {
+            if let Err(error) = audit.record(entries).await {
+                tracing::warn!(%error, "the entries of a request answered 503 were not written");
+            }
+        });
         return response;
     }
     match gateway.audit.record(trail.entries(entry)).await {

@@ -12,6 +12,7 @@ use jiayang_domain::{
 };
 use jiayang_store::{Store, pki::TlsFiles};
 use reqwest::{Method, StatusCode};
+use sea_orm::{ConnectionTrait, DbBackend, Statement};
 
 use crate::{both, common::TestApp, common::send};
 
@@ -89,6 +90,45 @@ async fn changes_made_elsewhere_stop_remembered_credentials(app: &TestApp) {
         .unwrap();
     refused_soon(app, &token, "rotated").await;
     assert_eq!(status_with(app, &rotated.token).await, StatusCode::OK);
+
+    if app.database_url.starts_with("postgres") {
+        // The listener's connection ends: the node listens again, and what it then
+        // remembers is still forgotten on the next change.
+        let killed = elsewhere
+            .db
+            .query_one_raw(Statement::from_string(
+                DbBackend::Postgres,
+                "SELECT count(pg_terminate_backend(pid)) AS killed FROM pg_stat_activity \
+                 WHERE datname = current_database() AND query ~ '^(LISTEN|NOTIFY jiayang_credentials, ''alive:)'",
+            ))
+            .await
+            .unwrap()
+            .unwrap()
+            .try_get::<i64>("", "killed")
+            .unwrap();
+        assert_eq!(killed, 1, "one listener");
+        let started = Instant::now();
+        let before = app.credentials.stamp();
+        while app.credentials.stamp().is_none() || app.credentials.stamp() == before {
+            assert!(
+                started.elapsed() < Duration::from_secs(15),
+                "never listening again"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        for _ in 0..3 {
+            assert_eq!(status_with(app, &rotated.token).await, StatusCode::OK);
+        }
+        participants::set_status(&elsewhere, "hk-daojia", Status::Suspended)
+            .await
+            .unwrap();
+        refused_soon(
+            app,
+            &rotated.token,
+            "suspended after the listener reconnected",
+        )
+        .await;
+    }
     elsewhere.db.close().await.unwrap();
 }
 
