@@ -15,6 +15,21 @@ const RECORD: &str =
 /// Marks where a record template takes its external id.
 pub const EXTERNAL_ID_SLOT: &str = "@@EXTERNAL_ID@@";
 
+/// The text at `pointer` in a record, empty when there is none.
+pub fn text_at(record: &Value, pointer: &str) -> String {
+    record
+        .pointer(pointer)
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// The instant at `pointer` in a record as the gateway stores it (microseconds).
+pub fn micros_at(record: &Value, pointer: &str) -> Option<i64> {
+    jiayang_proto::Timestamp::parse_rfc3339(&text_at(record, pointer))
+        .map(|t| t.seconds * 1_000_000 + i64::from(t.nanos / 1_000))
+}
+
 fn parse(text: &str) -> Value {
     serde_json::from_str(text).expect("schema fixtures are JSON")
 }

@@ -33,6 +33,7 @@ use super::{bare::Server, create, window};
 use crate::{
     BoxError,
     config::Config,
+    fixtures,
     harness::{Harness, PORTAL, tls_client},
     report::Measurement,
     seed::World,
@@ -90,19 +91,12 @@ async fn create_record(State(bare): State<Arc<Bare>>, headers: HeaderMap, body: 
 
 async fn write(bare: &Bare, headers: &HeaderMap, body: &[u8]) -> Result<String, String> {
     let mut record: Value = serde_json::from_slice(body).map_err(|e| e.to_string())?;
-    let text = |pointer: &str| {
-        record
-            .pointer(pointer)
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned()
-    };
+    let text = |pointer: &str| fixtures::text_at(&record, pointer);
     let n = bare.next.fetch_add(1, Ordering::Relaxed);
     let id = format!("rec_BARE{n:018}");
     let senior = text("/senior/seniorId");
     let external = text("/externalIds/0/id");
-    let starts_at = jiayang_proto::Timestamp::parse_rfc3339(&text("/checkIn/at"))
-        .map(|t| t.seconds * 1_000_000 + i64::from(t.nanos / 1_000));
+    let starts_at = fixtures::micros_at(&record, "/checkIn/at");
     let now = now_micros();
     let row = service_record::ActiveModel {
         id: Set(id.clone()),

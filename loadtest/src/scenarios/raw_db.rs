@@ -43,15 +43,8 @@ impl Rows {
     fn new(world: &World) -> Result<Self, BoxError> {
         let template = fixtures::record_template(&world.senior_id, &world.provider_id);
         let record: Value = serde_json::from_str(&fixtures::record(&template, "x"))?;
-        let text = |pointer: &str| {
-            record
-                .pointer(pointer)
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_owned()
-        };
-        let starts_at = jiayang_proto::Timestamp::parse_rfc3339(&text("/checkIn/at"))
-            .map(|t| t.seconds * 1_000_000 + i64::from(t.nanos / 1_000));
+        let text = |pointer: &str| fixtures::text_at(&record, pointer);
+        let starts_at = fixtures::micros_at(&record, "/checkIn/at");
         Ok(Self {
             status: text("/status"),
             service_item: text("/serviceItem"),
