@@ -31,7 +31,7 @@ fn every_scenario_completes_without_errors() {
     let measurements = runtime
         .block_on(run(&config, &mut |_| seen += 1))
         .expect("the run completes");
-    assert_eq!(measurements.len(), 13, "every scenario measured");
+    assert_eq!(measurements.len(), 14, "every scenario measured");
     assert_eq!(seen, measurements.len());
     for m in &measurements {
         assert_eq!(m.errors, 0, "{}", m.json_line());
