@@ -33,9 +33,9 @@ const CHANNEL: &str = "jiayang_credentials";
 /// The signal file's name, beside the SQLite database file.
 const SIGNAL_SUFFIX: &str = "-credentials";
 
-/// The payload that begins a listener's proof of its own connection (see
-/// `listen_once`); a change's notification has none.
-const ALIVE: &str = "alive:";
+/// The payload of a listener's proof of its own connection (see `listen_once`); a
+/// change's notification has none.
+const ALIVE: &str = "alive";
 
 /// How often a quiet listener proves its connection.
 const PROVE_EVERY: Duration = Duration::from_secs(2);
@@ -160,11 +160,11 @@ impl CredentialChanges {
 }
 
 /// Connects, listens and passes changes on until the connection fails, stops carrying
-/// notifications, or `closed` says the store is closed. A quiet connection is proved
-/// every [`PROVE_EVERY`] by a notification of this node's own (another's would not
-/// prove that this session still listens): one that is not back by the next proof ends
-/// it — a connection dead without having been closed, or a pooler that does not keep
-/// the session, would otherwise look like a quiet exchange.
+/// notifications, or `closed` says the store is closed. A connection quiet for
+/// [`PROVE_EVERY`] is proved by a notification of this node's own, sent on it: one
+/// that is not back by the next quiet spell ends it — a connection dead without having
+/// been closed, or a pooler that does not keep the session, would otherwise look like
+/// a quiet exchange. (Any notification received proves the session listens.)
 async fn listen_once(
     inner: &Inner,
     url: &str,
@@ -176,33 +176,27 @@ async fn listen_once(
     // that nothing is remembered while it is down.
     listener.eager_reconnect(false);
     listener.listen(CHANNEL).await?;
-    let proof = format!("{ALIVE}{:016x}", rand::random::<u64>());
     // Whatever changed while no listener was connected went unheard.
     inner.local.fetch_add(1, Ordering::AcqRel);
     inner.listening.store(true, Ordering::Release);
     let mut unproved = false;
-    loop {
+    while !closed() {
         match tokio::time::timeout(PROVE_EVERY, listener.try_recv()).await {
             Ok(Ok(Some(notification))) => {
-                let payload = notification.payload();
-                if payload == proof {
-                    unproved = false;
-                } else if !payload.starts_with(ALIVE) {
+                unproved = false;
+                if notification.payload() != ALIVE {
                     inner.local.fetch_add(1, Ordering::AcqRel);
                 }
             }
             Ok(Ok(None)) => return Err(Error::Protocol("the connection was lost".into())),
             Ok(Err(error)) => return Err(error),
             Err(_quiet) => {
-                if closed() {
-                    return Ok(());
-                }
                 if unproved {
                     return Err(Error::Protocol(
                         "the connection stopped carrying notifications".into(),
                     ));
                 }
-                let notify = format!("NOTIFY {CHANNEL}, '{proof}'");
+                let notify = format!("NOTIFY {CHANNEL}, '{ALIVE}'");
                 match tokio::time::timeout(
                     PROVE_EVERY,
                     sea_orm::sqlx::Executor::execute(
@@ -221,6 +215,7 @@ async fn listen_once(
             }
         }
     }
+    Ok(())
 }
 
 fn open(path: &Path) -> io::Result<fs::File> {

@@ -99,7 +99,7 @@ async fn changes_made_elsewhere_stop_remembered_credentials(app: &TestApp) {
             .query_one_raw(Statement::from_string(
                 DbBackend::Postgres,
                 "SELECT count(pg_terminate_backend(pid)) AS killed FROM pg_stat_activity \
-                 WHERE datname = current_database() AND query ~ '^(LISTEN|NOTIFY jiayang_credentials, ''alive:)'",
+                 WHERE datname = current_database() AND query ~ '^(LISTEN|NOTIFY jiayang_credentials, ''alive'')'",
             ))
             .await
             .unwrap()
