@@ -5,8 +5,8 @@
 //! - In the process that made the change: at once, when its transaction commits.
 //! - PostgreSQL, every other process and node: a `NOTIFY` sent inside the changing
 //!   transaction (so it is delivered when, and only if, that commits) to a listener
-//!   each serving node holds on a connection of its own, which proves every two seconds
-//!   that it still carries notifications. A node whose listener is not connected (or
+//!   each serving node holds on a connection of its own, which after two quiet seconds
+//!   proves that it still carries notifications. A node whose listener is not connected (or
 //!   failed its proof) reports no [`Stamp`], and nothing may be remembered until it is
 //!   again; on reconnecting it reports a new one, since notifications sent meanwhile
 //!   were lost.
