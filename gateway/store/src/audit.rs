@@ -10,8 +10,9 @@
 //! ends: appends are serialised and the chain stays linear.
 
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    sea_query::{Expr, ExprTrait},
+    ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect,
+    sea_query::{Expr, ExprTrait, PostgresQueryBuilder, Query, UpdateStatement},
 };
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -22,6 +23,7 @@ use crate::{
     Store,
     entity::{audit_entry, audit_head},
     now_micros,
+    rows::JsonInsert,
 };
 
 /// What was decided.
@@ -93,6 +95,7 @@ struct Hashed<'a> {
 }
 
 fn hash_of(prev_hash: &str, row: &audit_entry::Model) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let fields = Hashed {
         seq: row.seq,
         at: row.at,
@@ -110,38 +113,28 @@ fn hash_of(prev_hash: &str, row: &audit_entry::Model) -> String {
     hasher.update(prev_hash.as_bytes());
     hasher.update(b"\n");
     hasher.update(serde_json::to_vec(&fields).expect("audit fields serialise"));
-    hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    let mut hex = String::with_capacity(64);
+    for byte in hasher.finalize() {
+        hex.push(char::from(DIGITS[usize::from(byte >> 4)]));
+        hex.push(char::from(DIGITS[usize::from(byte & 15)]));
+    }
+    hex
 }
 
-/// Appends entries inside the caller's transaction: they commit or vanish with it.
-pub async fn append(conn: &impl ConnectionTrait, entries: Vec<Entry>) -> Result<(), DbErr> {
-    if entries.is_empty() {
-        return Ok(());
-    }
-    let count = entries.len() as i64;
-    // The update comes first: it takes the head's row lock for this transaction.
-    audit_head::Entity::update_many()
-        .col_expr(
-            audit_head::Column::Seq,
-            Expr::col(audit_head::Column::Seq).add(count),
-        )
-        .filter(audit_head::Column::Id.eq(1))
-        .exec(conn)
-        .await?;
-    let head = audit_head::Entity::find_by_id(1)
-        .one(conn)
-        .await?
-        .ok_or_else(|| DbErr::RecordNotFound("the audit head".into()))?;
-    let mut prev = head.hash;
+/// The chain's last entry, as the head row names it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Head {
+    seq: i64,
+    hash: String,
+}
+
+/// Entries as rows, not yet chained.
+fn rows_of(entries: Vec<Entry>) -> Vec<audit_entry::Model> {
     let at = now_micros();
-    let mut rows = Vec::with_capacity(entries.len());
-    for (seq, entry) in (head.seq - count + 1..).zip(entries) {
-        let mut row = audit_entry::Model {
-            seq,
+    entries
+        .into_iter()
+        .map(|entry| audit_entry::Model {
+            seq: 0,
             at,
             participant: entry.participant,
             action: entry.action,
@@ -152,26 +145,128 @@ pub async fn append(conn: &impl ConnectionTrait, entries: Vec<Entry>) -> Result<
             reason: entry.reason,
             categories: entry.categories,
             request_id: entry.request_id,
-            prev_hash: prev.clone(),
+            prev_hash: String::new(),
             hash: String::new(),
+        })
+        .collect()
+}
+
+/// Numbers and hashes `rows` as the entries after `head`; returns the head after them.
+fn chain(head: &Head, rows: &mut [audit_entry::Model]) -> Head {
+    let mut prev = head.clone();
+    for row in rows {
+        row.seq = prev.seq + 1;
+        row.prev_hash = std::mem::take(&mut prev.hash);
+        row.hash = hash_of(&row.prev_hash, row);
+        prev = Head {
+            seq: row.seq,
+            hash: row.hash.clone(),
         };
-        row.hash = hash_of(&prev, &row);
-        prev = row.hash.clone();
-        rows.push(audit_entry::ActiveModel::from(row));
+    }
+    prev
+}
+
+/// Appends entries inside the caller's transaction: they commit or vanish with it.
+pub async fn append(conn: &impl ConnectionTrait, entries: Vec<Entry>) -> Result<(), DbErr> {
+    if entries.is_empty() {
+        return Ok(());
+    }
+    append_rows(conn, rows_of(entries)).await.map(drop)
+}
+
+/// Appends `rows` after the head, which it locks first; returns the new head.
+async fn append_rows(
+    conn: &impl ConnectionTrait,
+    mut rows: Vec<audit_entry::Model>,
+) -> Result<Head, DbErr> {
+    let count = rows.len() as i64;
+    // Moving the head first takes its row lock for this transaction, and reads it.
+    let update = Query::update()
+        .table(audit_head::Entity)
+        .value(
+            audit_head::Column::Seq,
+            Expr::col(audit_head::Column::Seq).add(count),
+        )
+        .and_where(audit_head::Column::Id.eq(1))
+        .returning(Query::returning().columns([audit_head::Column::Seq, audit_head::Column::Hash]))
+        .to_owned();
+    let moved = conn
+        .query_one_raw(conn.get_database_backend().build(&update))
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound("the audit head".into()))?;
+    let head = Head {
+        seq: moved.try_get::<i64>("", "seq")? - count,
+        hash: moved.try_get("", "hash")?,
+    };
+    let next = chain(&head, &mut rows);
+    let update = Query::update()
+        .table(audit_head::Entity)
+        .value(audit_head::Column::Hash, next.hash.clone())
+        .and_where(audit_head::Column::Id.eq(1))
+        .to_owned();
+    insert_with(conn, rows, update).await?;
+    Ok(next)
+}
+
+/// Inserts `rows` and runs `update` of the head: in one statement on PostgreSQL, whose
+/// count is the rows inserted; 0 when the update matched no row (and nothing was
+/// inserted).
+async fn insert_with(
+    conn: &impl ConnectionTrait,
+    rows: Vec<audit_entry::Model>,
+    mut update: UpdateStatement,
+) -> Result<u64, DbErr> {
+    let backend = conn.get_database_backend();
+    let count = rows.len() as u64;
+    let rows: Vec<audit_entry::ActiveModel> = rows.into_iter().map(Into::into).collect();
+    if backend == DbBackend::Postgres
+        && let Some(insert) = JsonInsert::of(&rows)
+    {
+        // The head's parameters follow the rows' `$1`.
+        let (update, values) = update
+            .returning(Query::returning().column(audit_head::Column::Id))
+            .build(PostgresQueryBuilder);
+        let update = renumber(&update, 1);
+        let statement = insert.guarded(
+            &format!("WITH head AS ({update})"),
+            "EXISTS (SELECT 1 FROM head)",
+            values.0,
+        );
+        return Ok(conn.execute_raw(statement).await?.rows_affected());
+    }
+    if conn.execute(&update).await?.rows_affected() == 0 {
+        return Ok(0);
     }
     crate::rows::insert_all(conn, rows).await?;
-    audit_head::Entity::update_many()
-        .col_expr(audit_head::Column::Hash, Expr::value(prev))
-        .filter(audit_head::Column::Id.eq(1))
-        .exec(conn)
-        .await?;
-    Ok(())
+    Ok(count)
+}
+
+/// `sql` (PostgreSQL) with each `$n` made `$(n + by)`.
+fn renumber(sql: &str, by: usize) -> String {
+    let mut out = String::with_capacity(sql.len() + 8);
+    let mut rest = sql;
+    while let Some(at) = rest.find('$') {
+        out.push_str(&rest[..=at]);
+        rest = &rest[at + 1..];
+        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+        if let Ok(n) = rest[..digits].parse::<usize>() {
+            out.push_str(&(n + by).to_string());
+        }
+        rest = &rest[digits..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Appends decision entries for many requests at once (group commit): each request
-/// hands its entry over and waits until the transaction holding it has committed, so
+/// hands its entry over and waits until the statement holding it has committed, so
 /// "no entry, no answer" still holds, while concurrent requests share one commit and
 /// one turn on the chain's head instead of queueing for one each.
+///
+/// The appender remembers the head it wrote last and writes the next group after it
+/// only if the head is still that (one statement on PostgreSQL: no transaction around
+/// it, no lock held across round trips). When another writer moved the head meanwhile
+/// (a change, another node), the group is appended after the head as it is now.
 #[derive(Clone, Debug)]
 pub struct Appender {
     queue: mpsc::Sender<(Entry, oneshot::Sender<Result<(), DbErr>>)>,
@@ -187,6 +282,7 @@ impl Appender {
         let (queue, mut waiting) =
             mpsc::channel::<(Entry, oneshot::Sender<Result<(), DbErr>>)>(4 * GROUP);
         tokio::spawn(async move {
+            let mut known = None;
             while let Some(first) = waiting.recv().await {
                 let mut group = vec![first];
                 while group.len() < GROUP {
@@ -196,18 +292,14 @@ impl Appender {
                     }
                 }
                 let (entries, done): (Vec<_>, Vec<_>) = group.into_iter().unzip();
-                let written = async {
-                    let write = store.write().await?;
-                    append(&write.txn, entries).await?;
-                    write.commit().await
-                }
-                .await
-                .map_err(|error| match error {
-                    // An unreachable database stays one, for the 503 each request answers.
-                    DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => error,
-                    // Anything else is the group's failure, not any one request's.
-                    other => DbErr::Custom(other.to_string()),
-                });
+                let written = append_group(&store, &mut known, rows_of(entries))
+                    .await
+                    .map_err(|error| match error {
+                        // An unreachable database stays one, for the 503 each request answers.
+                        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => error,
+                        // Anything else is the group's failure, not any one request's.
+                        other => DbErr::Custom(other.to_string()),
+                    });
                 for waiter in done {
                     let _ = waiter.send(written.clone());
                 }
@@ -237,6 +329,49 @@ impl Appender {
         }
         Ok(())
     }
+}
+
+/// Appends one group after the head `known` names, if it still is the head; otherwise
+/// after the head as it is. `known` is the head after the group once it is written, and
+/// forgotten when writing fails.
+async fn append_group(
+    store: &Store,
+    known: &mut Option<Head>,
+    mut rows: Vec<audit_entry::Model>,
+) -> Result<(), DbErr> {
+    let count = rows.len() as u64;
+    if let Some(head) = known.take() {
+        let next = chain(&head, &mut rows);
+        let update = Query::update()
+            .table(audit_head::Entity)
+            .values([
+                (audit_head::Column::Seq, next.seq.into()),
+                (audit_head::Column::Hash, next.hash.clone().into()),
+            ])
+            .and_where(audit_head::Column::Id.eq(1))
+            .and_where(audit_head::Column::Seq.eq(head.seq))
+            .and_where(audit_head::Column::Hash.eq(head.hash))
+            .to_owned();
+        let inserted = if store.backend() == DbBackend::Postgres {
+            insert_with(&store.db, rows.clone(), update).await?
+        } else {
+            let write = store.write().await?;
+            let inserted = insert_with(&write.txn, rows.clone(), update).await?;
+            if inserted == count {
+                write.commit_unannounced().await?;
+            }
+            inserted
+        };
+        if inserted == count {
+            *known = Some(next);
+            return Ok(());
+        }
+    }
+    let write = store.write().await?;
+    let next = append_rows(&write.txn, rows).await?;
+    write.commit_unannounced().await?;
+    *known = Some(next);
+    Ok(())
 }
 
 /// The outcome of walking the chain.
@@ -316,4 +451,21 @@ pub async fn history(
         .limit(limit)
         .all(conn)
         .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::renumber;
+
+    #[test]
+    fn renumber_moves_every_parameter() {
+        assert_eq!(
+            renumber(
+                r#"UPDATE "h" SET "seq" = $1, "hash" = $2 WHERE "id" = $10"#,
+                1
+            ),
+            r#"UPDATE "h" SET "seq" = $2, "hash" = $3 WHERE "id" = $11"#
+        );
+        assert_eq!(renumber("no parameters", 1), "no parameters");
+    }
 }

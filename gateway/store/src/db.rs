@@ -52,6 +52,13 @@ impl Write<'_> {
         }
         Ok(())
     }
+
+    /// Commits a transaction that wrote no event: the feed's sequencer, woken by
+    /// [`Self::commit`], has nothing to order.
+    pub(crate) async fn commit_unannounced(self) -> Result<(), DbErr> {
+        debug_assert!(self.credentials.is_none());
+        self.txn.commit().await
+    }
 }
 
 impl<'a> Write<'a> {

@@ -24,9 +24,9 @@ where
         return Ok(());
     }
     if conn.get_database_backend() == DbBackend::Postgres
-        && let Some(statement) = as_json::<A>(&rows)
+        && let Some(insert) = JsonInsert::of(&rows)
     {
-        conn.execute_raw(statement).await?;
+        conn.execute_raw(insert.statement()).await?;
         return Ok(());
     }
     let mut rows = rows.into_iter().peekable();
@@ -39,39 +39,67 @@ where
     Ok(())
 }
 
-/// `INSERT … SELECT … FROM json_populate_recordset(…)` of `rows`, in their order (a
-/// serial column numbers them as given); `None` when a value has no JSON form here or
-/// the rows do not all set the same columns (the caller then inserts them as `VALUES`).
-fn as_json<A: ActiveModelTrait>(rows: &[A]) -> Option<Statement> {
-    let (columns, unset): (Vec<_>, Vec<_>) = <A::Entity as EntityTrait>::Column::iter()
-        .partition(|column| !rows[0].get(*column).is_not_set());
-    let mut array = Vec::with_capacity(rows.len());
-    for row in rows {
-        if unset.iter().any(|column| !row.get(*column).is_not_set()) {
-            return None;
+/// `INSERT … SELECT … FROM json_populate_recordset(…)` of rows, in their order (a
+/// serial column numbers them as given), the rows bound as `$1`.
+pub(crate) struct JsonInsert {
+    /// Up to `FROM …`: a condition and the order follow.
+    sql: String,
+    rows: String,
+}
+
+impl JsonInsert {
+    /// `None` when a value has no JSON form here or the rows do not all set the same
+    /// columns (the caller then inserts them as `VALUES`).
+    pub(crate) fn of<A: ActiveModelTrait>(rows: &[A]) -> Option<Self> {
+        let (columns, unset): (Vec<_>, Vec<_>) = <A::Entity as EntityTrait>::Column::iter()
+            .partition(|column| !rows[0].get(*column).is_not_set());
+        let mut array = Vec::with_capacity(rows.len());
+        for row in rows {
+            if unset.iter().any(|column| !row.get(*column).is_not_set()) {
+                return None;
+            }
+            let mut object = Map::with_capacity(columns.len());
+            for column in &columns {
+                let value = row.get(*column).into_value()?;
+                object.insert(column.as_str().to_owned(), json(&value)?);
+            }
+            array.push(Json::Object(object));
         }
-        let mut object = Map::with_capacity(columns.len());
-        for column in &columns {
-            let value = row.get(*column).into_value()?;
-            object.insert(column.as_str().to_owned(), json(&value)?);
-        }
-        array.push(Json::Object(object));
+        let table = <A::Entity as Default>::default().table_name().to_owned();
+        let names = columns
+            .iter()
+            .map(|column| format!("\"{}\"", column.as_str()))
+            .collect::<Vec<_>>()
+            .join(", ");
+        Some(Self {
+            sql: format!(
+                "INSERT INTO \"{table}\" ({names}) SELECT {names} \
+                 FROM json_populate_recordset(NULL::\"{table}\", CAST($1 AS json)) \
+                 WITH ORDINALITY AS r"
+            ),
+            rows: Json::Array(array).to_string(),
+        })
     }
-    let table = <A::Entity as Default>::default().table_name().to_owned();
-    let names = columns
-        .iter()
-        .map(|column| format!("\"{}\"", column.as_str()))
-        .collect::<Vec<_>>()
-        .join(", ");
-    Some(Statement::from_sql_and_values(
-        DbBackend::Postgres,
-        format!(
-            "INSERT INTO \"{table}\" ({names}) SELECT {names} \
-             FROM json_populate_recordset(NULL::\"{table}\", CAST($1 AS json)) \
-             WITH ORDINALITY AS r ORDER BY r.ordinality"
-        ),
-        [Value::String(Some(Json::Array(array).to_string()))],
-    ))
+
+    fn statement(self) -> Statement {
+        self.guarded("", "TRUE", Vec::new())
+    }
+
+    /// The insert after `with` (a `WITH …` clause, its parameters from `$2` on, given in
+    /// `values`), of the rows only where `condition` holds: one statement that writes
+    /// another table too.
+    pub(crate) fn guarded(self, with: &str, condition: &str, values: Vec<Value>) -> Statement {
+        let mut all = vec![Value::String(Some(self.rows))];
+        all.extend(values);
+        Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            format!(
+                "{with} {} WHERE {condition} ORDER BY r.ordinality",
+                self.sql
+            ),
+            all,
+        )
+    }
 }
 
 /// A column's value as `json_populate_recordset` reads it back into the column's type.

@@ -85,7 +85,9 @@ impl Change {
     }
 }
 
-/// Writes the changes' audit entries and events, inside the changing transaction.
+/// Writes the changes' events and audit entries, inside the changing transaction. The
+/// audit entries go last: appending locks the chain's head until the commit, and every
+/// writer on the database queues for it, so it is held for as few statements as can be.
 pub(crate) async fn record(txn: &DatabaseTransaction, changes: Vec<Change>) -> Result<(), Error> {
     if changes.is_empty() {
         return Ok(());
@@ -94,8 +96,9 @@ pub(crate) async fn record(txn: &DatabaseTransaction, changes: Vec<Change>) -> R
         .iter()
         .map(|c| audit::Entry::change(&c.by, &c.action(), &c.id, c.senior.as_deref()))
         .collect();
+    announce(txn, changes).await?;
     audit::append(txn, entries).await?;
-    announce(txn, changes).await
+    Ok(())
 }
 
 /// Writes the changes' events alone: for what is not a change to audit (a checkpoint of

@@ -12,8 +12,9 @@ use std::collections::BTreeSet;
 use jiayang_schemas::Kind;
 use jiayang_store::entity::{consent, person, registration};
 use sea_orm::{
-    ColumnTrait, Condition, EntityTrait, JoinType, QueryFilter, QuerySelect, RelationDef,
-    sea_query::Query,
+    ColumnTrait, Condition, DbErr, EntityTrait, FromQueryResult, JoinType, QueryFilter,
+    QueryResult, QuerySelect, RelationDef,
+    sea_query::{Expr, Query},
 };
 use serde_json::{Map, Value};
 
@@ -132,6 +133,25 @@ fn decide(gateway: &Gateway, call: &Call, (row, granted): Candidate) -> Result<R
     release(gateway, &row, view, call)
 }
 
+/// The column the categories of a grant are read into.
+const GRANTED: &str = "granted_categories";
+
+/// A registration, with the categories of one active grant of its holder's (none when
+/// it has none).
+struct WithGrant {
+    row: registration::Model,
+    categories: Option<String>,
+}
+
+impl FromQueryResult for WithGrant {
+    fn from_query_result(result: &QueryResult, pre: &str) -> Result<Self, DbErr> {
+        Ok(Self {
+            row: registration::Model::from_query_result(result, pre)?,
+            categories: result.try_get(pre, GRANTED)?,
+        })
+    }
+}
+
 /// The registrations `which` selects (of one senior) and, when the reader declared a
 /// purpose and needs grants, the categories its grants from each registration's holder
 /// give — in one query (a LEFT JOIN of the active grants), because this is the path
@@ -155,17 +175,22 @@ async fn registrations_with_grants(
         .to((registration::Column::SeniorId, registration::Column::Holder))
         .on_condition(move |_, _| grants::active_grants(&me, purpose, &today))
         .into();
+    // Of each grant only its categories: the rest of the consent is not the decision's.
     let rows = registration::Entity::find()
         .filter(which)
-        .select_also(consent::Entity)
+        .column_as(
+            Expr::col((consent::Entity, consent::Column::Categories)),
+            GRANTED,
+        )
         .join(JoinType::LeftJoin, grants.rev())
+        .into_model::<WithGrant>()
         .all(db)
         .await?;
     let mut candidates: Vec<Candidate> = Vec::new();
-    for (row, grant) in rows {
-        let categories = grant
+    for WithGrant { row, categories } in rows {
+        let categories = categories
             .iter()
-            .flat_map(|grant| grants::categories_of(&grant.categories).collect::<Vec<_>>());
+            .flat_map(|granted| grants::categories_of(granted).collect::<Vec<_>>());
         match candidates.iter_mut().find(|(r, _)| r.holder == row.holder) {
             Some((_, granted)) => granted.extend(categories),
             None => {
