@@ -10,7 +10,7 @@ use jiayang_schemas::{Violation, reference::significant_prefix};
 use jiayang_store::{
     audit::Decision,
     entity::{Documents, alert, record_holder},
-    micros_to_rfc3339, now_micros,
+    micros_to_rfc3339, now_micros, starts_with,
 };
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, EntityTrait, IntoActiveModel, QueryFilter,
@@ -205,8 +205,10 @@ pub async fn list(
             ));
         }
         check_division_filter("district", code)?;
-        query =
-            query.filter(alert::Column::District.like(format!("{}%", significant_prefix(code))));
+        query = query.filter(starts_with(
+            alert::Column::District,
+            significant_prefix(code),
+        ));
     }
     if let Some(from) = &filter.from {
         query = query.filter(alert::Column::CreatedAt.gte(time_bound("from", from)?));

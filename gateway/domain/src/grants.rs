@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use jiayang_store::entity::consent;
+use jiayang_store::{entity::consent, lists};
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QuerySelect};
 use time::{OffsetDateTime, UtcOffset, macros::format_description};
 
@@ -23,7 +23,7 @@ pub(crate) fn beijing_today() -> String {
 
 /// The grants `grantee` holds for `purpose` today: active, begun and not expired.
 pub(crate) fn active_grants(grantee: &str, purpose: &str, today: &str) -> Condition {
-    current_grants(grantee, today).add(consent::Column::Purposes.like(format!("%,{purpose},%")))
+    current_grants(grantee, today).add(lists(consent::Column::Purposes, purpose))
 }
 
 /// The grants `grantee` holds today for any purpose.

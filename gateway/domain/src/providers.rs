@@ -2,7 +2,10 @@
 //! the portal's "housekeeping companies serving this street" is one indexed query.
 
 use jiayang_schemas::{Kind, reference::significant_prefix};
-use jiayang_store::entity::{provider, provider_area, provider_item};
+use jiayang_store::{
+    entity::{provider, provider_area, provider_item},
+    starts_with,
+};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait,
     QueryFilter, sea_query::Query,
@@ -106,7 +109,7 @@ fn on_one_line_with(code: &str) -> Condition {
         .collect();
     Condition::any()
         .add(provider_area::Column::Prefix.is_in(containing))
-        .add(provider_area::Column::Prefix.like(format!("{own}%")))
+        .add(starts_with(provider_area::Column::Prefix, own))
 }
 
 impl Resource for Providers {

@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use jiayang_schemas::{Kind, Violation, reference::significant_prefix};
 use jiayang_store::{
     entity::{consent, person, registration, setting},
-    now_micros,
+    lists, now_micros, starts_with,
 };
 use sea_orm::{
     ActiveValue::Set,
@@ -315,9 +315,10 @@ impl Seniors {
         }
         let mut matching = Condition::all().add(visible.condition());
         if let Some(code) = division {
-            matching = matching.add(
-                registration::Column::DivisionCode.like(format!("{}%", significant_prefix(code))),
-            );
+            matching = matching.add(starts_with(
+                registration::Column::DivisionCode,
+                significant_prefix(code),
+            ));
         }
         if let Some(status) = status {
             matching = matching.add(registration::Column::Status.eq(status));
@@ -380,7 +381,7 @@ impl Visible<'_> {
                     Some(purpose) => {
                         let mut grants = active_grants(participant, purpose, &beijing_today());
                         if basic {
-                            grants = grants.add(consent::Column::Categories.like("%,BASIC,%"));
+                            grants = grants.add(lists(consent::Column::Categories, "BASIC"));
                         }
                         let of_this_registration =
                             Expr::col((consent::Entity, consent::Column::SeniorId))

@@ -9,6 +9,11 @@
 //! Appending updates the head first, which on PostgreSQL locks it until the transaction
 //! ends: appends are serialised and the chain stays linear.
 
+use std::sync::{
+    Arc,
+    atomic::{AtomicU64, Ordering},
+};
+
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect,
@@ -24,6 +29,7 @@ use crate::{
     entity::{audit_entry, audit_head},
     now_micros,
     rows::JsonInsert,
+    values::push_hex,
 };
 
 /// What was decided.
@@ -95,7 +101,6 @@ struct Hashed<'a> {
 }
 
 fn hash_of(prev_hash: &str, row: &audit_entry::Model) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let fields = Hashed {
         seq: row.seq,
         at: row.at,
@@ -114,10 +119,7 @@ fn hash_of(prev_hash: &str, row: &audit_entry::Model) -> String {
     hasher.update(b"\n");
     hasher.update(serde_json::to_vec(&fields).expect("audit fields serialise"));
     let mut hex = String::with_capacity(64);
-    for byte in hasher.finalize() {
-        hex.push(char::from(DIGITS[usize::from(byte >> 4)]));
-        hex.push(char::from(DIGITS[usize::from(byte & 15)]));
-    }
+    push_hex(&mut hex, &hasher.finalize());
     hex
 }
 
@@ -204,58 +206,42 @@ async fn append_rows(
         .value(audit_head::Column::Hash, next.hash.clone())
         .and_where(audit_head::Column::Id.eq(1))
         .to_owned();
-    insert_with(conn, rows, update).await?;
+    if insert_with(conn, &rows, update).await? != rows.len() as u64 {
+        return Err(DbErr::Custom("the audit head moved under its lock".into()));
+    }
     Ok(next)
 }
 
-/// Inserts `rows` and runs `update` of the head: in one statement on PostgreSQL, whose
-/// count is the rows inserted; 0 when the update matched no row (and nothing was
-/// inserted).
+/// Inserts `rows` and runs `update` of the head: on PostgreSQL in one statement, outside
+/// a transaction as well; on SQLite, inside the caller's. Returns the rows inserted: none
+/// when the update matched no row.
 async fn insert_with(
     conn: &impl ConnectionTrait,
-    rows: Vec<audit_entry::Model>,
+    rows: &[audit_entry::Model],
     mut update: UpdateStatement,
 ) -> Result<u64, DbErr> {
-    let backend = conn.get_database_backend();
-    let count = rows.len() as u64;
-    let rows: Vec<audit_entry::ActiveModel> = rows.into_iter().map(Into::into).collect();
-    if backend == DbBackend::Postgres
-        && let Some(insert) = JsonInsert::of(&rows)
-    {
-        // The head's parameters follow the rows' `$1`.
+    let rows: Vec<audit_entry::ActiveModel> = rows.iter().cloned().map(Into::into).collect();
+    if conn.get_database_backend() == DbBackend::Postgres {
+        // Every entry sets every column, each with a JSON form: the statement is one.
+        let insert = JsonInsert::of(&rows)
+            .ok_or_else(|| DbErr::Custom("audit entries without a JSON form".into()))?;
         let (update, values) = update
             .returning(Query::returning().column(audit_head::Column::Id))
+            .to_owned()
             .build(PostgresQueryBuilder);
-        let update = renumber(&update, 1);
         let statement = insert.guarded(
-            &format!("WITH head AS ({update})"),
-            "EXISTS (SELECT 1 FROM head)",
+            format!("WITH head AS ({update})"),
             values.0,
+            "EXISTS (SELECT 1 FROM head)",
         );
         return Ok(conn.execute_raw(statement).await?.rows_affected());
     }
     if conn.execute(&update).await?.rows_affected() == 0 {
         return Ok(0);
     }
+    let count = rows.len() as u64;
     crate::rows::insert_all(conn, rows).await?;
     Ok(count)
-}
-
-/// `sql` (PostgreSQL) with each `$n` made `$(n + by)`.
-fn renumber(sql: &str, by: usize) -> String {
-    let mut out = String::with_capacity(sql.len() + 8);
-    let mut rest = sql;
-    while let Some(at) = rest.find('$') {
-        out.push_str(&rest[..=at]);
-        rest = &rest[at + 1..];
-        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
-        if let Ok(n) = rest[..digits].parse::<usize>() {
-            out.push_str(&(n + by).to_string());
-        }
-        rest = &rest[digits..];
-    }
-    out.push_str(rest);
-    out
 }
 
 /// Appends decision entries for many requests at once (group commit): each request
@@ -270,6 +256,8 @@ fn renumber(sql: &str, by: usize) -> String {
 #[derive(Clone, Debug)]
 pub struct Appender {
     queue: mpsc::Sender<(Entry, oneshot::Sender<Result<(), DbErr>>)>,
+    /// Groups appended after a head this appender did not know.
+    unknown_heads: Arc<AtomicU64>,
 }
 
 /// Most entries one group commit takes.
@@ -281,6 +269,8 @@ impl Appender {
     pub fn start(store: Store) -> Self {
         let (queue, mut waiting) =
             mpsc::channel::<(Entry, oneshot::Sender<Result<(), DbErr>>)>(4 * GROUP);
+        let unknown_heads = Arc::new(AtomicU64::new(0));
+        let counted = unknown_heads.clone();
         tokio::spawn(async move {
             let mut known = None;
             while let Some(first) = waiting.recv().await {
@@ -292,7 +282,7 @@ impl Appender {
                     }
                 }
                 let (entries, done): (Vec<_>, Vec<_>) = group.into_iter().unzip();
-                let written = append_group(&store, &mut known, rows_of(entries))
+                let written = append_group(&store, &mut known, rows_of(entries), &counted)
                     .await
                     .map_err(|error| match error {
                         // An unreachable database stays one, for the 503 each request answers.
@@ -305,7 +295,16 @@ impl Appender {
                 }
             }
         });
-        Self { queue }
+        Self {
+            queue,
+            unknown_heads,
+        }
+    }
+
+    /// How many groups were appended after a head this appender did not know (its first,
+    /// and each after another writer moved the head): each cost a transaction more.
+    pub fn unknown_heads(&self) -> u64 {
+        self.unknown_heads.load(Ordering::Relaxed)
     }
 
     /// Appends entries and returns once every one is committed.
@@ -338,6 +337,7 @@ async fn append_group(
     store: &Store,
     known: &mut Option<Head>,
     mut rows: Vec<audit_entry::Model>,
+    unknown_heads: &AtomicU64,
 ) -> Result<(), DbErr> {
     let count = rows.len() as u64;
     if let Some(head) = known.take() {
@@ -353,10 +353,10 @@ async fn append_group(
             .and_where(audit_head::Column::Hash.eq(head.hash))
             .to_owned();
         let inserted = if store.backend() == DbBackend::Postgres {
-            insert_with(&store.db, rows.clone(), update).await?
+            insert_with(&store.db, &rows, update).await?
         } else {
             let write = store.write().await?;
-            let inserted = insert_with(&write.txn, rows.clone(), update).await?;
+            let inserted = insert_with(&write.txn, &rows, update).await?;
             if inserted == count {
                 write.commit_unannounced().await?;
             }
@@ -367,6 +367,7 @@ async fn append_group(
             return Ok(());
         }
     }
+    unknown_heads.fetch_add(1, Ordering::Relaxed);
     let write = store.write().await?;
     let next = append_rows(&write.txn, rows).await?;
     write.commit_unannounced().await?;
@@ -451,21 +452,4 @@ pub async fn history(
         .limit(limit)
         .all(conn)
         .await
-}
-
-#[cfg(test)]
-mod tests {
-    use super::renumber;
-
-    #[test]
-    fn renumber_moves_every_parameter() {
-        assert_eq!(
-            renumber(
-                r#"UPDATE "h" SET "seq" = $1, "hash" = $2 WHERE "id" = $10"#,
-                1
-            ),
-            r#"UPDATE "h" SET "seq" = $2, "hash" = $3 WHERE "id" = $11"#
-        );
-        assert_eq!(renumber("no parameters", 1), "no parameters");
-    }
 }

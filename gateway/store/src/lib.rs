@@ -31,4 +31,4 @@ mod db;
 mod values;
 
 pub use db::{Store, Write, is_unique_violation, is_unstorable_text};
-pub use values::{delimited, micros_to_rfc3339, now_micros};
+pub use values::{delimited, lists, micros_to_rfc3339, now_micros, starts_with};

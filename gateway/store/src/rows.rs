@@ -10,6 +10,8 @@ use sea_orm::{
 };
 use serde_json::{Map, Value as Json};
 
+use crate::values::push_hex;
+
 /// Rows one SQLite statement carries: 15 columns × 500 stays under its 32 766 bound
 /// parameters.
 const SQLITE_ROWS: usize = 500;
@@ -40,10 +42,11 @@ where
 }
 
 /// `INSERT … SELECT … FROM json_populate_recordset(…)` of rows, in their order (a
-/// serial column numbers them as given), the rows bound as `$1`.
+/// serial column numbers them as given), the rows bound as one JSON text.
 pub(crate) struct JsonInsert {
-    /// Up to `FROM …`: a condition and the order follow.
-    sql: String,
+    table: String,
+    /// The columns, quoted and comma-separated.
+    names: String,
     rows: String,
 }
 
@@ -65,39 +68,40 @@ impl JsonInsert {
             }
             array.push(Json::Object(object));
         }
-        let table = <A::Entity as Default>::default().table_name().to_owned();
-        let names = columns
-            .iter()
-            .map(|column| format!("\"{}\"", column.as_str()))
-            .collect::<Vec<_>>()
-            .join(", ");
         Some(Self {
-            sql: format!(
-                "INSERT INTO \"{table}\" ({names}) SELECT {names} \
-                 FROM json_populate_recordset(NULL::\"{table}\", CAST($1 AS json)) \
-                 WITH ORDINALITY AS r"
-            ),
+            table: <A::Entity as Default>::default().table_name().to_owned(),
+            names: columns
+                .iter()
+                .map(|column| format!("\"{}\"", column.as_str()))
+                .collect::<Vec<_>>()
+                .join(", "),
             rows: Json::Array(array).to_string(),
         })
     }
 
     fn statement(self) -> Statement {
-        self.guarded("", "TRUE", Vec::new())
+        self.guarded(String::new(), Vec::new(), "TRUE")
     }
 
-    /// The insert after `with` (a `WITH …` clause, its parameters from `$2` on, given in
-    /// `values`), of the rows only where `condition` holds: one statement that writes
-    /// another table too.
-    pub(crate) fn guarded(self, with: &str, condition: &str, values: Vec<Value>) -> Statement {
-        let mut all = vec![Value::String(Some(self.rows))];
-        all.extend(values);
+    /// The insert after `with` (a `WITH …` clause whose parameters are `values`), of the
+    /// rows only where `condition` holds: one statement that writes another table too.
+    pub(crate) fn guarded(
+        self,
+        with: String,
+        mut values: Vec<Value>,
+        condition: &str,
+    ) -> Statement {
+        let Self { table, names, rows } = self;
+        let parameter = values.len() + 1;
+        values.push(Value::String(Some(rows)));
         Statement::from_sql_and_values(
             DbBackend::Postgres,
             format!(
-                "{with} {} WHERE {condition} ORDER BY r.ordinality",
-                self.sql
+                "{with} INSERT INTO \"{table}\" ({names}) SELECT {names} \
+                 FROM json_populate_recordset(NULL::\"{table}\", CAST(${parameter} AS json)) \
+                 WITH ORDINALITY AS r WHERE {condition} ORDER BY r.ordinality"
             ),
-            all,
+            values,
         )
     }
 }
@@ -112,13 +116,9 @@ fn json(value: &Value) -> Option<Json> {
         Value::String(v) => v.as_ref().map_or(Json::Null, |s| Json::String(s.clone())),
         // bytea's text form.
         Value::Bytes(v) => v.as_ref().map_or(Json::Null, |bytes| {
-            const DIGITS: &[u8; 16] = b"0123456789abcdef";
             let mut hex = String::with_capacity(2 + 2 * bytes.len());
             hex.push_str("\\x");
-            for byte in bytes.iter() {
-                hex.push(char::from(DIGITS[usize::from(byte >> 4)]));
-                hex.push(char::from(DIGITS[usize::from(byte & 15)]));
-            }
+            push_hex(&mut hex, bytes);
             Json::String(hex)
         }),
         _ => return None,

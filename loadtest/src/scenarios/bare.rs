@@ -25,6 +25,7 @@ use jiayang_store::{
     entity::{provider, provider_area},
     micros_to_rfc3339,
     pki::TlsFiles,
+    starts_with,
 };
 use sea_orm::{
     ColumnTrait, Condition, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
@@ -117,7 +118,7 @@ async fn search_providers(db: &DatabaseConnection, query: &SearchQuery) -> Resul
         .collect();
     let areas = Condition::any()
         .add(provider_area::Column::Prefix.is_in(containing))
-        .add(provider_area::Column::Prefix.like(format!("{own}%")));
+        .add(starts_with(provider_area::Column::Prefix, own));
     let rows = provider::Entity::find()
         .filter(
             provider::Column::Id.in_subquery(
@@ -313,13 +314,15 @@ mod raw {
             };
             format!(
                 "SELECT id, version, created_at, updated_at, document FROM providers \
-                 WHERE id IN (SELECT provider_id FROM provider_areas WHERE {within}prefix LIKE {}) \
+                 WHERE id IN (SELECT provider_id FROM provider_areas WHERE {within}prefix LIKE {} || '%') \
                  ORDER BY id LIMIT {}",
                 placeholder(n + 1),
                 placeholder(n + 2)
             )
         };
-        prefixes.push(format!("{own}%"));
+        // The pattern is made in SQL: SQLite compiles a statement anew on every run whose
+        // LIKE pattern is a bound parameter.
+        prefixes.push(own.to_owned());
         let rows: Vec<Row> = match pool {
             Pool::Postgres(pool) => {
                 // Placeholders only: the values are bound.

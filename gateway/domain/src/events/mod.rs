@@ -86,8 +86,9 @@ impl Change {
 }
 
 /// Writes the changes' events and audit entries, inside the changing transaction. The
-/// audit entries go last: appending locks the chain's head until the commit, and every
-/// writer on the database queues for it, so it is held for as few statements as can be.
+/// audit entries go last: appending locks the chain's head until the commit and every
+/// writer on the database queues for it, so a change that records its events as its
+/// last write holds it for the append and the commit alone.
 pub(crate) async fn record(txn: &DatabaseTransaction, changes: Vec<Change>) -> Result<(), Error> {
     if changes.is_empty() {
         return Ok(());
