@@ -367,10 +367,10 @@ async fn append_group(
             return Ok(());
         }
     }
-    unknown_heads.fetch_add(1, Ordering::Relaxed);
     let write = store.write().await?;
     let next = append_rows(&write.txn, rows).await?;
     write.commit_unannounced().await?;
+    unknown_heads.fetch_add(1, Ordering::Relaxed);
     *known = Some(next);
     Ok(())
 }

@@ -39,7 +39,7 @@ pub(crate) fn push_hex(out: &mut String, bytes: &[u8]) {
 }
 
 /// Whether the `,A,B,` list in `column` (see [`delimited`]) holds `code`:
-/// `column LIKE '%,' || code || ',%'`.
+/// `column LIKE (('%,' || code) || ',%')`, every piece bound.
 pub fn lists(column: impl ColumnTrait, code: &str) -> Expr {
     like(
         column,
@@ -47,7 +47,7 @@ pub fn lists(column: impl ColumnTrait, code: &str) -> Expr {
     )
 }
 
-/// Whether the text in `column` starts with `prefix`: `column LIKE prefix || '%'`.
+/// Whether the text in `column` starts with `prefix`: `column LIKE (prefix || '%')`.
 pub fn starts_with(column: impl ColumnTrait, prefix: &str) -> Expr {
     like(column, Expr::val(prefix).binary(CONCAT, "%"))
 }
