@@ -206,7 +206,7 @@ async fn append_rows(
         .value(audit_head::Column::Hash, next.hash.clone())
         .and_where(audit_head::Column::Id.eq(1))
         .to_owned();
-    if insert_with(conn, &rows, update).await? != rows.len() as u64 {
+    if insert_with(conn, rows, update).await? != count as u64 {
         return Err(DbErr::Custom("the audit head moved under its lock".into()));
     }
     Ok(next)
@@ -217,10 +217,10 @@ async fn append_rows(
 /// when the update matched no row.
 async fn insert_with(
     conn: &impl ConnectionTrait,
-    rows: &[audit_entry::Model],
+    rows: Vec<audit_entry::Model>,
     mut update: UpdateStatement,
 ) -> Result<u64, DbErr> {
-    let rows: Vec<audit_entry::ActiveModel> = rows.iter().cloned().map(Into::into).collect();
+    let rows: Vec<audit_entry::ActiveModel> = rows.into_iter().map(Into::into).collect();
     if conn.get_database_backend() == DbBackend::Postgres {
         // Every entry sets every column, each with a JSON form: the statement is one.
         let insert = JsonInsert::of(&rows)
@@ -353,10 +353,11 @@ async fn append_group(
             .and_where(audit_head::Column::Hash.eq(head.hash))
             .to_owned();
         let inserted = if store.backend() == DbBackend::Postgres {
-            insert_with(&store.db, &rows, update).await?
+            // Cloned: the rows are chained anew if the head moved.
+            insert_with(&store.db, rows.clone(), update).await?
         } else {
             let write = store.write().await?;
-            let inserted = insert_with(&write.txn, &rows, update).await?;
+            let inserted = insert_with(&write.txn, rows.clone(), update).await?;
             if inserted == count {
                 write.commit_unannounced().await?;
             }
